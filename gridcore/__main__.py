@@ -1,0 +1,5 @@
+import sys
+
+from gridcore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,175 @@
+"""Command line: ``python -m gridcore {train,score,presets} ...``.
+
+Every user error (unknown preset, bad size, missing or corrupt checkpoint, unwritable directory)
+ends with one line on stderr and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from gridcore.config import PRESETS, GridcoreError, TrainConfig, get_preset
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not usage + message
+        raise GridcoreError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _parse_override(item: str) -> tuple[str, object]:
+    """``key=value`` into a TrainConfig field name and a value of that field's type."""
+    key, sep, raw = item.partition("=")
+    types = {f.name: f.type for f in fields(TrainConfig)}
+    if not sep or key not in types:
+        known = ", ".join(sorted(types))
+        raise GridcoreError(f"--set expects KEY=VALUE with KEY one of: {known}; got {item!r}")
+    kind = types[key]
+    try:
+        if kind == "bool":
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return key, raw.lower() in ("true", "1")
+        if kind == "int":
+            return key, int(float(raw)) if float(raw).is_integer() else int(raw)
+        if kind == "float":
+            return key, float(raw)
+    except ValueError:
+        raise GridcoreError(f"--set {key}: expected a {kind}, got {raw!r}") from None
+    return key, raw
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gridcore", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("train", help="train the network, with checkpoints and TensorBoard logs")
+    p.add_argument("--preset", default="fast", help=f"one of: {', '.join(PRESETS)}")
+    p.add_argument("--steps", type=_positive_int, help="total optimisation steps")
+    p.add_argument("--seed", type=int, help="seed for weights, data and dropout")
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--batch-size", type=_positive_int)
+    p.add_argument("--out", required=True, type=Path, help="run directory")
+    p.add_argument("--resume", action="store_true", help="continue from --out's last checkpoint")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override any config field, e.g. --set core=gru (repeatable)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("score", help="grid scores of ratemaps or of a trained run")
+    p.add_argument(
+        "path",
+        type=Path,
+        help="a .npy array (units, n, n), a run directory or a model .safetensors inside one",
+    )
+    p.add_argument("--nbins", type=_positive_int, default=32)
+    p.add_argument(
+        "--trajectories",
+        type=_positive_int,
+        default=5000,
+        help="fresh trajectories for the ratemaps of a run",
+    )
+    p.add_argument("--shuffles", type=int, default=100, help="shuffles for the null (0: none)")
+    p.add_argument("--mode", choices=("gridcore", "deepmind"), default="gridcore")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--save-ratemaps", type=Path, metavar="FILE.npz")
+
+    p = sub.add_parser("presets", help="list the training presets and their settings")
+    p.add_argument("name", nargs="?", help="show one preset in full")
+    return parser
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from gridcore.train import train
+
+    if args.resume:
+        if not (args.out / "config.json").exists():
+            raise GridcoreError(f"{args.out}: nothing to resume (no config.json)")
+        cfg = TrainConfig.load(args.out / "config.json")
+        overrides = {}
+    else:
+        cfg = get_preset(args.preset)
+        overrides = dict(_parse_override(item) for item in args.set)
+    for name in ("steps", "seed", "lr", "batch_size"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
+    if args.resume and set(overrides) - {"steps"}:
+        raise GridcoreError("--resume continues the saved config; only --steps may change")
+    cfg = TrainConfig.from_dict({**asdict(cfg), **overrides})
+    result = train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    last = result.history[-1] if result.history else {}
+    print(
+        f"trained to step {result.step}: loss {last.get('loss', float('nan')):.3f}, "
+        f"position error {last.get('position_error_cm', float('nan')):.1f} cm; "
+        f"weights in {args.out / 'model.safetensors'}"
+    )
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    if args.name:
+        print(get_preset(args.name).to_json())
+        return 0
+    for name, cfg in PRESETS.items():
+        print(
+            f"{name:10s} motion={cfg.motion} lr={cfg.lr:g} batch={cfg.batch_size} "
+            f"steps={cfg.steps} optimizer={cfg.optimizer}"
+        )
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from gridcore.scores import score_path
+
+    summary = score_path(
+        args.path,
+        nbins=args.nbins,
+        n_trajectories=args.trajectories,
+        n_shuffles=args.shuffles,
+        mode=args.mode,
+        save_ratemaps=args.save_ratemaps,
+    )
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        for key, value in summary.items():
+            print(f"{key:28s} {value}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "score": cmd_score, "presets": cmd_presets}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except GridcoreError as err:
+        print(f"gridcore: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            "gridcore: interrupted; resume from the last checkpoint with --resume", file=sys.stderr
+        )
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Place-cell and head-direction-cell ensembles: the network's targets and initial-state code.
+
+Place cells (paper, Methods): N centres mu_i drawn uniformly in the box; the ensemble's
+activation at position x is a softmax over cells of the Gaussian log-density
+
+    c_i(x) = exp(-|x - mu_i|^2 / (2 sigma^2)) / sum_j exp(-|x - mu_j|^2 / (2 sigma^2)),
+
+with sigma = 0.01 m. Head-direction cells: M centres uniform in [-pi, pi) and a softmax of von
+Mises log-densities, h_j(phi) = softmax_j(kappa cos(phi - mu_j)), kappa = 20.
+
+For later experiments the place cells can also be difference-of-softmaxes (centre-surround)
+targets: softmax at sigma minus softmax at ``surround_scale`` x sigma, shifted to be
+non-negative and renormalised (Sorscher et al.; Schaeffer et al.).
+
+Centres come from one ``numpy.random.RandomState(8341)``: place centres first, then head
+directions, as in DeepMind's code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from gridcore.trajectories import Trajectories
+
+PLACE_KINDS = ("gaussian", "dog")
+
+
+class PlaceCells:
+    """An ensemble of ``n_cells`` place cells with Gaussian (or centre-surround) tuning."""
+
+    def __init__(
+        self,
+        centres: torch.Tensor,
+        sigma: float = 0.01,
+        kind: str = "gaussian",
+        surround_scale: float = 2.0,
+    ) -> None:
+        if kind not in PLACE_KINDS:
+            raise ValueError(f"unknown place-cell kind {kind!r}; choose one of: {PLACE_KINDS}")
+        if sigma <= 0 or surround_scale <= 1:
+            raise ValueError("sigma must be > 0 and surround_scale > 1")
+        self.centres = centres  # (N, 2), m
+        self.sigma, self.kind, self.surround_scale = sigma, kind, surround_scale
+
+    @property
+    def n_cells(self) -> int:
+        return self.centres.shape[0]
+
+    def squared_distances(self, pos: torch.Tensor) -> torch.Tensor:
+        """|x - mu_i|^2 in m^2; pos (..., 2) -> (..., N)."""
+        return ((pos[..., None, :] - self.centres.to(pos)) ** 2).sum(-1)
+
+    def _softmax_of_gaussian(self, pos: torch.Tensor, sigma: float) -> torch.Tensor:
+        # softmax_i(-|x - mu_i|^2 / 2 sigma^2): the |x|^2 term is the same for every cell and
+        # cancels, leaving (x . mu_i - |mu_i|^2 / 2) / sigma^2, a matrix product.
+        mu = self.centres.to(pos)
+        logits = (pos @ mu.T - 0.5 * (mu**2).sum(-1)) / sigma**2
+        return torch.softmax(logits, dim=-1)
+
+    def activations(self, pos: torch.Tensor) -> torch.Tensor:
+        """Target distribution over place cells at positions ``pos`` (..., 2) m -> (..., N)."""
+        centre = self._softmax_of_gaussian(pos, self.sigma)
+        if self.kind == "gaussian":
+            return centre
+        surround = self._softmax_of_gaussian(pos, self.surround_scale * self.sigma)
+        dog = centre - surround
+        dog = dog - dog.min(dim=-1, keepdim=True).values
+        return dog / dog.sum(dim=-1, keepdim=True)
+
+    def decode(self, scores: torch.Tensor, k: int = 3) -> torch.Tensor:
+        """Position estimate (m): the mean centre of the ``k`` most active cells (as DeepMind)."""
+        top = scores.topk(k, dim=-1).indices
+        return self.centres.to(scores.device)[top].mean(dim=-2)
+
+
+class HeadDirectionCells:
+    """An ensemble of ``n_cells`` head-direction cells with von Mises tuning."""
+
+    def __init__(self, centres: torch.Tensor, kappa: float = 20.0) -> None:
+        if kappa <= 0:
+            raise ValueError(f"kappa must be > 0, got {kappa}")
+        self.centres = centres  # (M,), rad
+        self.kappa = kappa
+
+    @property
+    def n_cells(self) -> int:
+        return self.centres.shape[0]
+
+    def activations(self, hd: torch.Tensor) -> torch.Tensor:
+        """Target distribution over head-direction cells at headings ``hd`` (...) rad -> (..., M)."""
+        return torch.softmax(self.kappa * torch.cos(hd[..., None] - self.centres.to(hd)), dim=-1)
+
+    def decode(self, scores: torch.Tensor, k: int = 3) -> torch.Tensor:
+        """Heading estimate (rad): circular mean of the ``k`` most active cells' directions."""
+        top = self.centres.to(scores.device)[scores.topk(k, dim=-1).indices]
+        return torch.atan2(torch.sin(top).mean(-1), torch.cos(top).mean(-1))
+
+
+class Ensembles:
+    """Place and head-direction ensembles together: targets and the initial-state code."""
+
+    def __init__(self, place: PlaceCells, hd: HeadDirectionCells) -> None:
+        self.place, self.hd = place, hd
+
+    @classmethod
+    def create(
+        cls,
+        n_place: int = 256,
+        n_hd: int = 12,
+        sigma: float = 0.01,
+        kappa: float = 20.0,
+        kind: str = "gaussian",
+        surround_scale: float = 2.0,
+        box_width: float = 2.2,
+        box_height: float = 2.2,
+        seed: int = 8341,
+    ) -> Ensembles:
+        """Draw the centres (place first, then head direction) from ``RandomState(seed)``."""
+        if n_place < 1 or n_hd < 1:
+            raise ValueError(f"ensemble sizes must be >= 1, got {n_place}, {n_hd}")
+        rs = np.random.RandomState(seed)
+        half = np.array([box_width / 2, box_height / 2])
+        pc = rs.uniform(-half, half, size=(n_place, 2))
+        hd = rs.uniform(-math.pi, math.pi, size=(n_hd,))
+        place = PlaceCells(torch.tensor(pc, dtype=torch.float32), sigma, kind, surround_scale)
+        return cls(place, HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa))
+
+    @property
+    def init_size(self) -> int:
+        """Length of the initial-state code: place plus head-direction cells (256 + 12 = 268)."""
+        return self.place.n_cells + self.hd.n_cells
+
+    def initial_code(self, traj: Trajectories) -> torch.Tensor:
+        """Concatenated ensemble activations at the start of each trajectory, (B, N + M)."""
+        return torch.cat(
+            [self.place.activations(traj.init_pos), self.hd.activations(traj.init_hd)], dim=-1
+        )
+
+    def targets(self, traj: Trajectories) -> tuple[torch.Tensor, torch.Tensor]:
+        """Place (B, T, N) and head-direction (B, T, M) target distributions."""
+        return self.place.activations(traj.target_pos), self.hd.activations(traj.target_hd)

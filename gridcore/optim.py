@@ -1,0 +1,92 @@
+"""Optimisers, gradient clipping and weight decay as the paper and DeepMind's code use them.
+
+TensorFlow 1's ``RMSPropOptimizer`` (which DeepMind trained with) is not ``torch.optim.RMSprop``:
+
+    ms  <- decay * ms + (1 - decay) * g^2          ms starts at 1, not 0
+    mom <- momentum * mom + lr * g / sqrt(ms + eps)  eps inside the square root
+    w   <- w - mom                                  momentum acts on the already-scaled step
+
+PyTorch starts ``ms`` at 0 and adds eps outside the root, and its momentum buffer holds the
+unscaled step. With gradients clipped to 1e-5 these differences matter: with ``ms`` starting at
+1 the first few hundred updates are tiny (a built-in warm-up), after which every update has a
+size of about ``lr`` regardless of the gradient's magnitude.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+
+OPTIMIZERS = ("tf1_rmsprop", "torch_rmsprop", "adam")
+
+
+class TF1RMSprop(torch.optim.Optimizer):
+    """RMSProp with TensorFlow 1 semantics (see the module docstring)."""
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float = 1e-5,
+        decay: float = 0.9,
+        momentum: float = 0.9,
+        eps: float = 1e-10,
+        initial_ms: float = 1.0,
+    ) -> None:
+        if lr <= 0 or not 0 <= decay < 1 or not 0 <= momentum < 1 or eps < 0:
+            raise ValueError(
+                f"invalid RMSProp settings lr={lr}, decay={decay}, momentum={momentum}, eps={eps}"
+            )
+        defaults = dict(lr=lr, decay=decay, momentum=momentum, eps=eps, initial_ms=initial_ms)
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):  # noqa: D102 - torch API
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["ms"] = torch.full_like(p, group["initial_ms"])
+                    state["mom"] = torch.zeros_like(p)
+                ms, mom, g = state["ms"], state["mom"], p.grad
+                ms.mul_(group["decay"]).addcmul_(g, g, value=1 - group["decay"])
+                mom.mul_(group["momentum"]).addcdiv_(
+                    g, ms.add(group["eps"]).sqrt_(), value=group["lr"]
+                )
+                p.sub_(mom)
+        return loss
+
+
+def make_optimizer(
+    name: str,
+    params: Iterable[torch.Tensor],
+    lr: float,
+    momentum: float = 0.9,
+    decay: float = 0.9,
+    eps: float = 1e-10,
+) -> torch.optim.Optimizer:
+    """Build an optimiser by name: ``tf1_rmsprop`` (DeepMind), ``torch_rmsprop`` or ``adam``."""
+    if name == "tf1_rmsprop":
+        return TF1RMSprop(params, lr=lr, decay=decay, momentum=momentum, eps=eps)
+    if name == "torch_rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, alpha=decay, momentum=momentum, eps=eps)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of: {OPTIMIZERS}")
+
+
+def clip_gradients(params: Iterable[torch.Tensor], clip: float) -> None:
+    """Clip every gradient element to [-clip, clip] (DeepMind clips by value); 0 disables."""
+    if clip > 0:
+        torch.nn.utils.clip_grad_value_(list(params), clip)
+
+
+def l2_penalty(weights: Iterable[torch.Tensor], weight_decay: float) -> torch.Tensor:
+    """TensorFlow's l2_regularizer: weight_decay * sum(w^2) / 2 over the given weights."""
+    return weight_decay * 0.5 * sum((w**2).sum() for w in weights)

@@ -1,0 +1,253 @@
+"""A simulated rat: random foraging trajectories in a square box.
+
+The motion model follows the paper's Supplementary Table 1 (after Raudies & Hasselmo, 2012):
+
+* forward speed drawn afresh each step from a Rayleigh distribution (scale ``speed_scale``, m/s);
+* turning velocity drawn each step from a normal distribution (s.d. ``turn_sigma``, rad/s);
+* when the rat is closer than ``border_region`` (m) to a wall and heading towards it, it turns
+  away by up to 90 degrees (so that it ends up running parallel to the wall) and slows to
+  ``border_slow_factor`` of its speed.
+
+Two named parameter sets exist: ``paper`` (the table's values, close to a real rat's speed) and
+``sorscher`` (both rates multiplied by 2 pi, as in Sorscher et al.'s widely used re-implementation).
+
+One departure from both: the box is a hard boundary. A step that would cross a wall is shortened
+so the rat stops on the wall, and the velocity input reports the shortened step. Without it the
+``sorscher`` rat, which runs about 1 m/s, would step outside the box now and then.
+
+Everything is vectorised over the batch with torch, seeded by a ``torch.Generator``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import torch
+
+
+@dataclass(frozen=True)
+class MotionParams:
+    """Parameters of the motion model (SI units: metres, seconds, radians)."""
+
+    speed_scale: float  # Rayleigh scale of the forward speed, m/s
+    turn_sigma: float  # s.d. of the turning velocity, rad/s
+    turn_mean: float = 0.0  # mean turning velocity, rad/s
+    box_width: float = 2.2  # m; the box spans [-width/2, width/2]
+    box_height: float = 2.2  # m
+    dt: float = 0.02  # s per step
+    border_region: float = 0.03  # m; closer than this to a wall counts as "near"
+    border_slow_factor: float = 0.25  # speed multiplier near a wall
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name != "turn_mean" and not value > 0:
+                raise ValueError(f"motion parameter {f.name} must be > 0, got {value}")
+
+    @property
+    def mean_speed(self) -> float:
+        """Mean of the Rayleigh speed distribution away from walls, m/s."""
+        return self.speed_scale * math.sqrt(math.pi / 2)
+
+
+MOTION_PRESETS: dict[str, MotionParams] = {
+    # Supplementary Table 1 of the paper: Rayleigh(0.13 m/s), turning N(0, 330 deg/s).
+    "paper": MotionParams(speed_scale=0.13, turn_sigma=math.radians(330.0)),
+    # Sorscher et al.: the same with both rates scaled by 2 pi.
+    "sorscher": MotionParams(speed_scale=0.13 * 2 * math.pi, turn_sigma=11.52),
+}
+
+
+def get_motion(name: str) -> MotionParams:
+    """Look up a named motion parameter set."""
+    try:
+        return MOTION_PRESETS[name]
+    except KeyError:
+        known = ", ".join(sorted(MOTION_PRESETS))
+        raise ValueError(f"unknown motion preset {name!r}; choose one of: {known}") from None
+
+
+@dataclass
+class Trajectories:
+    """A batch of trajectories; B trajectories of T steps.
+
+    Attributes:
+        init_pos: (B, 2) start position, m.
+        init_hd: (B,) start heading, rad in [-pi, pi).
+        velocity: (B, T, 3) egocentric input per step: speed (m/s), sin and cos of the
+            heading change during the step.
+        target_pos: (B, T, 2) position after each step, m.
+        target_hd: (B, T) heading after each step, rad in [-pi, pi).
+    """
+
+    init_pos: torch.Tensor
+    init_hd: torch.Tensor
+    velocity: torch.Tensor
+    target_pos: torch.Tensor
+    target_hd: torch.Tensor
+
+    def __len__(self) -> int:
+        return self.init_pos.shape[0]
+
+    def __getitem__(self, index: slice | torch.Tensor) -> Trajectories:
+        return Trajectories(
+            self.init_pos[index],
+            self.init_hd[index],
+            self.velocity[index],
+            self.target_pos[index],
+            self.target_hd[index],
+        )
+
+    def to(self, device: torch.device | str) -> Trajectories:
+        return Trajectories(*(getattr(self, f.name).to(device) for f in fields(self)))
+
+    @property
+    def speed(self) -> torch.Tensor:
+        """(B, T) forward speed, m/s."""
+        return self.velocity[..., 0]
+
+    @property
+    def turn(self) -> torch.Tensor:
+        """(B, T) heading change per step, rad."""
+        return torch.atan2(self.velocity[..., 1], self.velocity[..., 2])
+
+    def full_path(self) -> torch.Tensor:
+        """(B, T + 1, 2) positions including the start, m."""
+        return torch.cat([self.init_pos[:, None], self.target_pos], dim=1)
+
+
+def wrap_angle(angle: torch.Tensor) -> torch.Tensor:
+    """Wrap angles (rad) into [-pi, pi)."""
+    return torch.remainder(angle + math.pi, 2 * math.pi) - math.pi
+
+
+def _nearest_wall(pos: torch.Tensor, hd: torch.Tensor, half: torch.Tensor):
+    """Distance (m) to the nearest wall and the heading relative to that wall's outward normal."""
+    # Distances to the walls at +x, +y, -x, -y; outward normals at angles 0, pi/2, pi, -pi/2.
+    dists = torch.stack(
+        [half[0] - pos[:, 0], half[1] - pos[:, 1], half[0] + pos[:, 0], half[1] + pos[:, 1]],
+        dim=1,
+    )
+    dist, wall = dists.min(dim=1)
+    normal = wall.to(pos.dtype) * (math.pi / 2)
+    return dist, wrap_angle(hd - normal)
+
+
+def _distance_to_boundary(pos: torch.Tensor, hd: torch.Tensor, half: torch.Tensor) -> torch.Tensor:
+    """Distance (m) from ``pos`` along heading ``hd`` to the box boundary."""
+    direction = torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
+    limit = torch.where(direction > 0, half - pos, -half - pos)
+    safe = torch.where(direction.abs() > 1e-12, direction, torch.full_like(direction, 1e-12))
+    steps = torch.where(direction.abs() > 1e-12, limit / safe, torch.full_like(limit, math.inf))
+    return steps.min(dim=1).values.clamp_min(0.0)
+
+
+def simulate(
+    batch_size: int,
+    seq_len: int = 100,
+    params: MotionParams | str = "sorscher",
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    init_pos: torch.Tensor | None = None,
+    init_hd: torch.Tensor | None = None,
+) -> Trajectories:
+    """Simulate ``batch_size`` trajectories of ``seq_len`` steps of the rat motion model.
+
+    The random numbers are drawn on ``device`` from ``generator`` (which must live on the same
+    device), so the same generator state always gives the same trajectories on that device.
+    Start positions (B, 2) m and headings (B,) rad are uniform unless given.
+    """
+    if batch_size < 1 or seq_len < 1:
+        raise ValueError(f"batch_size and seq_len must be >= 1, got {batch_size}, {seq_len}")
+    p = get_motion(params) if isinstance(params, str) else params
+    kw = {"device": device, "dtype": dtype}
+    half = torch.tensor([p.box_width / 2, p.box_height / 2], **kw)
+
+    # Start anywhere in the box (a hair inside the border), heading anywhere.
+    inset = half - p.border_region
+    pos = (torch.rand(batch_size, 2, generator=generator, **kw) * 2 - 1) * inset
+    hd = torch.rand(batch_size, generator=generator, **kw) * (2 * math.pi) - math.pi
+    if init_pos is not None:
+        if init_pos.shape != (batch_size, 2) or (init_pos.abs() > half.cpu()).any():
+            raise ValueError(f"init_pos must be ({batch_size}, 2) inside the box")
+        pos = init_pos.to(**kw).clone()
+    if init_hd is not None:
+        hd = wrap_angle(init_hd.to(**kw).reshape(batch_size).clone())
+
+    # All random draws at once: Rayleigh speeds via inverse CDF, Gaussian turning velocities.
+    uniform = torch.rand(batch_size, seq_len, generator=generator, **kw)
+    speeds = p.speed_scale * torch.sqrt(-2.0 * torch.log1p(-uniform))
+    turns = p.turn_mean + p.turn_sigma * torch.randn(batch_size, seq_len, generator=generator, **kw)
+    turns = turns * p.dt
+
+    init_pos, init_hd = pos.clone(), hd.clone()
+    out_pos = torch.empty(batch_size, seq_len, 2, **kw)
+    out_hd = torch.empty(batch_size, seq_len, **kw)
+    out_speed = torch.empty(batch_size, seq_len, **kw)
+    out_turn = torch.empty(batch_size, seq_len, **kw)
+    for t in range(seq_len):
+        dist, rel = _nearest_wall(pos, hd, half)
+        near = (dist < p.border_region) & (rel.abs() < math.pi / 2)
+        # Turn away so as to run parallel to the wall, and slow down.
+        side = torch.where(rel >= 0, 1.0, -1.0)  # head-on: turn left
+        avoid = torch.where(near, side * (math.pi / 2 - rel.abs()), 0.0)
+        speed = torch.where(near, speeds[:, t] * p.border_slow_factor, speeds[:, t])
+        turn = turns[:, t] + avoid
+        hd = wrap_angle(hd + turn)
+        step = torch.minimum(speed * p.dt, _distance_to_boundary(pos, hd, half))
+        pos = pos + step[:, None] * torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
+        pos = torch.maximum(torch.minimum(pos, half), -half)
+        out_pos[:, t], out_hd[:, t] = pos, hd
+        out_speed[:, t], out_turn[:, t] = step / p.dt, turn
+
+    velocity = torch.stack([out_speed, torch.sin(out_turn), torch.cos(out_turn)], dim=-1)
+    return Trajectories(init_pos, init_hd, velocity, out_pos, out_hd)
+
+
+class TrajectoryStream:
+    """An endless, reproducible stream of training batches.
+
+    Trajectories are simulated in chunks of ``chunk_batches`` batches at once (vectorising the
+    simulator over thousands of rats is far cheaper than one small batch at a time). Chunk ``k``
+    is drawn from a generator seeded with ``(seed, k)``, so the batch for any step can be
+    regenerated exactly: resuming a run at step ``s`` gives the same data as never stopping.
+    """
+
+    def __init__(
+        self,
+        batch_size: int,
+        seq_len: int = 100,
+        params: MotionParams | str = "sorscher",
+        seed: int = 0,
+        chunk_batches: int = 200,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        if chunk_batches < 1:
+            raise ValueError(f"chunk_batches must be >= 1, got {chunk_batches}")
+        self.batch_size, self.seq_len = batch_size, seq_len
+        self.params = get_motion(params) if isinstance(params, str) else params
+        self.seed, self.chunk_batches, self.device = seed, chunk_batches, torch.device(device)
+        self._chunk_index: int | None = None
+        self._chunk: Trajectories | None = None
+
+    def _load_chunk(self, k: int) -> Trajectories:
+        if self._chunk_index != k:
+            gen = torch.Generator(device=self.device)
+            gen.manual_seed(self.seed * 1_000_003 + k)
+            self._chunk = simulate(
+                self.batch_size * self.chunk_batches,
+                self.seq_len,
+                self.params,
+                generator=gen,
+                device=self.device,
+            )
+            self._chunk_index = k
+        return self._chunk
+
+    def batch(self, step: int) -> Trajectories:
+        """The training batch for optimisation step ``step`` (0-based)."""
+        k, i = divmod(step, self.chunk_batches)
+        chunk = self._load_chunk(k)
+        return chunk[i * self.batch_size : (i + 1) * self.batch_size]

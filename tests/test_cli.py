@@ -1,0 +1,72 @@
+import subprocess
+import sys
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from gridcore.cli import main
+
+
+def run_cli(*args):
+    """Run ``python -m gridcore`` in a subprocess; return (rc, stdout, stderr)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "gridcore", *args], capture_output=True, text=True, timeout=300
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_train_and_resume_from_the_command_line(tmp_path):
+    out = tmp_path / "run"
+    rc, stdout, _ = run_cli(
+        "train", "--preset", "tiny", "--steps", "30", "--out", str(out), "--quiet"
+    )
+    assert rc == 0 and "step 30" in stdout
+    half = tmp_path / "half"
+    assert main(["train", "--preset", "tiny", "--steps", "15", "--out", str(half), "--quiet"]) == 0
+    assert main(["train", "--steps", "30", "--out", str(half), "--resume", "--quiet"]) == 0
+    a, b = load_file(out / "model.safetensors"), load_file(half / "model.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--preset", "huge", "--out", "{tmp}/a"], "unknown preset"),
+        (["train", "--steps", "0", "--out", "{tmp}/a"], "positive integer"),
+        (["train", "--steps", "-5", "--out", "{tmp}/a"], "positive integer"),
+        (["train", "--batch-size", "0", "--out", "{tmp}/a"], "positive integer"),
+        (["train", "--set", "n_hidden=0", "--out", "{tmp}/a"], "n_hidden"),
+        (["train", "--set", "lr=abc", "--out", "{tmp}/a"], "expected a float"),
+        (["train", "--set", "nonsense=1", "--out", "{tmp}/a"], "KEY=VALUE"),
+        (["train", "--out", "/proc/gridcore-run"], "cannot write"),
+        (["train", "--out", "{tmp}/none", "--resume"], "nothing to resume"),
+        (["score", "{tmp}/missing.npy"], "no such"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_gives_one_line(tmp_path, args, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    rc, stdout, stderr = run_cli(*args)
+    assert rc == 2
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gridcore: error:"), stderr
+    assert message in lines[0]
+    assert "Traceback" not in stderr
+
+
+def test_unwritable_output_directory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    rc, _, stderr = run_cli("train", "--preset", "tiny", "--out", str(blocker / "run"))
+    assert rc == 2 and "cannot write" in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_corrupt_checkpoint_on_resume(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "tiny", "--steps", "5", "--out", str(out), "--quiet"]) == 0
+    (out / "train_state.safetensors").write_bytes(b"not a checkpoint")
+    before = (out / "config.json").read_text()
+    rc, _, stderr = run_cli("train", "--out", str(out), "--resume", "--steps", "10")
+    assert rc == 2 and "not a valid safetensors" in stderr
+    assert (out / "config.json").read_text() == before  # nothing half-written

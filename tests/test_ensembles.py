@@ -1,0 +1,93 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gridcore.ensembles import Ensembles
+from gridcore.trajectories import simulate
+
+
+@pytest.fixture(scope="module")
+def ens():
+    return Ensembles.create()
+
+
+def test_sizes_and_seed(ens):
+    assert ens.place.n_cells == 256 and ens.hd.n_cells == 12 and ens.init_size == 268
+    rs = np.random.RandomState(8341)
+    pc = rs.uniform(-1.1, 1.1, size=(256, 2))
+    hd = rs.uniform(-math.pi, math.pi, size=12)
+    np.testing.assert_allclose(ens.place.centres.numpy(), pc, rtol=1e-6)
+    np.testing.assert_allclose(ens.hd.centres.numpy(), hd, rtol=1e-6)
+
+
+def test_place_cells_are_normalised_gaussian_softmax(ens):
+    pos = torch.rand(50, 2) * 2.2 - 1.1
+    act = ens.place.activations(pos)
+    torch.testing.assert_close(act.sum(-1), torch.ones(50))
+    assert (act >= 0).all()
+    # Against the definition computed directly in float64.
+    d2 = ((pos[:, None].double() - ens.place.centres[None].double()) ** 2).sum(-1)
+    want = torch.softmax(-d2 / (2 * 0.01**2), -1)
+    torch.testing.assert_close(act.double(), want, atol=2e-3, rtol=0)
+    # sigma = 1 cm: the nearest cell takes (almost) everything.
+    assert (act.argmax(-1) == d2.argmin(-1)).all()
+
+
+def test_wide_place_cells_match_definition():
+    ens = Ensembles.create(sigma=0.3)
+    pos = torch.rand(20, 2) * 2.2 - 1.1
+    d2 = ((pos[:, None] - ens.place.centres[None]) ** 2).sum(-1)
+    torch.testing.assert_close(ens.place.activations(pos), torch.softmax(-d2 / 0.18, -1))
+
+
+def test_difference_of_softmaxes():
+    ens = Ensembles.create(sigma=0.12, kind="dog")
+    act = ens.place.activations(torch.zeros(1, 2))
+    torch.testing.assert_close(act.sum(-1), torch.ones(1))
+    assert (act >= 0).all()
+    d = ens.place.centres.norm(dim=-1)
+    # Centre-surround: the closest cell is the most active; cells at the surround are below
+    # the far-away baseline.
+    assert act[0, d.argmin()] == act.max()
+    ring = (d > 0.15) & (d < 0.3)
+    far = d > 1.0
+    assert act[0, ring].min() < act[0, far].mean()
+
+
+def test_head_direction_von_mises(ens):
+    phi = torch.tensor([0.3, -2.0])
+    act = ens.hd.activations(phi)
+    want = torch.softmax(20 * torch.cos(phi[:, None] - ens.hd.centres[None]), -1)
+    torch.testing.assert_close(act, want)
+    torch.testing.assert_close(act.sum(-1), torch.ones(2))
+
+
+def test_decoding_round_trip(ens):
+    tr = simulate(20, 50, generator=torch.Generator().manual_seed(0))
+    place, hd = ens.targets(tr)
+    pos = ens.place.decode(place)
+    # Decoding the true targets lands within the place-cell spacing (~14 cm) of the truth.
+    err = (pos - tr.target_pos).norm(dim=-1)
+    assert err.mean() < 0.15
+    dec = ens.hd.decode(hd)
+    herr = torch.remainder(dec - tr.target_hd + math.pi, 2 * math.pi) - math.pi
+    assert herr.abs().mean() < math.radians(20)
+    exact = ens.place.decode(ens.place.activations(ens.place.centres[:5]), k=1)
+    torch.testing.assert_close(exact, ens.place.centres[:5])
+
+
+def test_initial_code(ens):
+    tr = simulate(4, 3, generator=torch.Generator().manual_seed(0))
+    code = ens.initial_code(tr)
+    assert code.shape == (4, 268)
+    torch.testing.assert_close(code[:, :256].sum(-1), torch.ones(4))
+    torch.testing.assert_close(code[:, 256:].sum(-1), torch.ones(4))
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="kind"):
+        Ensembles.create(kind="box")
+    with pytest.raises(ValueError, match=">= 1"):
+        Ensembles.create(n_place=0)

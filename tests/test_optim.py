@@ -1,0 +1,56 @@
+import math
+
+import pytest
+import torch
+
+from gridcore.optim import TF1RMSprop, clip_gradients, l2_penalty, make_optimizer
+
+
+def test_tf1_rmsprop_matches_hand_computation():
+    """Three steps on scalar weights, computed by hand from TF1's update rule."""
+    w = torch.nn.Parameter(torch.tensor([0.5, -1.0]))
+    opt = TF1RMSprop([w], lr=0.1, decay=0.9, momentum=0.5, eps=1e-10)
+    grads = [torch.tensor([2.0, -1.0]), torch.tensor([0.5, 0.0]), torch.tensor([-1.0, 3.0])]
+    ms, mom, want = [1.0, 1.0], [0.0, 0.0], [0.5, -1.0]
+    for g in grads:
+        w.grad = g.clone()
+        opt.step()
+        for i in range(2):
+            ms[i] = 0.9 * ms[i] + 0.1 * g[i].item() ** 2
+            mom[i] = 0.5 * mom[i] + 0.1 * g[i].item() / math.sqrt(ms[i] + 1e-10)
+            want[i] -= mom[i]
+    torch.testing.assert_close(w.detach(), torch.tensor(want))
+    # Step one by hand for the first weight: ms = 0.9 + 0.4 = 1.3, step = 0.1 * 2 / sqrt(1.3).
+    w2 = torch.nn.Parameter(torch.tensor([0.0]))
+    opt2 = TF1RMSprop([w2], lr=0.1, decay=0.9, momentum=0.5)
+    w2.grad = torch.tensor([2.0])
+    opt2.step()
+    assert w2.item() == pytest.approx(-0.2 / math.sqrt(1.3), rel=1e-6)
+
+
+def test_differs_from_torch_rmsprop_with_tiny_gradients():
+    """With clipped 1e-5 gradients TF1's accumulator (starting at 1) gives far smaller steps."""
+    a = torch.nn.Parameter(torch.zeros(1))
+    b = torch.nn.Parameter(torch.zeros(1))
+    tf1 = make_optimizer("tf1_rmsprop", [a], lr=1e-3)
+    pt = make_optimizer("torch_rmsprop", [b], lr=1e-3)
+    for _ in range(5):
+        a.grad = torch.tensor([1e-5])
+        b.grad = torch.tensor([1e-5])
+        tf1.step()
+        pt.step()
+    assert abs(a.item()) < 1e-6 < abs(b.item())
+
+
+def test_clipping_and_l2():
+    p = torch.nn.Parameter(torch.zeros(3))
+    p.grad = torch.tensor([1.0, -2e-6, -3.0])
+    clip_gradients([p], 1e-5)
+    torch.testing.assert_close(p.grad, torch.tensor([1e-5, -2e-6, -1e-5]))
+    w = torch.tensor([[1.0, 2.0]])
+    assert l2_penalty([w, w], 0.1).item() == pytest.approx(0.1 * 0.5 * 10)
+
+
+def test_unknown_optimizer():
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        make_optimizer("sgd", [torch.nn.Parameter(torch.zeros(1))], 1e-3)

@@ -1,0 +1,101 @@
+import math
+
+import pytest
+import torch
+
+from gridcore.trajectories import MOTION_PRESETS, TrajectoryStream, get_motion, simulate
+
+
+def gen(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_shapes_and_types():
+    tr = simulate(7, 33, "paper", generator=gen())
+    assert tr.init_pos.shape == (7, 2)
+    assert tr.init_hd.shape == (7,)
+    assert tr.velocity.shape == (7, 33, 3)
+    assert tr.target_pos.shape == (7, 33, 2)
+    assert tr.target_hd.shape == (7, 33)
+    assert tr.full_path().shape == (7, 34, 2)
+    assert len(tr[2:5]) == 3
+
+
+@pytest.mark.parametrize("name", sorted(MOTION_PRESETS))
+def test_never_leaves_box(name):
+    tr = simulate(500, 200, name, generator=gen(1))
+    assert tr.target_pos.abs().max() <= 1.1 + 1e-6
+    assert tr.init_pos.abs().max() <= 1.1
+
+
+@pytest.mark.parametrize("name", sorted(MOTION_PRESETS))
+def test_inputs_integrate_to_the_path(name):
+    """Speed x dt along the heading reproduces each displacement; sin/cos are a unit vector."""
+    tr = simulate(50, 100, name, generator=gen(2))
+    p = get_motion(name)
+    path = tr.full_path()
+    step = (path[:, 1:] - path[:, :-1]).norm(dim=-1)
+    torch.testing.assert_close(step, tr.speed * p.dt, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(
+        tr.velocity[..., 1] ** 2 + tr.velocity[..., 2] ** 2, torch.ones(50, 100), atol=1e-5, rtol=0
+    )
+    hd = torch.cat([tr.init_hd[:, None], tr.target_hd], 1)
+    dhd = torch.remainder(hd[:, 1:] - hd[:, :-1] - tr.turn + math.pi, 2 * math.pi) - math.pi
+    assert dhd.abs().max() < 1e-4
+
+
+@pytest.mark.parametrize("name", sorted(MOTION_PRESETS))
+def test_motion_statistics_match_parameters(name):
+    """Away from walls, speeds are Rayleigh(scale) and turns N(0, sigma dt)."""
+    p = get_motion(name)
+    tr = simulate(2000, 100, name, generator=gen(3))
+    half = 1.1 - 0.15  # well inside: the wall rule never fires there
+    inside = (tr.target_pos.abs() < half).all(-1)
+    inside = inside[:, 1:] & inside[:, :-1]
+    speed = tr.speed[:, 1:][inside]
+    turn = tr.turn[:, 1:][inside]
+    assert speed.mean().item() == pytest.approx(p.mean_speed, rel=0.03)
+    # Rayleigh: E[v^2] = 2 s^2.
+    assert (speed**2).mean().sqrt().item() == pytest.approx(math.sqrt(2) * p.speed_scale, rel=0.03)
+    assert turn.std().item() == pytest.approx(p.turn_sigma * p.dt, rel=0.03)
+    assert abs(turn.mean().item()) < 0.01
+
+
+def test_wall_makes_rat_slow_and_turn():
+    """A rat 1 cm from the east wall running east turns by about 90 degrees and slows down."""
+    n = 2000
+    start = torch.tensor([[1.09, 0.0]]).repeat(n, 1)
+    tr = simulate(n, 1, "paper", generator=gen(4), init_pos=start, init_hd=torch.zeros(n))
+    p = get_motion("paper")
+    assert tr.speed.mean().item() == pytest.approx(0.25 * p.mean_speed, rel=0.05)
+    heading = tr.target_hd[:, 0].abs()
+    assert (heading - math.pi / 2).abs().mean() < 3 * p.turn_sigma * p.dt
+    free = simulate(
+        n, 1, "paper", generator=gen(4), init_hd=torch.zeros(n), init_pos=torch.zeros(n, 2)
+    )
+    assert free.speed.mean().item() == pytest.approx(p.mean_speed, rel=0.05)
+
+
+def test_seeded_and_device_option():
+    a = simulate(4, 10, generator=gen(5), device="cpu")
+    b = simulate(4, 10, generator=gen(5), device=torch.device("cpu"))
+    c = simulate(4, 10, generator=gen(6))
+    torch.testing.assert_close(a.velocity, b.velocity)
+    assert not torch.equal(a.velocity, c.velocity)
+
+
+def test_stream_is_random_access():
+    s1 = TrajectoryStream(3, 10, seed=1, chunk_batches=4)
+    s2 = TrajectoryStream(3, 10, seed=1, chunk_batches=4)
+    seq = [s1.batch(i).velocity for i in range(9)]
+    torch.testing.assert_close(s2.batch(6).velocity, seq[6])
+    torch.testing.assert_close(s2.batch(1).velocity, seq[1])
+    assert not torch.equal(seq[0], seq[1])
+    assert not torch.equal(seq[0], seq[4])
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="unknown motion preset"):
+        simulate(2, 2, "fast")
+    with pytest.raises(ValueError, match=">= 1"):
+        simulate(0, 10)
