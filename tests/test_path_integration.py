@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+import torch
+
+from gridcore.config import get_preset
+from gridcore.model import ModelOutput
+from gridcore.path_integration import (
+    PATH_SEED,
+    integrate,
+    n_steps,
+    summary,
+    untrained_model,
+)
+from gridcore.trajectories import get_motion, simulate
+
+CFG = get_preset("tiny")
+
+
+def test_shapes_times_and_determinism():
+    model, ens = untrained_model(CFG, seed=3)
+    a = integrate(model, ens, CFG, n_trajectories=5, seconds=0.5, seed=1, batch_size=2)
+    b = integrate(model, ens, CFG, n_trajectories=5, seconds=0.5, seed=1, batch_size=5)
+    assert a.errors_cm.shape == (5, 25)
+    assert a.true_pos.shape == a.decoded_pos.shape == (5, 25, 2)
+    assert a.init_pos.shape == (5, 2)
+    np.testing.assert_allclose(a.times_s, 0.02 * np.arange(1, 26))
+    # Batching does not change the paths or the result.
+    np.testing.assert_allclose(a.true_pos, b.true_pos)
+    np.testing.assert_allclose(a.errors_cm, b.errors_cm, rtol=1e-5, atol=1e-4)
+    assert (a.errors_cm >= 0).all()
+    assert a.true_path(0).shape == (26, 2)
+    assert a.mean_error_cm.shape == a.sem_error_cm.shape == (25,)
+    assert a.error_at(0.5) == pytest.approx(a.mean_error_cm[-1])
+    c = integrate(model, ens, CFG, n_trajectories=5, seconds=0.5, seed=2)
+    assert not np.allclose(a.true_pos, c.true_pos)
+
+
+def test_untrained_model_is_seeded_and_leaves_rng_alone():
+    torch.manual_seed(11)
+    before = torch.get_rng_state()
+    m1, _ = untrained_model(CFG, seed=0)
+    assert torch.equal(torch.get_rng_state(), before)
+    m2, _ = untrained_model(CFG, seed=0)
+    m3, _ = untrained_model(CFG, seed=1)
+    w1, w2, w3 = (m.bottleneck.weight for m in (m1, m2, m3))
+    assert torch.equal(w1, w2) and not torch.equal(w1, w3)
+    assert not m1.training
+
+
+def test_model_mode_is_restored_and_dropout_is_off():
+    model, ens = untrained_model(CFG, seed=0)
+    model.train()
+    a = integrate(model, ens, CFG, n_trajectories=3, seconds=0.2)
+    b = integrate(model, ens, CFG, n_trajectories=3, seconds=0.2)
+    assert model.training
+    np.testing.assert_array_equal(a.errors_cm, b.errors_cm)  # no dropout noise
+
+
+class _Oracle(torch.nn.Module):
+    """Scores each place cell by its closeness to the true position: decoding hits its floor."""
+
+    def __init__(self, ens, traj):
+        super().__init__()
+        self.place = -ens.place.squared_distances(traj.target_pos)
+        self.hd = torch.cos(traj.target_hd[..., None] - ens.hd.centres)
+
+    def forward(self, velocity, init_code):
+        b = velocity.shape[0]
+        return ModelOutput(self.place[:b], self.hd[:b], velocity, velocity)
+
+
+def test_errors_are_distances_of_decoded_positions():
+    _, ens = untrained_model(CFG)
+    steps = n_steps(0.4, 0.02)
+    gen = torch.Generator().manual_seed(PATH_SEED + 4)
+    traj = simulate(6, steps, get_motion(CFG.motion), generator=gen)
+    res = integrate(_Oracle(ens, traj), ens, CFG, n_trajectories=6, seconds=0.4, seed=4)
+    np.testing.assert_allclose(res.true_pos, traj.target_pos.numpy())
+    want = ens.place.decode(-ens.place.squared_distances(traj.target_pos))
+    np.testing.assert_allclose(res.decoded_pos, want.numpy())
+    dist = 100 * (want - traj.target_pos).norm(dim=-1).numpy()
+    np.testing.assert_allclose(res.errors_cm, dist, rtol=1e-5)
+    # 64 place cells in a 2.2 m box: the three nearest centres are a few tens of cm away at most.
+    assert res.errors_cm.mean() < 40
+
+
+def test_other_motion_and_bad_arguments():
+    model, ens = untrained_model(CFG)
+    slow = integrate(model, ens, CFG, n_trajectories=4, seconds=1.0, motion="paper")
+    fast = integrate(model, ens, CFG, n_trajectories=4, seconds=1.0)
+    step = lambda r: np.linalg.norm(np.diff(r.true_pos, axis=1), axis=-1).mean()  # noqa: E731
+    assert step(slow) < step(fast) / 3
+    with pytest.raises(ValueError):
+        integrate(model, ens, CFG, n_trajectories=0)
+    with pytest.raises(ValueError):
+        n_steps(0.0, 0.02)
+    with pytest.raises(ValueError):
+        integrate(model, ens, CFG, n_trajectories=2, motion="bogus")
+
+
+def test_summary_reports_both_networks():
+    model, ens = untrained_model(CFG)
+    res = integrate(model, ens, CFG, n_trajectories=3, seconds=2.0)
+    s = summary(res, res)
+    assert s["seconds"] == pytest.approx(2.0)
+    assert s["trained_error_1s_cm"] == pytest.approx(res.error_at(1.0))
+    assert s["untrained_error_end_cm"] == pytest.approx(res.mean_error_cm[-1])
+    assert s["paper_trained_error_15s_cm"] == 16.0
