@@ -1,0 +1,73 @@
+# gridcore: build the book and run every check.
+#
+#   make book   execute all notebooks (profile "full") and build the HTML book
+#   make test   lint, unit tests, notebooks (profile "ci"), book build, browser check
+#
+# Both create the virtual environment .venv on first use and reinstall it only
+# when pyproject.toml changes. Outputs land in _build/ (see book/README.md).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+BUILD := _build
+STAGE := $(BUILD)/src
+HTML := $(BUILD)/html
+
+# Run the notebooks under a profile, then render the staged copies. The build
+# executes nothing (execute_notebooks: off) and turns warnings into errors.
+RUN_NOTEBOOKS = $(BIN)/python book/run_notebooks.py --out $(STAGE)
+BUILD_BOOK = $(BIN)/jupyter-book build $(STAGE) --path-output . --all -W -n --keep-going
+
+.PHONY: help venv book book-html notebooks lint pytest browser-check test clean
+
+help:
+	@echo "make book   - execute the notebooks (profile full) and build $(HTML)/index.html"
+	@echo "make test   - ruff, pytest, notebooks (profile ci), book build -W, browser check"
+	@echo "make clean  - remove $(BUILD)/ (keeps $(VENV))"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[book,dev]'
+	@touch $@
+
+venv: $(STAMP)
+
+# PROFILE=ci make notebooks, or make notebooks PROFILE=ci
+PROFILE ?= full
+notebooks: venv
+	$(RUN_NOTEBOOKS) --profile $(PROFILE)
+
+book-html: venv
+	$(BUILD_BOOK)
+	@echo "Book built: $(HTML)/index.html"
+
+book: venv
+	$(RUN_NOTEBOOKS) --profile full
+	$(BUILD_BOOK)
+	@echo "Book built: $(HTML)/index.html  (open it in a browser, or: $(BIN)/python -m http.server -d $(HTML))"
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# pytest exits 5 when it collects no test; that is a failure here.
+pytest: venv
+	$(BIN)/python -m pytest
+
+browser-check: venv
+	$(BIN)/python .ci/browser_check.py $(HTML) --screenshots $(BUILD)/screenshots
+
+test: venv
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory pytest
+	$(RUN_NOTEBOOKS) --profile ci
+	$(BUILD_BOOK)
+	$(MAKE) --no-print-directory browser-check
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,105 @@
+"""book/run_notebooks.py: profile validation and parameter checks (no execution)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("papermill")
+nbformat = pytest.importorskip("nbformat")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def driver():
+    spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "book/run_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["run_notebooks"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def notebook(tmp_path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        "steps = 100\nlr = 1e-4\npreset = 'fast'\nplot = True\nsizes = [1, 2]\nanything = None"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# t"), params, nbformat.v4.new_code_cell("1")]
+    path = tmp_path / "01_test.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_committed_profiles_are_valid(driver):
+    profiles = driver.load_profiles()
+    assert {"full", "ci"} <= set(profiles)
+    driver.check_profiles(profiles)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"steps": 5},
+        {"lr": 3},  # an int is a fine float
+        {"lr": 0.5, "preset": "paper", "plot": False, "sizes": [3]},
+        {"anything": "x"},  # a None default accepts any type
+    ],
+)
+def test_good_parameters_pass(driver, notebook, params):
+    driver.check_parameters(notebook, params, "test")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"step": 5}, "unknown parameter 'step'"),
+        ({"steps": "many"}, "parameter 'steps' (test) must be int"),
+        ({"steps": 2.5}, "must be int"),
+        ({"steps": True}, "must be int"),
+        ({"plot": 1}, "must be bool"),
+        ({"preset": 3}, "must be str"),
+        ({"sizes": "1,2"}, "must be list"),
+    ],
+)
+def test_bad_parameters_give_one_line(driver, notebook, params, message):
+    with pytest.raises(driver.DriverError) as err:
+        driver.check_parameters(notebook, params, "test")
+    text = str(err.value)
+    assert message in text
+    assert "\n" not in text
+    assert notebook.name in text
+
+
+def test_profile_naming_missing_notebook(driver, tmp_path):
+    bad = tmp_path / "profiles.yml"
+    bad.write_text("full: {}\nci:\n  99_nope.ipynb: {steps: 1}\n")
+    with pytest.raises(driver.DriverError, match="99_nope.ipynb"):
+        driver.check_profiles(driver.load_profiles(bad))
+
+
+def test_unknown_profile(driver):
+    with pytest.raises(driver.DriverError, match="unknown profile 'nope'"):
+        driver.profile_params({"full": {}, "ci": {}}, "nope")
+
+
+def test_cli_values_parse_like_papermill(driver):
+    assert driver.parse_cli_value("2000") == 2000
+    assert driver.parse_cli_value("1e-4") == pytest.approx(1e-4)
+    assert driver.parse_cli_value("True") is True
+    assert driver.parse_cli_value("None") is None
+    assert driver.parse_cli_value("fast") == "fast"
+
+
+def test_cli_rejects_bad_parameter_without_running(driver, capsys):
+    name = sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))[0].name
+    assert driver.main([name, "-p", "no_such_parameter_xyz", "1"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("run_notebooks: error:")
+    assert "no_such_parameter_xyz" in err and name in err
+    assert len(err.splitlines()) == 1
