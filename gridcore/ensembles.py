@@ -142,3 +142,67 @@ class Ensembles:
     def targets(self, traj: Trajectories) -> tuple[torch.Tensor, torch.Tensor]:
         """Place (B, T, N) and head-direction (B, T, M) target distributions."""
         return self.place.activations(traj.target_pos), self.hd.activations(traj.target_hd)
+
+
+# --- helpers for looking at the ensembles ----------------------------------------------------
+
+
+def box_positions(nbins: int, box_width: float = 2.2, box_height: float = 2.2) -> torch.Tensor:
+    """Centres of an ``nbins`` x ``nbins`` grid of bins over the box, (nbins, nbins, 2) m.
+
+    Indexed ``[ix, iy]`` like the ratemaps, so ``activations(box_positions(n))`` gives maps
+    (n, n, cells) that ``plots`` draws with x to the right and y up.
+    """
+    if nbins < 1:
+        raise ValueError(f"nbins must be >= 1, got {nbins}")
+    xs = (torch.arange(nbins) + 0.5) / nbins * box_width - box_width / 2
+    ys = (torch.arange(nbins) + 0.5) / nbins * box_height - box_height / 2
+    gx, gy = torch.meshgrid(xs, ys, indexing="ij")
+    return torch.stack([gx, gy], dim=-1)
+
+
+def place_logits(place: PlaceCells, pos: torch.Tensor, sigma: float | None = None) -> torch.Tensor:
+    """The log-scores whose softmax is the Gaussian place code: -|x - mu_i|^2 / (2 sigma^2).
+
+    Decode from these rather than from the softmax: at sigma = 1 cm the softmax is exactly 0 in
+    float32 for every cell but the nearest few, and the top-k of a row of zeros is arbitrary.
+    """
+    sigma = place.sigma if sigma is None else sigma
+    return -place.squared_distances(pos) / (2 * sigma**2)
+
+
+def centroid_decode(place: PlaceCells, probs: torch.Tensor) -> torch.Tensor:
+    """Position estimate (m): the place-cell centres averaged with weights ``probs`` (..., N)."""
+    return probs @ place.centres.to(probs)
+
+
+def decoding_errors_vs_sigma(
+    place: PlaceCells,
+    sigmas: list[float] | np.ndarray,
+    n_positions: int = 2000,
+    seed: int = 0,
+    k: int = 3,
+    box_width: float = 2.2,
+    box_height: float = 2.2,
+) -> dict[str, np.ndarray]:
+    """Mean decoding error (m) of the *true* place code at each sigma, by two decoders.
+
+    ``topk``: the mean centre of the ``k`` most active cells (DeepMind's read-out). Softmax
+    keeps the order of the Gaussians, so this is the mean of the k nearest centres whatever
+    sigma is: the floor on any network's decoding error. ``centroid``: the activation-weighted
+    mean of all centres, which depends on sigma (too narrow: snaps to the nearest centre; too
+    wide: pulled towards the middle of the box). Positions are uniform in the box.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    half = torch.tensor([box_width / 2, box_height / 2])
+    pos = (torch.rand(n_positions, 2, generator=gen) * 2 - 1) * half
+    topk, centroid = [], []
+    for sigma in sigmas:
+        cells = PlaceCells(place.centres, float(sigma), place.kind, place.surround_scale)
+        topk.append((place.decode(place_logits(cells, pos), k) - pos).norm(dim=-1).mean())
+        centroid.append((centroid_decode(cells, cells.activations(pos)) - pos).norm(dim=-1).mean())
+    return {
+        "sigma": np.asarray(sigmas, dtype=float),
+        "topk": torch.stack(topk).numpy(),
+        "centroid": torch.stack(centroid).numpy(),
+    }

@@ -99,3 +99,21 @@ class GridCellNetwork(nn.Module):
         g = self.bottleneck(hidden)
         dropped = dropout(g, self.dropout) if self.training or self.eval_dropout else g
         return ModelOutput(self.place_head(dropped), self.hd_head(dropped), g, hidden)
+
+
+def parameter_table(model: GridCellNetwork) -> list[dict]:
+    """One row per layer: its name, the shapes of its tensors and its number of parameters."""
+    rows = []
+    for name, module in model.named_children():
+        tensors = dict(module.named_parameters())
+        if not tensors:
+            continue
+        rows.append(
+            {
+                "layer": name,
+                "module": type(module).__name__,
+                "shapes": {k: tuple(v.shape) for k, v in tensors.items()},
+                "parameters": sum(v.numel() for v in tensors.values()),
+            }
+        )
+    return rows

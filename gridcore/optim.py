@@ -90,3 +90,31 @@ def clip_gradients(params: Iterable[torch.Tensor], clip: float) -> None:
 def l2_penalty(weights: Iterable[torch.Tensor], weight_decay: float) -> torch.Tensor:
     """TensorFlow's l2_regularizer: weight_decay * sum(w^2) / 2 over the given weights."""
     return weight_decay * 0.5 * sum((w**2).sum() for w in weights)
+
+
+@torch.no_grad()
+def update_sizes(
+    name: str,
+    grads: torch.Tensor,
+    lr: float,
+    momentum: float = 0.9,
+    decay: float = 0.9,
+    eps: float = 1e-10,
+) -> torch.Tensor:
+    """Feed a sequence of gradients to optimiser ``name`` and record the size of each update.
+
+    ``grads`` is (steps, n): the gradient of n independent scalar weights at each step. Returns
+    (steps, n) absolute weight changes. A way to compare optimisers' step sizes directly, e.g.
+    for gradients that sit at the 1e-5 clip.
+    """
+    if grads.ndim != 2:
+        raise ValueError(f"grads must be (steps, n), got shape {tuple(grads.shape)}")
+    w = torch.nn.Parameter(torch.zeros(grads.shape[1], dtype=torch.float64))
+    opt = make_optimizer(name, [w], lr, momentum, decay, eps)
+    sizes = torch.empty(grads.shape, dtype=torch.float64)
+    for t, g in enumerate(grads.to(torch.float64)):
+        before = w.detach().clone()
+        w.grad = g.clone()
+        opt.step()
+        sizes[t] = (w.detach() - before).abs()
+    return sizes

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+import numpy as np
 import torch
 
 
@@ -251,3 +252,72 @@ class TrajectoryStream:
         k, i = divmod(step, self.chunk_batches)
         chunk = self._load_chunk(k)
         return chunk[i * self.batch_size : (i + 1) * self.batch_size]
+
+
+# --- statistics of the motion model -----------------------------------------------------------
+
+# Real rats, for comparison (measured from the Sargolini et al. 2006 recording that the
+# ratinabox package ships: 600 s at 50 Hz in a 1 m box).
+REAL_RAT_SPEED = {"mean": 0.12, "median": 0.105, "p90": 0.23}  # m/s
+
+
+def rayleigh_pdf(v: np.ndarray, scale: float) -> np.ndarray:
+    """Density of the Rayleigh distribution with ``scale`` (m/s) at speeds ``v``."""
+    v = np.asarray(v, dtype=float)
+    return np.where(v >= 0, v / scale**2 * np.exp(-(v**2) / (2 * scale**2)), 0.0)
+
+
+def normal_pdf(x: np.ndarray, mean: float, sd: float) -> np.ndarray:
+    """Density of the normal distribution at ``x``."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-((x - mean) ** 2) / (2 * sd**2)) / (sd * math.sqrt(2 * math.pi))
+
+
+def distance_to_wall(pos: torch.Tensor, params: MotionParams | str = "sorscher") -> torch.Tensor:
+    """Distance (m) from positions (..., 2) to the nearest wall of the box."""
+    p = get_motion(params) if isinstance(params, str) else params
+    half = torch.tensor([p.box_width / 2, p.box_height / 2], dtype=pos.dtype)
+    return (half - pos.abs()).min(dim=-1).values
+
+
+def occupancy(
+    traj: Trajectories, nbins: int = 32, params: MotionParams | str = "sorscher"
+) -> np.ndarray:
+    """Fraction of time spent in each of ``nbins`` x ``nbins`` bins, indexed ``[ix, iy]``."""
+    p = get_motion(params) if isinstance(params, str) else params
+    pos = traj.target_pos.reshape(-1, 2).numpy()
+    counts, _, _ = np.histogram2d(
+        pos[:, 0],
+        pos[:, 1],
+        bins=nbins,
+        range=[[-p.box_width / 2, p.box_width / 2], [-p.box_height / 2, p.box_height / 2]],
+    )
+    return counts / counts.sum()
+
+
+def motion_statistics(
+    traj: Trajectories, params: MotionParams | str = "sorscher", near: float = 0.1
+) -> dict[str, float]:
+    """Summary of simulated motion: speeds (m/s), turning (rad/s) and time near the walls.
+
+    ``near_wall_fraction`` is the fraction of steps closer than ``near`` (m) to a wall;
+    ``border_fraction`` the fraction inside the model's own border region, where it turns away.
+    Speeds are measured from the steps actually taken (walls shorten some).
+    """
+    p = get_motion(params) if isinstance(params, str) else params
+    speed = traj.speed.flatten().double()
+    turn_rate = (traj.turn / p.dt).flatten().double()
+    dist = distance_to_wall(traj.target_pos, p).flatten()
+    path_length = (traj.speed * p.dt).sum(dim=1)
+    duration = traj.speed.shape[1] * p.dt
+    return {
+        "mean_speed": speed.mean().item(),
+        "median_speed": speed.median().item(),
+        "p90_speed": speed.quantile(0.9).item(),
+        "turn_rate_sd": turn_rate.std().item(),
+        "mean_abs_turn_rate": turn_rate.abs().mean().item(),
+        "near_wall_fraction": (dist < near).double().mean().item(),
+        "border_fraction": (dist < p.border_region).double().mean().item(),
+        "path_length_per_trajectory": path_length.mean().item(),
+        "duration": duration,
+    }

@@ -91,3 +91,32 @@ def test_bad_arguments():
         Ensembles.create(kind="box")
     with pytest.raises(ValueError, match=">= 1"):
         Ensembles.create(n_place=0)
+
+
+def test_box_positions_and_logits(ens):
+    from gridcore.ensembles import box_positions, place_logits
+
+    grid = box_positions(4)
+    assert grid.shape == (4, 4, 2)
+    torch.testing.assert_close(grid[0, 0], torch.tensor([-0.825, -0.825]))
+    assert grid[1, 0, 0] > grid[0, 0, 0] and grid[0, 1, 1] > grid[0, 0, 1]  # [ix, iy]
+    pos = torch.tensor([[0.3, -0.2]])
+    torch.testing.assert_close(
+        torch.softmax(place_logits(ens.place, pos), -1), ens.place.activations(pos)
+    )
+    # Far from the centres the softmax underflows to zeros; the logits still rank every cell.
+    probs, logits = ens.place.activations(grid), place_logits(ens.place, grid)
+    assert (probs == 0).any() and torch.isfinite(logits).all()
+
+
+def test_decoding_errors_vs_sigma(ens):
+    from gridcore.ensembles import centroid_decode, decoding_errors_vs_sigma
+
+    res = decoding_errors_vs_sigma(ens.place, [0.005, 0.05, 1.0], n_positions=300)
+    # Top-3 only uses the ranking of distances: the same at every sigma, a few cm.
+    assert np.ptp(res["topk"]) < 1e-6 and 0.02 < res["topk"][0] < 0.1
+    # The weighted centroid is drawn towards the middle of the box when sigma is wide.
+    assert res["centroid"][2] > 3 * res["centroid"][1]
+    one_hot = torch.zeros(1, ens.place.n_cells)
+    one_hot[0, 7] = 1
+    torch.testing.assert_close(centroid_decode(ens.place, one_hot)[0], ens.place.centres[7])

@@ -61,3 +61,14 @@ def test_dropout_keeps_expectation():
 def test_bad_core():
     with pytest.raises(ValueError, match="core"):
         GridCellNetwork(core="transformer")
+
+
+def test_parameter_table_counts_every_weight():
+    from gridcore.model import parameter_table
+
+    net = GridCellNetwork()
+    rows = {r["layer"]: r for r in parameter_table(net)}
+    assert sum(r["parameters"] for r in rows.values()) == sum(p.numel() for p in net.parameters())
+    assert rows["bottleneck"]["shapes"] == {"weight": (256, 128)}  # no bias
+    assert rows["init_h"]["parameters"] == 268 * 128 + 128
+    assert rows["core"]["shapes"]["weight_hh_l0"] == (4 * 128, 128)

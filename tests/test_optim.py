@@ -54,3 +54,22 @@ def test_clipping_and_l2():
 def test_unknown_optimizer():
     with pytest.raises(ValueError, match="unknown optimizer"):
         make_optimizer("sgd", [torch.nn.Parameter(torch.zeros(1))], 1e-3)
+
+
+def test_update_sizes_show_the_tf1_warm_up_and_gradient_scaling():
+    from gridcore.optim import update_sizes
+
+    grads = torch.tensor([[1e-5, 1e-7]]).repeat(400, 1)
+    tf1 = update_sizes("tf1_rmsprop", grads, lr=1e-4, momentum=0.0)
+    pt = update_sizes("torch_rmsprop", grads, lr=1e-4, momentum=0.0)
+    assert tf1.shape == (400, 2)
+    # TF1: starts near lr * 1e-5; once ms has decayed, eps inside the root keeps small
+    # gradients' steps small (1e-7 / sqrt(1e-14 + 1e-10) = 0.01).
+    assert tf1[0, 0].item() == pytest.approx(1e-4 * 1e-5 / math.sqrt(0.9 + 1e-11), rel=1e-6)
+    assert tf1[-1, 0].item() == pytest.approx(1e-4 / math.sqrt(2), rel=1e-3)
+    assert tf1[-1, 1].item() == pytest.approx(1e-4 * 0.01, rel=1e-2)
+    # PyTorch: every step about lr, whatever the gradient's size.
+    assert pt[-1, 0].item() == pytest.approx(1e-4, rel=1e-3)
+    assert pt[-1, 1].item() == pytest.approx(1e-4, rel=1e-2)
+    with pytest.raises(ValueError):
+        update_sizes("tf1_rmsprop", torch.zeros(3), lr=1e-4)

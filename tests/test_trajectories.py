@@ -99,3 +99,32 @@ def test_bad_arguments():
         simulate(2, 2, "fast")
     with pytest.raises(ValueError, match=">= 1"):
         simulate(0, 10)
+
+
+def test_motion_statistics_and_densities():
+    import numpy as np
+
+    from gridcore.trajectories import (
+        distance_to_wall,
+        motion_statistics,
+        normal_pdf,
+        occupancy,
+        rayleigh_pdf,
+    )
+
+    v = np.linspace(0, 3, 3001)
+    assert np.trapezoid(rayleigh_pdf(v, 0.3), v) == pytest.approx(1, abs=1e-3)
+    x = np.linspace(-10, 10, 4001)
+    assert np.trapezoid(normal_pdf(x, 0.5, 1.5), x) == pytest.approx(1, abs=1e-4)
+    tr = simulate(200, 100, "paper", generator=gen(1))
+    stats = motion_statistics(tr, "paper")
+    p = get_motion("paper")
+    # Away from walls the speed is Rayleigh: mean scale * sqrt(pi / 2) = 0.163 m/s.
+    assert stats["mean_speed"] == pytest.approx(p.mean_speed, rel=0.1)
+    assert stats["turn_rate_sd"] == pytest.approx(p.turn_sigma, rel=0.2)
+    assert 0 <= stats["border_fraction"] <= stats["near_wall_fraction"] <= 1
+    assert stats["duration"] == pytest.approx(2.0)
+    occ = occupancy(tr, 8, "paper")
+    assert occ.shape == (8, 8) and occ.sum() == pytest.approx(1)
+    d = distance_to_wall(torch.tensor([[1.0, 0.0], [0.0, -1.05], [0.0, 0.0]]), "paper")
+    torch.testing.assert_close(d, torch.tensor([0.1, 0.05, 1.1]))
