@@ -272,10 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     for page_path in missing:
         failures += 1
         print(f"FAIL {page_path}: page expected by a check does not exist")
-    print(
-        f"browser check: {len(pages)} pages, {failures} failed; screenshots in {shot_dir}",
-        flush=True,
-    )
+    passed = len(pages) - (failures - len(missing))
+    print(f"screenshots: {shot_dir}/")
+    print(f"browser: {passed} passed, {failures} failed", flush=True)
     return 1 if failures else 0
 
 

@@ -447,9 +447,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.cell_timeout <= 0:
         parser.error("--cell-timeout must be positive")
 
-    # The kernel is started as "python": make that this interpreter.
+    # Run the notebooks on this interpreter's "python3" kernel: its kernelspec
+    # first (ahead of any per-user one), and "python" on PATH is this python.
     bindir = str(Path(sys.executable).parent)
     os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+    jupyter_data = str(Path(sys.prefix) / "share" / "jupyter")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (jupyter_data, os.environ.get("JUPYTER_PATH", "")) if p
+    )
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     logging.getLogger("papermill").setLevel(logging.ERROR)
 
