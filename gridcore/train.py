@@ -263,11 +263,12 @@ def train(
     run_dir: str | Path,
     resume: bool = False,
     progress: bool = True,
-    on_log: Callable[[dict], None] | None = None,
+    on_log: Callable[[dict], bool | None] | None = None,
 ) -> TrainResult:
     """Train the network described by ``cfg``, checkpointing into ``run_dir``.
 
-    ``on_log`` is called with each history row (e.g. to plot live in a notebook).
+    ``on_log`` is called with each history row (e.g. to plot live in a notebook); if it returns
+    True, training checkpoints and stops there.
     """
     run_dir = Path(run_dir)
     cfg = _prepare_run_dir(run_dir, cfg, resume)
@@ -345,8 +346,9 @@ def train(
                     if not math.isnan(row[key]):
                         writer.add_scalar(key, row[key], step)
                 bar.set_postfix(loss=f"{row['loss']:.3f}", err_cm=f"{pos_err:.1f}")
-                if on_log is not None:
-                    on_log(row)
+                if on_log is not None and on_log(row):
+                    save_checkpoint(run_dir, model, opt, step, history)
+                    break
             if cfg.snapshot_every and step % cfg.snapshot_every == 0:
                 save_snapshot(run_dir, model, step)
             if step % cfg.checkpoint_every == 0 or step == cfg.steps:
