@@ -86,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=5000,
         help="fresh trajectories for the ratemaps of a run",
     )
-    p.add_argument("--shuffles", type=int, default=100, help="shuffles for the null (0: none)")
+    p.add_argument(
+        "--shuffles", type=int, default=20, help="shuffles per unit for the null (0: none)"
+    )
     p.add_argument("--mode", choices=("gridcore", "deepmind"), default="gridcore")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--save-ratemaps", type=Path, metavar="FILE.npz")

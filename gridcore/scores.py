@@ -36,7 +36,7 @@ import scipy.signal
 import scipy.sparse as sp
 from scipy import special
 
-from gridcore.config import GridcoreError
+from gridcore.config import GridcoreError, atomic_write
 
 ANGLES = (30, 45, 60, 90, 120, 135, 150)  # degrees; SAC rotations used by the scores
 MASK_INNER = 0.2  # inner ring radius, in units of nbins
@@ -955,15 +955,205 @@ def score_path(
         )
     summary = {"path": str(path), "source": source}
     summary.update(res.summary(None if null is None else null.threshold))
+    if mode != "deepmind":  # DeepMind's scorer too, the figure the paper's 25.2 % is
+        dm = score_ratemaps(maps, mode="deepmind", box_width=box[0], box_height=box[1])
+        summary["deepmind_fraction_above_0.37"] = dm.fraction(PAPER_THRESHOLD)
+        summary["deepmind_fraction_above_0.8"] = dm.fraction(STRICT_THRESHOLD)
     if null is not None:
         summary.update(shuffle_method=null.method, n_shuffles=n_shuffles)
     if save_ratemaps is not None:
-        np.savez(
-            save_ratemaps,
-            ratemaps=maps,
-            grid_score_60=res.grid_score_60,
-            grid_score_90=res.grid_score_90,
-            grid_like=res.grid_like,
-        )
+        save_ratemaps = Path(save_ratemaps).with_suffix(".npz")
+        if not save_ratemaps.parent.is_dir():
+            raise GridcoreError(f"{save_ratemaps.parent}: no such directory for --save-ratemaps")
+
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as fh:
+                np.savez(
+                    fh,
+                    ratemaps=maps,
+                    grid_score_60=res.grid_score_60,
+                    grid_score_90=res.grid_score_90,
+                    grid_like=res.grid_like,
+                )
+
+        atomic_write(save_ratemaps, write)
         summary["saved_ratemaps"] = str(save_ratemaps)
     return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic maps (for teaching and tests)
+
+
+def _bin_centres(nbins: int, box_width: float, box_height: float):
+    cx = (np.arange(nbins) + 0.5) / nbins * box_width - box_width / 2
+    cy = (np.arange(nbins) + 0.5) / nbins * box_height - box_height / 2
+    return np.meshgrid(cx, cy, indexing="ij")  # maps[ix, iy]
+
+
+def plane_wave_map(
+    nbins: int,
+    wavelength: float,
+    angles_deg,
+    phases=None,
+    box_width: float = 2.2,
+    box_height: float = 2.2,
+) -> np.ndarray:
+    """Sum of cosine plane waves over the box's bin centres, (nbins, nbins).
+
+    Wave k has ``wavelength`` metres, travels at ``angles_deg[k]`` from the x axis and has phase
+    ``phases[k]`` radians (default 0).
+    """
+    x, y = _bin_centres(nbins, box_width, box_height)
+    angles = np.radians(np.atleast_1d(np.asarray(angles_deg, dtype=np.float64)))
+    phases = np.zeros_like(angles) if phases is None else np.broadcast_to(phases, angles.shape)
+    k = 2 * np.pi / wavelength
+    return sum(
+        np.cos(k * (np.cos(a) * x + np.sin(a) * y) + p) for a, p in zip(angles, phases, strict=True)
+    )
+
+
+def hexagonal_map(
+    nbins: int = 32,
+    spacing: float = 0.6,
+    orientation_deg: float = 0.0,
+    phases=(0.0, 0.0, 0.0),
+    box_width: float = 2.2,
+    box_height: float = 2.2,
+) -> np.ndarray:
+    """An ideal grid-cell map: three plane waves 60 degrees apart, (nbins, nbins).
+
+    Its fields sit on a triangular lattice with ``spacing`` metres between neighbouring fields,
+    one lattice vector at ``orientation_deg`` from the x axis. (Waves of wavelength
+    spacing * sqrt(3) / 2 travelling at orientation + 30, 90 and 150 degrees.)
+    """
+    waves = orientation_deg + 30.0 + np.array([0.0, 60.0, 120.0])
+    return plane_wave_map(
+        nbins, spacing * np.sqrt(3) / 2, waves, np.asarray(phases), box_width, box_height
+    )
+
+
+def square_map(
+    nbins: int = 32,
+    spacing: float = 0.6,
+    orientation_deg: float = 0.0,
+    phases=(0.0, 0.0),
+    box_width: float = 2.2,
+    box_height: float = 2.2,
+) -> np.ndarray:
+    """Fields on a square lattice (two plane waves 90 degrees apart), (nbins, nbins)."""
+    waves = orientation_deg + np.array([0.0, 90.0])
+    return plane_wave_map(nbins, spacing, waves, np.asarray(phases), box_width, box_height)
+
+
+def ramp_map(
+    nbins: int = 32,
+    angle_deg: float = 30.0,
+    noise: float = 0.0,
+    seed: int = 0,
+    box_width: float = 2.2,
+    box_height: float = 2.2,
+) -> np.ndarray:
+    """A planar ramp rising along ``angle_deg`` (1 per metre) plus Gaussian ``noise`` per bin."""
+    x, y = _bin_centres(nbins, box_width, box_height)
+    a = np.radians(angle_deg)
+    rng = np.random.default_rng(seed)
+    return np.cos(a) * x + np.sin(a) * y + noise * rng.standard_normal((nbins, nbins))
+
+
+# --------------------------------------------------------------------------------------------
+# Grid modules: do the scales of grid-like units cluster?
+
+
+@dataclass
+class ScaleClusters:
+    """A 1-D Gaussian mixture fitted to grid scales, with the number of clusters picked by BIC.
+
+    ``means_m``, ``sds_m`` and ``weights`` are sorted by increasing mean; ``labels`` gives each
+    input scale's most probable cluster; ``bic`` is the BIC of every k tried (index k - 1).
+    """
+
+    k: int
+    means_m: np.ndarray
+    sds_m: np.ndarray
+    weights: np.ndarray
+    labels: np.ndarray
+    bic: np.ndarray
+    scales_m: np.ndarray
+
+    @property
+    def ratios(self) -> np.ndarray:
+        """Ratios of successive cluster centres (k - 1 values; the paper's are about 1.5)."""
+        return self.means_m[1:] / self.means_m[:-1]
+
+    def density(self, x_m: np.ndarray) -> np.ndarray:
+        """Mixture density (per metre) at ``x_m``: the fitted curve over a histogram."""
+        x = np.asarray(x_m, dtype=np.float64)[..., None]
+        z = (x - self.means_m) / self.sds_m
+        comp = self.weights * np.exp(-0.5 * z**2) / (self.sds_m * np.sqrt(2 * np.pi))
+        return comp.sum(axis=-1)
+
+
+def _gmm_1d(x: np.ndarray, k: int, rng: np.random.Generator, restarts: int, min_sd: float):
+    """Best of ``restarts`` EM fits of a k-component 1-D mixture: (loglik, means, sds, weights)."""
+    n = x.size
+    best = (-np.inf, None, None, None)
+    for r in range(restarts):
+        if r == 0:  # spread over the quantiles
+            means = np.quantile(x, (np.arange(k) + 0.5) / k)
+        else:
+            means = rng.choice(x, size=k, replace=False)
+        sds = np.full(k, max(x.std() / k, min_sd))
+        weights = np.full(k, 1.0 / k)
+        prev = -np.inf
+        for _ in range(500):
+            z = (x[:, None] - means) / sds
+            logp = np.log(weights) - 0.5 * z**2 - np.log(sds * np.sqrt(2 * np.pi))
+            top = logp.max(axis=1, keepdims=True)
+            loglik_i = top[:, 0] + np.log(np.exp(logp - top).sum(axis=1))
+            loglik = float(loglik_i.sum())
+            resp = np.exp(logp - loglik_i[:, None])
+            nk = resp.sum(axis=0) + 1e-12
+            weights = nk / n
+            means = (resp * x[:, None]).sum(axis=0) / nk
+            sds = np.sqrt((resp * (x[:, None] - means) ** 2).sum(axis=0) / nk)
+            sds = np.maximum(sds, min_sd)
+            if loglik - prev < 1e-9 * abs(loglik) + 1e-12:
+                break
+            prev = loglik
+        if loglik > best[0]:
+            best = (loglik, means, sds, weights)
+    return best
+
+
+def cluster_scales(
+    scales_m: np.ndarray,
+    max_k: int = 4,
+    min_sd: float = 0.01,
+    restarts: int = 10,
+    seed: int = 0,
+) -> ScaleClusters:
+    """Fit 1-D Gaussian mixtures with 1..``max_k`` components to grid scales (metres) by EM and
+    keep the one with the lowest BIC, -2 log L + (3k - 1) log n.
+
+    NaN scales are dropped. ``min_sd`` (metres) floors each component's SD: scales are measured
+    to a fraction of a bin, and a component may not collapse onto a few identical values.
+    With fewer than 2 scales, or fewer than 3 per extra component, k stays small.
+    """
+    x = np.asarray(scales_m, dtype=np.float64).ravel()
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        raise ValueError("no finite scales to cluster")
+    rng = np.random.default_rng(seed)
+    fits, bics = [], []
+    for k in range(1, max(1, min(max_k, x.size // 3)) + 1):
+        loglik, means, sds, weights = _gmm_1d(x, k, rng, restarts if k > 1 else 1, min_sd)
+        bics.append(-2 * loglik + (3 * k - 1) * np.log(x.size))
+        fits.append((means, sds, weights))
+    k = int(np.argmin(bics)) + 1
+    means, sds, weights = fits[k - 1]
+    order = np.argsort(means)
+    means, sds, weights = means[order], sds[order], weights[order]
+    z = (x[:, None] - means) / sds
+    labels = np.argmax(np.log(weights) - 0.5 * z**2 - np.log(sds), axis=1)
+    return ScaleClusters(k, means, sds, weights, labels, np.array(bics), x)

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,7 +32,7 @@ from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from gridcore.config import GridcoreError, TrainConfig
+from gridcore.config import GridcoreError, TrainConfig, atomic_write
 from gridcore.ensembles import Ensembles
 from gridcore.model import GridCellNetwork
 from gridcore.optim import clip_gradients, l2_penalty, make_optimizer
@@ -109,17 +107,6 @@ def learning_rate(cfg: TrainConfig, step: int) -> float:
 # --- checkpoints -----------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _optimizer_tensors(opt: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
     flat = {}
     for idx, state in opt.state_dict()["state"].items():
@@ -143,9 +130,9 @@ def save_checkpoint(run_dir: Path, model, opt, step: int, history: list[dict]) -
     full = {f"model.{k}": v for k, v in weights.items()}
     full.update(_optimizer_tensors(opt))
     full["rng.torch"] = torch.get_rng_state()
-    _atomic_write(run_dir / "train_state.safetensors", lambda p: save_file(full, p, meta))
-    _atomic_write(run_dir / "model.safetensors", lambda p: save_file(weights, p, meta))
-    _atomic_write(run_dir / "history.csv", lambda p: _write_history(Path(p), history))
+    atomic_write(run_dir / "train_state.safetensors", lambda p: save_file(full, p, meta))
+    atomic_write(run_dir / "model.safetensors", lambda p: save_file(weights, p, meta))
+    atomic_write(run_dir / "history.csv", lambda p: _write_history(Path(p), history))
 
 
 def save_snapshot(run_dir: Path, model, step: int) -> Path:
@@ -153,7 +140,7 @@ def save_snapshot(run_dir: Path, model, step: int) -> Path:
     path = run_dir / "snapshots" / f"step_{step:08d}.safetensors"
     path.parent.mkdir(exist_ok=True)
     weights = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    _atomic_write(path, lambda p: save_file(weights, p, {"step": str(step)}))
+    atomic_write(path, lambda p: save_file(weights, p, {"step": str(step)}))
     return path
 
 
@@ -290,7 +277,7 @@ def train(
         except (KeyError, ValueError, RuntimeError) as err:
             raise GridcoreError(f"{run_dir}: corrupt optimiser/RNG state ({err})") from None
         history = [row for row in read_history(run_dir) if row["step"] <= step]
-    _atomic_write(run_dir / "config.json", lambda p: Path(p).write_text(cfg.to_json()))
+    atomic_write(run_dir / "config.json", lambda p: Path(p).write_text(cfg.to_json()))
     data = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk)
     clip_params = (
         list(model.parameters())
