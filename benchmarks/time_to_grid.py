@@ -34,11 +34,10 @@ def run_seed(args: argparse.Namespace, seed: int, out: Path) -> dict:
     cfg = get_preset(
         args.preset,
         seed=seed,
-        steps=args.max_steps,
         score_every=args.score_every,
         log_every=args.score_every,
         score_trajectories=args.score_trajectories,
-        checkpoint_every=args.max_steps,
+        checkpoint_every=10**9,
     )
     curve: list[tuple[int, float, float]] = []
 
@@ -73,10 +72,9 @@ def run_seed(args: argparse.Namespace, seed: int, out: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", default="grid")
+    parser.add_argument("--preset", default="quick")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--target", type=float, default=0.25)
-    parser.add_argument("--max-steps", type=int, default=20_000)
     parser.add_argument("--score-every", type=int, default=1000)
     parser.add_argument("--score-trajectories", type=int, default=500)
     parser.add_argument("--confirm-trajectories", type=int, default=5000)
