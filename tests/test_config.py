@@ -1,0 +1,60 @@
+import json
+
+import pytest
+
+from gridcore.config import PRESETS, GridcoreError, TrainConfig, atomic_write, get_preset
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_round_trip_through_json(name, tmp_path):
+    cfg = get_preset(name)
+    (tmp_path / "c.json").write_text(cfg.to_json())
+    assert TrainConfig.load(tmp_path / "c.json") == cfg
+
+
+def test_paper_and_deepmind_presets_follow_the_reference():
+    paper, dm = get_preset("paper"), get_preset("deepmind")
+    for cfg in (paper, dm):
+        assert (cfg.lr, cfg.batch_size, cfg.grad_clip, cfg.momentum) == (1e-5, 10, 1e-5, 0.9)
+        assert (cfg.n_place, cfg.n_hd, cfg.n_hidden, cfg.n_bottleneck) == (256, 12, 128, 256)
+        assert cfg.optimizer == "tf1_rmsprop" and cfg.motion == "paper"
+        assert cfg.clip_scope == "all" and cfg.dropout == 0.5
+    assert paper.steps == 300_000 and paper.apply_weight_decay and not paper.eval_dropout
+    assert dm.steps == 1_000_000 and not dm.apply_weight_decay and dm.eval_dropout
+
+
+def test_fast_presets_change_only_rat_and_learning_rate():
+    paper = get_preset("paper")
+    for name in ("fast", "quick"):
+        cfg = get_preset(name)
+        assert cfg.motion == "sorscher" and cfg.lr > paper.lr
+        same = ("batch_size", "grad_clip", "optimizer", "n_hidden", "n_bottleneck", "dropout")
+        assert all(getattr(cfg, k) == getattr(paper, k) for k in same)
+
+
+def test_bad_config_files(tmp_path):
+    with pytest.raises(GridcoreError, match="no such file"):
+        TrainConfig.load(tmp_path / "missing.json")
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(GridcoreError, match="not a readable JSON"):
+        TrainConfig.load(tmp_path / "bad.json")
+    (tmp_path / "list.json").write_text(json.dumps([1, 2]))
+    with pytest.raises(GridcoreError, match="JSON object"):
+        TrainConfig.load(tmp_path / "list.json")
+    with pytest.raises(GridcoreError, match="motion"):
+        get_preset("fast", motion="teleport")
+
+
+def test_atomic_write_leaves_old_file_on_failure(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("old")
+
+    def broken(tmp):
+        with open(tmp, "w") as fh:
+            fh.write("half")
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(path, broken)
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
