@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--target", type=float, default=0.25)
     parser.add_argument("--score-every", type=int, default=1000)
-    parser.add_argument("--score-trajectories", type=int, default=500)
+    parser.add_argument("--score-trajectories", type=int, default=1000)
     parser.add_argument("--confirm-trajectories", type=int, default=5000)
     parser.add_argument("--out", type=Path, help="keep the runs here (default: a temp dir)")
     args = parser.parse_args()
