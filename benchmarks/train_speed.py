@@ -83,8 +83,10 @@ def main() -> None:
         for batch in (10, 200):
             steps = args.steps if batch == 10 else max(args.steps // 10, 10)
             rate = time_training(batch, steps, device)
-            print(f"{device}: training batch {batch:3d}: {rate:7.1f} steps/s "
-                  f"({1000 / rate:6.1f} ms/step, {rate * batch:8.0f} trajectories/s)")
+            print(
+                f"{device}: training batch {batch:3d}: {rate:7.1f} steps/s "
+                f"({1000 / rate:6.1f} ms/step, {rate * batch:8.0f} trajectories/s)"
+            )
         for batch in (10, 2000):
             rate = time_trajectories(batch, device)
             print(f"{device}: simulator, {batch:4d} rats at once: {rate:9.0f} trajectories/s")
