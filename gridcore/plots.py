@@ -5,12 +5,28 @@ Ratemaps ``maps[u, ix, iy]`` are drawn with x to the right and y up.
 
 from __future__ import annotations
 
+import html
+import io
+
 import numpy as np
+import scipy.ndimage as ndi
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from gridcore.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, ShuffleNull
+from gridcore.scores import (
+    ANGLES,
+    PAPER_THRESHOLD,
+    STRICT_THRESHOLD,
+    GridScores,
+    ScaleClusters,
+    ShuffleNull,
+    _score_60,
+    _score_90,
+    mask_radii,
+    ring_masks,
+    rotation_correlations,
+)
 
 
 def _image(ax: Axes, a: np.ndarray, cmap: str, extent=None) -> None:
@@ -118,6 +134,412 @@ def plot_geometry(scores: GridScores, ax: Axes | None = None, only_grid_like: bo
     ax.set_ylabel("grid scale (cm)")
     ax.set_title(f"{int(keep.sum())} units", fontsize=9)
     return ax
+
+
+# --------------------------------------------------------------------------------------------
+# The grid score, step by step
+
+
+def plot_ring_masks(nbins: int, ncols: int = 5) -> Figure:
+    """The 10 ring masks on the SAC's (2n-1)^2 lag grid, with their radii in bins."""
+    masks, radii = ring_masks(nbins), mask_radii(nbins)
+    nrows = -(-len(masks) // ncols)
+    fig = Figure(figsize=(1.7 * ncols, 1.9 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    ext = (-nbins + 0.5, nbins - 0.5, -nbins + 0.5, nbins - 0.5)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(masks):
+            ax.set_axis_off()
+            continue
+        _image(ax, masks[k].astype(float), "Greys", ext)
+        ax.set_title(f"ring {k}: {radii[k, 0]:.1f}–{radii[k, 1]:.1f}", fontsize=8)
+    return fig
+
+
+def plot_rotations(sac: np.ndarray, mask: np.ndarray, corr: np.ndarray | None = None) -> Figure:
+    """The SAC inside one ring mask and its rotations by :data:`ANGLES` (as the scorer rotates:
+    ``scipy.ndimage.rotate``, cubic spline, same grid); ``corr`` (len(ANGLES),) goes in the
+    titles."""
+    fig = Figure(figsize=(1.6 * (len(ANGLES) + 1), 2.0), layout="constrained")
+    axes = fig.subplots(1, len(ANGLES) + 1)
+    n = (sac.shape[0] + 1) // 2
+    ext = (-n + 0.5, n - 0.5, -n + 0.5, n - 0.5)
+    inside = sac[mask]
+    lim = (float(inside.min()), float(inside.max()))
+    panels = [("SAC", sac)] + [(f"{a}°", ndi.rotate(sac, a, reshape=False)) for a in ANGLES]
+    for k, (ax, (name, img)) in enumerate(zip(axes, panels, strict=True)):
+        ax.imshow(np.where(mask, img, np.nan).T, origin="lower", cmap="jet", extent=ext)
+        ax.images[0].set_clim(*lim)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k and corr is not None:
+            name = f"{name}: r = {corr[k - 1]:.2f}"
+        ax.set_title(name, fontsize=8)
+    return fig
+
+
+def plot_rotation_correlations(
+    corr: np.ndarray, ax: Axes | None = None, label: str | None = None
+) -> Axes:
+    """Correlation of a SAC with its rotated self against the angle (one ring: (len(ANGLES),));
+    the 60-degree score rewards high values at 60 and 120 and low ones at 30, 90 and 150."""
+    if ax is None:
+        ax = Figure(figsize=(4.2, 3), layout="constrained").subplots()
+    ax.plot(ANGLES, corr, "o-", label=label)
+    for a in (60, 120):
+        ax.axvline(a, color="tab:green", lw=6, alpha=0.15)
+    for a in (30, 90, 150):
+        ax.axvline(a, color="tab:red", lw=6, alpha=0.15)
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.set_xticks(ANGLES)
+    ax.set_xlabel("rotation (degrees)")
+    ax.set_ylabel("correlation with rotated SAC")
+    return ax
+
+
+def plot_ring_scores(
+    corr: np.ndarray, nbins: int, ax: Axes | None = None, min_max: bool = False
+) -> Axes:
+    """60- and 90-degree scores of each ring mask (``corr``: (n_masks, len(ANGLES)) for one
+    SAC) against the ring's outer radius; the maximum, the unit's score, is circled."""
+    if ax is None:
+        ax = Figure(figsize=(4.2, 3), layout="constrained").subplots()
+    c = {a: corr[:, k] for k, a in enumerate(ANGLES)}
+    outer = mask_radii(nbins)[:, 1]
+    for s, name, color in (
+        (_score_60(c, min_max), "60°", "tab:blue"),
+        (_score_90(c), "90°", "tab:orange"),
+    ):
+        ax.plot(outer, s, "o-", color=color, label=f"{name} score per ring")
+        best = int(np.argmax(s))
+        ax.plot(outer[best], s[best], "o", ms=13, mfc="none", mec=color)
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.set_xlabel("outer radius of the ring (bins)")
+    ax.set_ylabel("score")
+    ax.legend(fontsize=8)
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+# One unit at a glance, and the unit browser
+
+
+def unit_panel(maps: np.ndarray, scores: GridScores, unit: int, cmap: str = "jet") -> Figure:
+    """Ratemap, SAC with the best 60-degree ring, and the ring's rotation correlations."""
+    fig = Figure(figsize=(8.4, 2.7), layout="constrained")
+    a, b, c = fig.subplots(1, 3, width_ratios=[1, 1, 1.3])
+    _image(a, maps[unit], cmap)
+    a.set_title(f"unit {unit}: ratemap", fontsize=9)
+    plot_sac(b, scores.sacs[unit], tuple(scores.best_ring_60[unit]), cmap)
+    b.set_title(f"SAC, 60° score {scores.grid_score_60[unit]:.2f}", fontsize=9)
+    corr, _ = rotation_correlations(scores.sacs[unit : unit + 1])
+    plot_rotation_correlations(corr[0, scores.best_mask_60[unit]], ax=c)
+    c.set_ylim(-1.05, 1.05)
+    c.set_title(f"best ring ({scores.best_mask_60[unit]})", fontsize=9)
+    c.xaxis.label.set_fontsize(8)
+    c.yaxis.label.set_fontsize(8)
+    c.set_ylabel("corr. with rotated SAC")
+    return fig
+
+
+def _fmt(v: float, spec: str = ".2f", scale: float = 1.0, unit: str = "") -> str:
+    return "–" if not np.isfinite(v) else f"{scale * v:{spec}}{unit}"
+
+
+def unit_info_html(scores: GridScores, unit: int, other: GridScores | None = None) -> str:
+    """An HTML table of one unit's scores, classification and geometry (``other``: the same
+    maps scored in the other mode, shown alongside)."""
+    rank = int(
+        np.sum(np.nan_to_num(scores.grid_score_60, nan=-np.inf) > scores.grid_score_60[unit])
+    )
+    ring = scores.best_ring_60[unit]
+    cm = 100 * scores.bin_size_m[0]
+    rows = [
+        ("rank by 60° score", f"{rank + 1} of {scores.n_units}"),
+        (f"60° score ({scores.mode})", _fmt(scores.grid_score_60[unit])),
+        (f"90° score ({scores.mode})", _fmt(scores.grid_score_90[unit])),
+    ]
+    if other is not None:
+        rows += [
+            (f"60° score ({other.mode})", _fmt(other.grid_score_60[unit])),
+            (
+                f"grid-like ({other.mode}, > {other.threshold:g})",
+                "yes" if other.grid_like[unit] else "no",
+            ),
+        ]
+    rows += [
+        (
+            f"grid-like ({scores.mode}, > {scores.threshold:g})",
+            "yes" if scores.grid_like[unit] else "no",
+        ),
+        ("degenerate", scores.reason[unit] or "no"),
+        (
+            "best ring (bins)",
+            f"{ring[0]:.1f}–{ring[1]:.1f} ({ring[0] * cm:.0f}–{ring[1] * cm:.0f} cm)",
+        ),
+        ("grid scale", _fmt(scores.scale_m[unit], ".0f", 100, " cm")),
+        ("orientation", _fmt(scores.orientation_deg[unit], ".0f", 1, "°")),
+        ("ellipticity", _fmt(scores.ellipticity[unit])),
+        ("spacing CV", _fmt(scores.spacing_cv[unit])),
+    ]
+    cells = [
+        f"<td style='padding:1px 6px'>{html.escape(k)}</td>"
+        f"<td style='padding:1px 14px 1px 0'><b>{html.escape(v)}</b></td>"
+        for k, v in rows
+    ]
+    if len(cells) % 2:
+        cells.append("<td></td><td></td>")
+    body = "".join(f"<tr>{a}{b}</tr>" for a, b in zip(cells[::2], cells[1::2], strict=True))
+    return f"<table style='font-size:12px;line-height:1.3;margin:0'>{body}</table>"
+
+
+def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+    """A figure rendered to PNG bytes (for ipywidgets.Image and static galleries)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def _units_by_score(scores: GridScores) -> np.ndarray:
+    return np.argsort(-np.nan_to_num(scores.grid_score_60, nan=-np.inf), kind="stable")
+
+
+def _unit_label(scores: GridScores, u: int) -> str:
+    tag = (
+        " (grid-like)"
+        if scores.grid_like[u]
+        else (f" ({scores.reason[u]})" if scores.reason[u] else "")
+    )
+    return f"unit {u}: {scores.grid_score_60[u]:.2f}{tag}"
+
+
+def _image_layout():  # a fresh Layout each time; keeps the panel's aspect ratio
+    import ipywidgets as W
+
+    return W.Layout(width="100%", max_width="680px", height="auto", object_fit="contain")
+
+
+def unit_browser(
+    maps: np.ndarray,
+    scores: GridScores,
+    other: GridScores | None = None,
+    units=None,
+    dpi: int = 80,
+):
+    """An ipywidgets browser: pick a unit (menu, or slider over the rank by 60-degree score)
+    and see its ratemap, SAC with the best ring, rotation correlations, scores and geometry.
+
+    The panel is redrawn by a Python callback, so it follows the selection only with a live
+    kernel; a static page shows the state it was saved in (see :func:`unit_gallery`). The outer
+    box carries the CSS class ``gridcore-unit-browser``.
+    """
+    import ipywidgets as W
+
+    order = _units_by_score(scores) if units is None else np.asarray(units)
+    # No widget descriptions: the static html-manager typesets them with MathJax 2's API,
+    # which fails on pages that load MathJax 3. Plain HTML labels instead.
+    menu = W.Dropdown(
+        options=[(_unit_label(scores, int(u)), int(u)) for u in order],
+        value=int(order[0]),
+        layout=W.Layout(width="300px"),
+    )
+    rank = W.IntSlider(value=0, min=0, max=len(order) - 1)
+    W.jslink((rank, "value"), (menu, "index"))
+    image = W.Image(format="png", layout=_image_layout())
+    info = W.HTML()
+
+    def show(change=None) -> None:
+        u = menu.value
+        image.value = figure_png(unit_panel(maps, scores, u), dpi)
+        info.value = unit_info_html(scores, u, other)
+
+    menu.observe(show, names="value")
+    show()
+    controls = W.HBox([W.HTML("<b>unit</b>&nbsp;"), menu, W.HTML("&nbsp;<b>rank</b>&nbsp;"), rank])
+    box = W.VBox([controls, image, info])
+    box.add_class("gridcore-unit-browser")
+    return box
+
+
+def unit_gallery(
+    maps: np.ndarray,
+    scores: GridScores,
+    n: int = 12,
+    other: GridScores | None = None,
+    units=None,
+    dpi: int = 72,
+):
+    """A pre-rendered version of :func:`unit_browser` for static pages: the panels of the top
+    ``n`` units (or of ``units``) are drawn once and stacked; a row of buttons picks one. The
+    buttons are linked to the stack in the browser (``jslink``), so this works with no kernel.
+    The outer box carries the CSS classes ``gridcore-unit-browser`` and ``gridcore-unit-gallery``.
+    """
+    import ipywidgets as W
+
+    order = (_units_by_score(scores)[:n] if units is None else np.asarray(units)).astype(int)
+    pages = [
+        W.VBox(
+            [
+                W.Image(
+                    value=figure_png(unit_panel(maps, scores, u), dpi),
+                    format="png",
+                    layout=_image_layout(),
+                ),
+                W.HTML(unit_info_html(scores, u, other)),
+            ]
+        )
+        for u in order
+    ]
+    stack = W.Stack(pages, selected_index=0)
+    buttons = W.ToggleButtons(
+        options=[f"#{u} ({scores.grid_score_60[u]:.2f})" for u in order],
+        index=0,
+        style={"button_width": "auto"},
+    )
+    W.jslink((buttons, "index"), (stack, "selected_index"))
+    box = W.VBox([buttons, stack])
+    box.add_class("gridcore-unit-browser")
+    box.add_class("gridcore-unit-gallery")
+    return box
+
+
+# --------------------------------------------------------------------------------------------
+# Results: null distribution, grid modules, emergence, path integration
+
+
+def plot_score_null(
+    scores: GridScores,
+    null: ShuffleNull,
+    ax: Axes | None = None,
+    bins: int = 40,
+    thresholds: tuple[float, ...] = (PAPER_THRESHOLD, STRICT_THRESHOLD),
+) -> Axes:
+    """Density histograms of the units' 60-degree scores and of the shuffled scores, with the
+    fixed thresholds and the shuffle threshold."""
+    if ax is None:
+        ax = Figure(figsize=(5.5, 3.3), layout="constrained").subplots()
+    real = scores.grid_score_60[np.isfinite(scores.grid_score_60)]
+    shuf = null.scores[np.isfinite(null.scores)]
+    edges = np.histogram_bin_edges(np.concatenate([real, shuf]), bins=bins)
+    ax.hist(shuf, bins=edges, density=True, color="0.7", label=f"shuffled ({null.method})")
+    ax.hist(real, bins=edges, density=True, histtype="step", lw=2, color="tab:blue", label="units")
+    lines = [(t, f"{t:g}") for t in thresholds]
+    lines.append((null.threshold, f"shuffle {null.percentile:g}th pct. {null.threshold:.2f}"))
+    for (t, name), color in zip(lines, ["tab:red", "tab:purple", "tab:green"], strict=False):
+        ax.axvline(t, color=color, ls="--", label=f"> {name}: {100 * scores.fraction(t):.1f}%")
+    ax.set_xlabel("60° grid score")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=7)
+    return ax
+
+
+PAPER_MODULES_M = (0.47, 0.70, 1.06)  # grid-scale clusters of the paper, metres
+
+
+def plot_scale_clusters(
+    clusters: ScaleClusters,
+    ax: Axes | None = None,
+    bins: int = 20,
+    paper: tuple[float, ...] | None = PAPER_MODULES_M,
+) -> Axes:
+    """Histogram of grid scales (cm) with the fitted mixture, its centres and the paper's."""
+    if ax is None:
+        ax = Figure(figsize=(5.5, 3.3), layout="constrained").subplots()
+    cm = 100 * clusters.scales_m
+    counts, edges, _ = ax.hist(cm, bins=bins, color="tab:blue", alpha=0.6, label="grid-like units")
+    x = np.linspace(edges[0] - 10, edges[-1] + 10, 400)
+    width = edges[1] - edges[0]
+    dens = clusters.density(x / 100) / 100 * clusters.scales_m.size * width
+    ax.plot(x, dens, color="k", lw=1.5, label=f"mixture, k = {clusters.k} (BIC)")
+    for m in clusters.means_m:
+        ax.axvline(100 * m, color="k", ls="--", lw=1)
+    for i, m in enumerate(paper or ()):
+        ax.axvline(
+            100 * m, color="tab:red", ls=":", lw=1.5, label="paper's modules" if i == 0 else None
+        )
+    ax.set_xlabel("grid scale (cm)")
+    ax.set_ylabel("units")
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_emergence(emergence, axes=None) -> Figure:
+    """Grid-unit fraction (both modes, > 0.37 and > 0.8) and the training decoding error
+    against the training step (an :class:`gridcore.ratemaps.Emergence`)."""
+    if axes is None:
+        fig = Figure(figsize=(9, 3.3), layout="constrained")
+        axes = fig.subplots(1, 2)
+    a, b = axes
+    styles = {"deepmind": ("-", "o", "full"), "gridcore": ("--", "s", "none")}
+    colors = {
+        ("deepmind", 0.37): "tab:blue",
+        ("deepmind", 0.8): "tab:purple",
+        ("gridcore", 0.37): "tab:orange",
+        ("gridcore", 0.8): "tab:brown",
+    }
+    for (mode, t), f in emergence.fractions.items():
+        ls, marker, fill = styles.get(mode, (":", "^", "full"))
+        a.plot(
+            emergence.steps,
+            100 * f,
+            ls=ls,
+            marker=marker,
+            fillstyle=fill,
+            ms=5,
+            color=colors.get((mode, t)),
+            label=f"> {t:g}, {mode}",
+        )
+    a.axhline(25.2, color="tab:red", lw=1, ls=":", label="paper: 25.2% > 0.37")
+    a.set_xlabel("training step")
+    a.set_ylabel("grid-like units (%)")
+    a.legend(fontsize=7)
+    b.plot(emergence.history_steps, emergence.position_error_cm, color="tab:gray")
+    b.set_xlabel("training step")
+    b.set_ylabel("position error on training batches (cm)")
+    b.set_ylim(bottom=0)
+    return a.figure
+
+
+def plot_error_vs_time(results: dict, ax: Axes | None = None, paper: dict | None = None) -> Axes:
+    """Mean decoding error (± SEM) against time for several path-integration results
+    ({label: PathIntegration}); ``paper`` ({label: cm}) marks the paper's values at 15 s."""
+    if ax is None:
+        ax = Figure(figsize=(5.5, 3.3), layout="constrained").subplots()
+    for label, res in results.items():
+        m, s = res.mean_error_cm, res.sem_error_cm
+        (line,) = ax.plot(res.times_s, m, label=label)
+        ax.fill_between(res.times_s, m - s, m + s, color=line.get_color(), alpha=0.25)
+    for i, (label, cm) in enumerate((paper or {}).items()):
+        ax.plot([15.0], [cm], "*", ms=11, color=f"C{i}", mec="k", label=f"paper, {label}")
+    ax.set_xlabel("time since start (s)")
+    ax.set_ylabel("mean position error (cm)")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_ratemap_grid(
+    maps,
+    units=None,
+    ncols: int = 8,
+    titles=None,
+    size: float = 1.2,
+    cmap: str = "jet",
+) -> Figure:
+    """Ratemaps of ``units`` (default: all, in index order) in a grid, each on its own colour
+    scale, titled with the unit index (or ``titles``); unvisited bins are left white. ``maps``
+    is a (units, n, n) array or a list of 2-D maps (their sizes may differ)."""
+    units = np.arange(len(maps)) if units is None else np.asarray(units)
+    ncols = max(1, min(ncols, units.size))
+    nrows = -(-units.size // ncols)
+    fig = Figure(figsize=(size * ncols, (size + 0.2) * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        if k >= units.size:
+            ax.set_axis_off()
+            continue
+        _image(ax, maps[units[k]], cmap)
+        ax.set_title(str(units[k]) if titles is None else titles[k], fontsize=7)
+    return fig
 
 
 # --------------------------------------------------------------------------------------------
