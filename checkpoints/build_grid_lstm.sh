@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY=${PY:-.venv/bin/python}
 OUT=${OUT:-checkpoints/grid-lstm}
-CMD=(python -m gridcore train --preset fast --seed 0 --steps 30000 --out "$OUT" --quiet)
+CMD=(python -m gridcore train --preset fast --seed 0 --steps 20000 --out "$OUT" --quiet)
 start=$(date +%s)
 "$PY" "${CMD[@]:1}"
 end=$(date +%s)
@@ -17,7 +17,10 @@ from pathlib import Path
 sys.path.insert(0, "benchmarks")
 from _machine import describe
 
+import torch
+
 out, wall, command = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+torch.set_num_threads(json.loads((out / "config.json").read_text())["threads"])
 commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout
 provenance = {
     "command": command,

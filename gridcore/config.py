@@ -149,10 +149,12 @@ PRESETS: dict[str, TrainConfig] = {
     ),
     # Grows grid cells on a CPU in well under an hour: the paper's network and optimiser with
     # the 2 pi-faster rat and a 30x larger learning rate. The shipped checkpoints/grid-lstm.
+    # Its grid-unit fraction peaks near 20k steps (29 %) and drifts down to 24 % by 30k as the
+    # read-out weights keep growing.
     "fast": TrainConfig(
         motion="sorscher",
         lr=3e-4,
-        steps=30_000,
+        steps=20_000,
         log_every=500,
         checkpoint_every=2000,
         snapshot_every=2000,
