@@ -810,6 +810,26 @@ def plot_architecture(ax: Axes | None, cfg) -> Axes:
     return ax
 
 
+def plot_grid_fraction(ax: Axes | None, history: list[dict], paper: float = 0.252) -> Axes:
+    """Fraction of bottleneck units with a 60-degree score > 0.37 (and > 0.8) against step,
+    from the history rows that were scored while training; the paper's 25.2 % as a line."""
+    ax = ax or _new_axes((4, 3.2))
+    for key, label, color in (
+        ("grid_fraction_037", "score > 0.37", "tab:green"),
+        ("grid_fraction_080", "score > 0.8", "tab:purple"),
+    ):
+        pts = [(r["step"], 100 * r[key]) for r in history if r.get(key) == r.get(key)]
+        if pts:
+            ax.plot(*zip(*pts, strict=True), "o-", ms=3, color=color, label=label)
+    ax.axhline(100 * paper, color="0.5", ls="--", lw=0.8)
+    ax.annotate("paper", (0, 100 * paper), xytext=(2, 3), textcoords="offset points", fontsize=7)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("grid-like units (%)")
+    ax.set_ylim(0, max(40, ax.get_ylim()[1]))
+    ax.legend(fontsize=7, loc="upper left")
+    return ax
+
+
 def plot_training_curves(axes, history: list[dict], label: str | None = None, color=None):
     """Training curves against step from history rows, on three axes: the losses (total, place,
     head direction), the position decoding error (cm) and the heading error (degrees)."""
@@ -904,13 +924,20 @@ class LiveTrainingPlot:
     ``floor_cm`` draws the decoding floor of the place code as a dashed line.
     """
 
-    def __init__(self, total_steps: int, redraw_every: int = 1, floor_cm: float | None = None):
+    def __init__(
+        self,
+        total_steps: int,
+        redraw_every: int = 1,
+        floor_cm: float | None = None,
+        show_grid: bool = False,
+    ):
         from IPython.display import display
 
         self.rows: list[dict] = []
         self.total_steps, self.redraw_every, self.floor_cm = total_steps, redraw_every, floor_cm
-        self.fig = Figure(figsize=(11, 3.2), layout="constrained")
-        self.axes = self.fig.subplots(1, 3)
+        self.show_grid = show_grid
+        self.fig = Figure(figsize=(14 if show_grid else 11, 3.2), layout="constrained")
+        self.axes = self.fig.subplots(1, 4 if show_grid else 3)
         self.handle = display(self._png(), display_id=True)
 
     def _png(self):
@@ -925,7 +952,9 @@ class LiveTrainingPlot:
     def _draw(self) -> None:
         for ax in self.axes:
             ax.clear()
-        plot_training_curves(self.axes, self.rows)
+        plot_training_curves(self.axes[:3], self.rows)
+        if self.show_grid:
+            plot_grid_fraction(self.axes[3], self.rows)
         if self.floor_cm is not None:
             self.axes[1].axhline(self.floor_cm, color="0.5", ls="--", lw=0.8)
             self.axes[1].annotate("decoding floor", (0, self.floor_cm), xytext=(2, 3),

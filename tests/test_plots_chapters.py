@@ -94,3 +94,19 @@ def test_decoded_path_plot(tmp_path):
     ax = P.plot_decoded_path(None, res, 1)
     assert "trajectory 1" in ax.get_title()
     ax.figure.savefig(tmp_path / "path.png")
+
+
+def test_plot_grid_fraction_skips_unscored_rows():
+    import math
+
+    from gridcore.plots import plot_grid_fraction
+
+    rows = [
+        {"step": 100, "grid_fraction_037": math.nan, "grid_fraction_080": math.nan},
+        {"step": 200, "grid_fraction_037": 0.1, "grid_fraction_080": 0.02},
+        {"step": 300, "grid_fraction_037": 0.3, "grid_fraction_080": 0.05},
+    ]
+    ax = plot_grid_fraction(None, rows)
+    lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("score")]
+    assert [list(ln.get_xdata()) for ln in lines] == [[200, 300], [200, 300]]
+    assert list(lines[0].get_ydata()) == [10.0, 30.0]
