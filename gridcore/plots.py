@@ -13,6 +13,7 @@ import scipy.ndimage as ndi
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
+from matplotlib.ticker import FuncFormatter
 
 from gridcore.scores import (
     ANGLES,
@@ -497,6 +498,8 @@ def plot_emergence(emergence, axes=None) -> Figure:
     b.set_xlabel("training step")
     b.set_ylabel("position error on training batches (cm)")
     b.set_ylim(bottom=0)
+    for ax in (a, b):  # 20000 -> 20k, so that long runs' ticks do not collide
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}k" if x else "0"))
     return a.figure
 
 
