@@ -14,3 +14,39 @@
     },
   };
 })();
+
+// The widget manager typesets labels with MathJax 2's MathJax.Hub.Queue; the book loads
+// MathJax 3, which has no Hub, so a widget with a description would throw. Give whatever
+// object becomes window.MathJax a small Hub that forwards to MathJax 3's typesetPromise.
+(function () {
+  function withHub(mj) {
+    if (mj && typeof mj === "object" && !mj.Hub) {
+      mj.Hub = {
+        Queue: function (job) {
+          var el = job && job[2];
+          var m = window.MathJax;
+          if (!m || !m.typesetPromise) return;
+          var ready = m.startup && m.startup.promise ? m.startup.promise : Promise.resolve();
+          ready.then(function () {
+            return m.typesetPromise(el ? [el] : undefined);
+          }).catch(function () {});
+        },
+      };
+    }
+    return mj;
+  }
+  var current = withHub(window.MathJax);
+  try {
+    Object.defineProperty(window, "MathJax", {
+      configurable: true,
+      get: function () {
+        return current;
+      },
+      set: function (value) {
+        current = withHub(value);
+      },
+    });
+  } catch (e) {
+    /* leave MathJax alone if the property cannot be redefined */
+  }
+})();
