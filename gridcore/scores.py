@@ -905,11 +905,10 @@ def load_ratemaps(path: str | Path) -> np.ndarray:
         maps = np.asarray(maps, dtype=np.float64)
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise GridcoreError(f"{path}: not a ratemap array ({err})") from None
-    if maps.ndim == 2:
-        maps = maps[None]
-    if maps.ndim != 3 or maps.shape[1] != maps.shape[2] or maps.shape[1] < 4:
-        raise GridcoreError(f"{path}: ratemaps must be (units, n, n) with n >= 4, got {maps.shape}")
-    return maps
+    try:
+        return _check_maps(maps)
+    except ValueError as err:
+        raise GridcoreError(f"{path}: {err}") from None
 
 
 def score_path(
