@@ -53,29 +53,12 @@ def bottleneck_ratemaps(
     Trajectories are simulated with ``cfg``'s motion model from their own seed; the model runs
     in evaluation mode (dropout off unless the config keeps DeepMind's dropout-at-evaluation).
     """
-    if n_trajectories < 1 or nbins < 2:
-        raise ValueError(f"need n_trajectories >= 1 and nbins >= 2, got {n_trajectories}, {nbins}")
-    was_training = model.training
-    model.eval()
-    motion = get_motion(cfg.motion)
-    gen = torch.Generator().manual_seed(seed)
-    acc = None
-    done = 0
+    batches = _accumulate(model, ensembles, cfg, n_trajectories, (nbins,), batch_size, seed, layer)
     with tqdm(total=n_trajectories, disable=not progress, desc="ratemaps", unit="traj") as bar:
-        while done < n_trajectories:
-            n = min(batch_size, n_trajectories - done)
-            traj = simulate(n, cfg.seq_len, motion, generator=gen)
-            out = model(traj.velocity, ensembles.initial_code(traj))
-            acts = out.bottleneck if layer == "bottleneck" else out.hidden
-            if acc is None:
-                acc = RatemapAccumulator(acts.shape[-1], nbins, motion.box_width, motion.box_height)
-            acc.add(
-                traj.target_pos.reshape(-1, 2).numpy(), acts.reshape(-1, acts.shape[-1]).numpy()
-            )
-            done += n
-            bar.update(n)
-    model.train(was_training)
-    return acc.ratemaps()
+        for done, current in batches:
+            bar.update(done - bar.n)
+            accs = current
+    return accs[nbins].ratemaps()
 
 
 # --------------------------------------------------------------------------------------------

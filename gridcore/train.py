@@ -357,7 +357,6 @@ def _grid_fractions(model: GridCellNetwork, ensembles: Ensembles, cfg: TrainConf
         model, ensembles, cfg, n_trajectories=cfg.score_trajectories, nbins=cfg.score_nbins
     )
     torch.set_rng_state(rng_state)
-    model.train()
     scores = score_ratemaps(maps, mode="deepmind")
     return {
         "grid_fraction_037": scores.fraction(0.37),
