@@ -21,7 +21,7 @@ from _machine import describe  # noqa: E402
 
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.optim import clip_gradients, make_optimizer  # noqa: E402
-from gridcore.train import build, losses  # noqa: E402
+from gridcore.task import build, losses  # noqa: E402
 from gridcore.trajectories import TrajectoryStream, simulate  # noqa: E402
 
 

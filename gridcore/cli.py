@@ -1,7 +1,8 @@
 """Command line: ``python -m gridcore {train,score,presets} ...``.
 
 Every user error (unknown preset, bad size, missing or corrupt checkpoint, unwritable directory)
-ends with one line on stderr and exit status 2; never a traceback.
+ends with one line on stderr and exit status 2; never a traceback. A training run that diverges
+ends with one line and exit status 3, keeping its last good checkpoint.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from gridcore.config import PRESETS, GridcoreError, TrainConfig, get_preset
+from gridcore.config import LOGGING_FIELDS, PRESETS, TrainConfig, get_preset
+from gridcore.errors import DivergedError, GridcoreError
+from gridcore.results import score_path
+from gridcore.train import EXIT_DIVERGED, train
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,7 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("train", help="train the network, with checkpoints and TensorBoard logs")
-    p.add_argument("--preset", default="fast", help=f"one of: {', '.join(PRESETS)}")
+    p.add_argument(
+        "--preset",
+        help=f"one of: {', '.join(PRESETS)} (default: fast; on --resume, the saved run's)",
+    )
     p.add_argument("--steps", type=_positive_int, help="total optimisation steps")
     p.add_argument("--seed", type=int, help="seed for weights, data and dropout")
     p.add_argument("--lr", type=float, help="learning rate")
@@ -98,24 +105,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_train(args: argparse.Namespace) -> int:
-    from gridcore.train import train
-
-    if args.resume:
-        if not (args.out / "config.json").exists():
-            raise GridcoreError(f"{args.out}: nothing to resume (no config.json)")
-        cfg = TrainConfig.load(args.out / "config.json")
-        overrides = {}
-    else:
-        cfg = get_preset(args.preset)
-        overrides = dict(_parse_override(item) for item in args.set)
+def _requested_config(args: argparse.Namespace) -> TrainConfig:
+    """The config the flags ask for: a preset (or, on --resume, the saved config) with the
+    --set overrides and the named flags applied."""
+    overrides = dict(_parse_override(item) for item in args.set)
     for name in ("steps", "seed", "lr", "batch_size"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
-    if args.resume and set(overrides) - {"steps"}:
-        raise GridcoreError("--resume continues the saved config; only --steps may change")
-    cfg = TrainConfig.from_dict({**asdict(cfg), **overrides})
-    result = train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    if args.resume:
+        if not (args.out / "config.json").exists():
+            raise GridcoreError(f"{args.out}: nothing to resume (no config.json)")
+        saved = TrainConfig.load(args.out / "config.json")
+        base = get_preset(args.preset) if args.preset else saved
+        if args.preset:  # a preset names every field: keep the saved run's length and logging
+            keep = ("steps", *LOGGING_FIELDS)
+            base = TrainConfig.from_dict({**asdict(base), **{k: getattr(saved, k) for k in keep}})
+    else:
+        base = get_preset(args.preset or "fast")
+    return TrainConfig.from_dict({**asdict(base), **overrides})
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    cfg = _requested_config(args)
+    try:
+        result = train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    except DivergedError as err:
+        print(f"gridcore: {err}", file=sys.stderr)
+        return EXIT_DIVERGED
     last = result.history[-1] if result.history else {}
     print(
         f"trained to step {result.step}: loss {last.get('loss', float('nan')):.3f}, "
@@ -138,8 +154,6 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from gridcore.scores import score_path
-
     summary = score_path(
         args.path,
         nbins=args.nbins,

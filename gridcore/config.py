@@ -9,31 +9,23 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from gridcore import paper
+from gridcore.ensembles import ENSEMBLE_RNGS, PLACE_KINDS
+from gridcore.errors import GridcoreError
+from gridcore.files import atomic_write
+from gridcore.model import CORES, DECAY_LAYERS
+from gridcore.optim import OPTIMIZERS
+from gridcore.trajectories import MOTIONS
 
-class GridcoreError(Exception):
-    """An error with a one-line message meant for the user (bad input, bad file, divergence)."""
+__all__ = ["PRESETS", "GridcoreError", "TrainConfig", "atomic_write", "get_preset"]
 
-
-def atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``.
-
-    A reader (or a killed process) sees either the old file or the complete new one.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+LR_SCHEDULES = ("constant", "cosine")
+CLIP_SCOPES = ("all", "heads")
+# Fields that only change what is logged or saved: they may differ when a run is resumed.
+LOGGING_FIELDS = ("log_every", "checkpoint_every", "snapshot_every", "score_every")
 
 
 @dataclass(frozen=True)
@@ -42,36 +34,48 @@ class TrainConfig:
 
     # Data: the simulated rat.
     motion: str = "sorscher"  # "paper" (real-rat speeds) or "sorscher" (2 pi faster)
-    seq_len: int = 100  # steps of dt = 0.02 s per trajectory
-    batch_size: int = 10
+    seq_len: int = paper.SEQ_LEN  # steps of dt = 0.02 s per trajectory
+    batch_size: int = paper.BATCH_SIZE
     data_chunk: int = 200  # batches simulated at once
     # Ensembles: targets and initial code.
-    n_place: int = 256
-    place_sigma: float = 0.01  # m
+    n_place: int = paper.N_PLACE
+    place_sigma: float = paper.PLACE_SIGMA_M  # m
     place_kind: str = "gaussian"  # or "dog" (difference of softmaxes)
     surround_scale: float = 2.0
-    n_hd: int = 12
-    hd_kappa: float = 20.0
-    ensemble_seed: int = 8341
+    n_hd: int = paper.N_HD
+    hd_kappa: float = paper.HD_KAPPA
+    ensemble_seed: int = paper.ENSEMBLE_SEED
+    # "separate": each ensemble from its own RandomState(ensemble_seed), as DeepMind's code;
+    # "shared": one stream, place centres then head directions (gridcore 0.1, which trained
+    # the shipped checkpoints/grid-lstm).
+    ensemble_rng: str = "separate"
     # Model.
     core: str = "lstm"
-    n_hidden: int = 128
-    n_bottleneck: int = 256
-    dropout: float = 0.5
+    n_hidden: int = paper.N_HIDDEN
+    n_bottleneck: int = paper.N_BOTTLENECK
+    dropout: float = paper.DROPOUT
     eval_dropout: bool = False  # True reproduces DeepMind's dropout-at-evaluation
     # Optimisation.
     optimizer: str = "tf1_rmsprop"
-    lr: float = 1e-5
-    lr_schedule: str = "constant"  # or "cosine" (to lr_final_frac * lr at the last step)
+    lr: float = paper.LR
+    lr_schedule: str = "constant"  # or "cosine" (to lr_final_frac * lr at step lr_horizon)
     lr_final_frac: float = 0.1
-    momentum: float = 0.9
+    # Steps over which the schedule runs. 0: the run's own ``steps``, fixed in the run's saved
+    # config when training starts, so extending a run later never re-plans its learning rate.
+    lr_horizon: int = 0
+    momentum: float = paper.MOMENTUM
     rms_decay: float = 0.9
     eps: float = 1e-10
-    grad_clip: float = 1e-5  # by value; 0 disables
+    grad_clip: float = paper.GRAD_CLIP  # by value; 0 disables
     clip_scope: str = "all"  # "all" (DeepMind's code) or "heads" (the paper's text)
-    weight_decay: float = 1e-5  # L2 on the read-out weights
+    weight_decay: float = paper.WEIGHT_DECAY  # L2 coefficient
+    # "heads": the read-outs (the paper); "heads+bottleneck": also the bottleneck, as DeepMind's
+    # code registers it (without ever applying it).
+    weight_decay_layers: str = "heads"
     apply_weight_decay: bool = True  # False reproduces DeepMind's never-applied decay
-    steps: int = 300_000
+    # Stop when the loss exceeds this multiple of its first value (0: only non-finite losses).
+    diverge_factor: float = 1000.0
+    steps: int = paper.UPDATES
     seed: int = 0
     threads: int = 1  # torch intra-op threads; 1 is fastest at batch 10
     # Bookkeeping.
@@ -80,7 +84,7 @@ class TrainConfig:
     snapshot_every: int = 0  # steps between weight snapshots kept in snapshots/ (0: never)
     score_every: int = 0  # steps between grid-score evaluations while training (0: never)
     score_trajectories: int = 500  # trajectories for those evaluations
-    score_nbins: int = 32
+    score_nbins: int = paper.RATEMAP_BINS
 
     def __post_init__(self) -> None:
         positive = (
@@ -96,12 +100,14 @@ class TrainConfig:
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise GridcoreError(f"{name} must be a positive number, got {value!r}")
         choices = {
-            "motion": ("paper", "sorscher"),
-            "place_kind": ("gaussian", "dog"),
-            "core": ("lstm", "gru", "rnn"),
-            "optimizer": ("tf1_rmsprop", "torch_rmsprop", "adam"),
-            "lr_schedule": ("constant", "cosine"),
-            "clip_scope": ("all", "heads"),
+            "motion": MOTIONS,
+            "place_kind": PLACE_KINDS,
+            "core": CORES,
+            "optimizer": OPTIMIZERS,
+            "lr_schedule": LR_SCHEDULES,
+            "clip_scope": CLIP_SCOPES,
+            "weight_decay_layers": DECAY_LAYERS,
+            "ensemble_rng": ENSEMBLE_RNGS,
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
@@ -110,9 +116,20 @@ class TrainConfig:
                 )
         if not 0 <= self.dropout < 1:
             raise GridcoreError(f"dropout must be in [0, 1), got {self.dropout}")
-        for name in ("grad_clip", "weight_decay", "score_every", "snapshot_every"):
+        for name in (
+            "grad_clip",
+            "weight_decay",
+            "score_every",
+            "snapshot_every",
+            "lr_horizon",
+            "diverge_factor",
+        ):
             if getattr(self, name) < 0:
                 raise GridcoreError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def planned(self) -> TrainConfig:
+        """This config with its schedule's horizon fixed (``lr_horizon`` = ``steps`` if 0)."""
+        return self if self.lr_horizon else replace(self, lr_horizon=self.steps)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -123,7 +140,18 @@ class TrainConfig:
         unknown = sorted(set(data) - known)
         if unknown:
             raise GridcoreError(f"unknown config keys: {', '.join(unknown)}")
-        return cls(**data)
+        try:
+            return cls(**data)
+        except TypeError as err:
+            raise GridcoreError(f"bad config: {err}") from None
+
+    def differences(self, other: TrainConfig, ignore: tuple[str, ...] = ()) -> list[str]:
+        """``"field: mine vs other's"`` for every field that differs, except ``ignore``."""
+        return [
+            f"{f.name}: {getattr(self, f.name)!r} vs {getattr(other, f.name)!r}"
+            for f in fields(self)
+            if f.name not in ignore and getattr(self, f.name) != getattr(other, f.name)
+        ]
 
     @classmethod
     def load(cls, path: str | Path) -> TrainConfig:
@@ -148,9 +176,9 @@ PRESETS: dict[str, TrainConfig] = {
         motion="paper", lr=1e-5, steps=1_000_000, apply_weight_decay=False, eval_dropout=True
     ),
     # Grows grid cells on a CPU in well under an hour: the paper's network and optimiser with
-    # the 2 pi-faster rat and a 30x larger learning rate. The shipped checkpoints/grid-lstm.
-    # Its grid-unit fraction peaks near 20k steps (29 %) and drifts down to 24 % by 30k as the
-    # read-out weights keep growing.
+    # the 2 pi-faster rat and a 30x larger learning rate. The shipped checkpoints/grid-lstm
+    # (one seed) reached 28.9 % at 20k steps and drifted down to 24 % by 30k as the read-out
+    # weights kept growing.
     "fast": TrainConfig(
         motion="sorscher",
         lr=3e-4,

@@ -12,8 +12,10 @@ For later experiments the place cells can also be difference-of-softmaxes (centr
 targets: softmax at sigma minus softmax at ``surround_scale`` x sigma, shifted to be
 non-negative and renormalised (Sorscher et al.; Schaeffer et al.).
 
-Centres come from one ``numpy.random.RandomState(8341)``: place centres first, then head
-directions, as in DeepMind's code.
+Centres are drawn as DeepMind's code draws them: each ensemble from its own fresh
+``numpy.random.RandomState(8341)``, so the place centres and the head-direction centres both
+start from the same seed. Decoding a read-out back into a position or a heading (the mean of
+the top-k centres) is gridcore's own addition: DeepMind's code has no decoder.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ import math
 import numpy as np
 import torch
 
+from gridcore.paper import BOX_SIZE_M, ENSEMBLE_SEED
 from gridcore.trajectories import Trajectories
 
 PLACE_KINDS = ("gaussian", "dog")
+ENSEMBLE_RNGS = ("separate", "shared")  # a RandomState per ensemble (DeepMind), or one stream
 
 
 class PlaceCells:
@@ -71,7 +75,7 @@ class PlaceCells:
         return dog / dog.sum(dim=-1, keepdim=True)
 
     def decode(self, scores: torch.Tensor, k: int = 3) -> torch.Tensor:
-        """Position estimate (m): the mean centre of the ``k`` most active cells (as DeepMind)."""
+        """Position estimate (m): the mean centre of the ``k`` most active cells (gridcore's)."""
         top = scores.topk(k, dim=-1).indices
         return self.centres.to(scores.device)[top].mean(dim=-2)
 
@@ -114,17 +118,25 @@ class Ensembles:
         kappa: float = 20.0,
         kind: str = "gaussian",
         surround_scale: float = 2.0,
-        box_width: float = 2.2,
-        box_height: float = 2.2,
-        seed: int = 8341,
+        box_width: float = BOX_SIZE_M,
+        box_height: float = BOX_SIZE_M,
+        seed: int = ENSEMBLE_SEED,
+        rng: str = "separate",
     ) -> Ensembles:
-        """Draw the centres (place first, then head direction) from ``RandomState(seed)``."""
+        """Draw the centres: place cells uniform in the box of ``box_width`` x ``box_height``
+        metres, head directions uniform in [-pi, pi). With ``rng="separate"`` each ensemble
+        has its own ``RandomState(seed)`` (DeepMind's seeding); with ``"shared"`` one stream
+        gives the place centres, then the head directions."""
         if n_place < 1 or n_hd < 1:
             raise ValueError(f"ensemble sizes must be >= 1, got {n_place}, {n_hd}")
-        rs = np.random.RandomState(seed)
+        if rng not in ENSEMBLE_RNGS:
+            raise ValueError(f"rng must be one of {ENSEMBLE_RNGS}, got {rng!r}")
         half = np.array([box_width / 2, box_height / 2])
-        pc = rs.uniform(-half, half, size=(n_place, 2))
-        hd = rs.uniform(-math.pi, math.pi, size=(n_hd,))
+        stream = np.random.RandomState(seed)
+        pc = stream.uniform(-half, half, size=(n_place, 2))
+        if rng == "separate":
+            stream = np.random.RandomState(seed)
+        hd = stream.uniform(-math.pi, math.pi, size=(n_hd,))
         place = PlaceCells(torch.tensor(pc, dtype=torch.float32), sigma, kind, surround_scale)
         return cls(place, HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa))
 
@@ -147,7 +159,9 @@ class Ensembles:
 # --- helpers for looking at the ensembles ----------------------------------------------------
 
 
-def box_positions(nbins: int, box_width: float = 2.2, box_height: float = 2.2) -> torch.Tensor:
+def box_positions(
+    nbins: int, box_width: float = BOX_SIZE_M, box_height: float = BOX_SIZE_M
+) -> torch.Tensor:
     """Centres of an ``nbins`` x ``nbins`` grid of bins over the box, (nbins, nbins, 2) m.
 
     Indexed ``[ix, iy]`` like the ratemaps, so ``activations(box_positions(n))`` gives maps
@@ -182,12 +196,12 @@ def decoding_errors_vs_sigma(
     n_positions: int = 2000,
     seed: int = 0,
     k: int = 3,
-    box_width: float = 2.2,
-    box_height: float = 2.2,
+    box_width: float = BOX_SIZE_M,
+    box_height: float = BOX_SIZE_M,
 ) -> dict[str, np.ndarray]:
     """Mean decoding error (m) of the *true* place code at each sigma, by two decoders.
 
-    ``topk``: the mean centre of the ``k`` most active cells (DeepMind's read-out). Softmax
+    ``topk``: the mean centre of the ``k`` most active cells (gridcore's read-out). Softmax
     keeps the order of the Gaussians, so this is the mean of the k nearest centres whatever
     sigma is: the floor on any network's decoding error. ``centroid``: the activation-weighted
     mean of all centres, which depends on sigma (too narrow: snaps to the nearest centre; too

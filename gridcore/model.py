@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 CORES = ("lstm", "gru", "rnn")
+DECAY_LAYERS = ("heads", "heads+bottleneck")  # which weights the L2 term covers
 
 
 @dataclass
@@ -92,6 +93,15 @@ class GridCellNetwork(nn.Module):
     def output_weights(self) -> list[torch.Tensor]:
         """The read-out weight matrices, on which the paper applies weight decay."""
         return [self.place_head.weight, self.hd_head.weight]
+
+    def decay_weights(self, layers: str = "heads") -> list[torch.Tensor]:
+        """The weights that the L2 term covers: ``"heads"`` (the read-outs, as the paper says)
+        or ``"heads+bottleneck"`` (what DeepMind's code registers, though it never applies
+        it)."""
+        if layers not in DECAY_LAYERS:
+            raise ValueError(f"layers must be one of {DECAY_LAYERS}, got {layers!r}")
+        extra = [self.bottleneck.weight] if layers == "heads+bottleneck" else []
+        return self.output_weights() + extra
 
     def forward(self, velocity: torch.Tensor, init_code: torch.Tensor) -> ModelOutput:
         """Run the network on egocentric velocities (B, T, 3) from the initial code (B, 268)."""

@@ -4,11 +4,12 @@ The network is trained on 2 s trajectories (100 steps of 0.02 s). Here it runs, 
 off, on fresh trajectories of any length (the paper reports 15 s = 750 steps) from the place and
 head-direction code of the start only; afterwards it sees nothing but the egocentric velocity.
 At every step its place-cell read-out is decoded into a position (the mean centre of the three
-most active cells, as in DeepMind's code) and compared with the true position.
+most active cells, gridcore's decoder: DeepMind's code has none) and compared with the true
+position.
 
-The paper reports a mean error after 15 s of 16 cm for the trained network
-against 91 cm for an untrained one. ``untrained_model`` builds that baseline: the same
-architecture and ensembles, freshly initialised from a fixed seed.
+The paper reports a mean error after 15 s of 16 cm for the trained network against 91 cm for an
+untrained one (:data:`gridcore.paper.PATH_ERROR_15S_CM`). :func:`gridcore.task.untrained_model`
+builds that baseline: the same architecture and ensembles, freshly initialised from a seed.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ import torch
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.model import GridCellNetwork
+from gridcore.paper import PATH_ERROR_15S_CM
+from gridcore.task import run, untrained_model
 from gridcore.trajectories import get_motion, simulate
 
+__all__ = ["PATH_SEED", "PathIntegration", "integrate", "n_steps", "summary", "untrained_model"]
+
 PATH_SEED = 987_654_321  # trajectories never coincide with training or ratemap data
-PAPER_ERROR_15S_CM = {"trained": 16.0, "untrained": 91.0}
 
 
 @dataclass
@@ -114,7 +118,7 @@ def integrate(
     try:
         for start in range(0, n_trajectories, batch_size):
             part = traj[start : start + batch_size]
-            out = model(part.velocity, ensembles.initial_code(part))
+            out = run(model, ensembles, part)
             decoded.append(ensembles.place.decode(out.place_logits))
     finally:
         model.train(was_training)
@@ -130,23 +134,6 @@ def integrate(
     )
 
 
-def untrained_model(cfg: TrainConfig, seed: int = 0) -> tuple[GridCellNetwork, Ensembles]:
-    """The baseline: ``cfg``'s network with fresh weights drawn from ``seed``, and its ensembles.
-
-    The global torch RNG is left as it was.
-    """
-    from gridcore.train import build
-
-    state = torch.get_rng_state()
-    try:
-        torch.manual_seed(seed)
-        model, ensembles = build(cfg)
-    finally:
-        torch.set_rng_state(state)
-    model.eval()
-    return model, ensembles
-
-
 def summary(trained: PathIntegration, untrained: PathIntegration | None = None) -> dict:
     """Headline numbers: mean errors (cm) after 1 s, 2 s and at the end, next to the paper's."""
     out = {"seconds": float(trained.times_s[-1]), "n_trajectories": trained.n_trajectories}
@@ -157,5 +144,5 @@ def summary(trained: PathIntegration, untrained: PathIntegration | None = None) 
             if res.times_s[-1] >= t:
                 out[f"{name}_error_{t:g}s_cm"] = res.error_at(t)
         out[f"{name}_error_end_cm"] = float(res.mean_error_cm[-1])
-    out.update({f"paper_{k}_error_15s_cm": v for k, v in PAPER_ERROR_15S_CM.items()})
+    out.update({f"paper_{k}_error_15s_cm": v for k, v in PATH_ERROR_15S_CM.items()})
     return out

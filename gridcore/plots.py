@@ -15,19 +15,19 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 from matplotlib.ticker import FuncFormatter
 
+from gridcore.modules import ScaleClusters
 from gridcore.scores import (
     ANGLES,
     PAPER_THRESHOLD,
     STRICT_THRESHOLD,
     GridScores,
-    ScaleClusters,
-    ShuffleNull,
     _score_60,
     _score_90,
     mask_radii,
     ring_masks,
     rotation_correlations,
 )
+from gridcore.shuffles import ShuffleNull
 
 
 def _image(ax: Axes, a: np.ndarray, cmap: str, extent=None) -> None:

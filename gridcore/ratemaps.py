@@ -1,4 +1,4 @@
-"""Ratemaps of a trained network: mean unit activity per spatial bin along fresh trajectories.
+"""Ratemaps of a network: mean unit activity per spatial bin along fresh trajectories.
 
 The paper (Methods) runs the trained network on new trajectories, records the bottleneck
 activations with dropout off, and averages them in spatial bins over the whole box
@@ -7,18 +7,16 @@ activations with dropout off, and averages them in spatial bins over the whole b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from gridcore.binning import RatemapAccumulator
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.model import GridCellNetwork, dropout
-from gridcore.scores import RatemapAccumulator
-from gridcore.trajectories import Trajectories, get_motion, simulate
+from gridcore.task import motion_of, run
+from gridcore.trajectories import Trajectories, simulate
 
 EVAL_SEED = 123_456_789  # evaluation trajectories never coincide with training chunks
 
@@ -28,7 +26,7 @@ def run_network(
     model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Bottleneck activations (B, T, units), decoded positions (B, T, 2) m and headings (B, T)."""
-    out = model(traj.velocity, ensembles.initial_code(traj))
+    out = run(model, ensembles, traj)
     return (
         out.bottleneck,
         ensembles.place.decode(out.place_logits),
@@ -45,13 +43,15 @@ def bottleneck_ratemaps(
     nbins: int = 32,
     batch_size: int = 500,
     seed: int = EVAL_SEED,
-    layer: str = "bottleneck",
+    layer: str | None = None,
     progress: bool = False,
 ) -> np.ndarray:
-    """Ratemaps (units, nbins, nbins) of ``layer`` ("bottleneck" or "hidden") over the box.
+    """Ratemaps (units, nbins, nbins) of ``layer`` over the box (see :func:`default_layer`).
 
     Trajectories are simulated with ``cfg``'s motion model from their own seed; the model runs
-    in evaluation mode (dropout off unless the config keeps DeepMind's dropout-at-evaluation).
+    in evaluation mode. By default a config with ``eval_dropout`` (the ``deepmind`` preset) is
+    mapped as DeepMind maps it, from the bottleneck after dropout; any other from the bottleneck
+    without dropout.
     """
     batches = _accumulate(model, ensembles, cfg, n_trajectories, (nbins,), batch_size, seed, layer)
     with tqdm(total=n_trajectories, disable=not progress, desc="ratemaps", unit="traj") as bar:
@@ -62,9 +62,15 @@ def bottleneck_ratemaps(
 
 
 # --------------------------------------------------------------------------------------------
-# Several ratemaps from one pass over the trajectories, and emergence over training
+# Several ratemaps from one pass over the trajectories
 
 LAYERS = ("bottleneck", "hidden", "dropped")
+
+
+def default_layer(cfg: TrainConfig) -> str:
+    """The layer whose maps are scored: "dropped" when ``cfg.eval_dropout`` (DeepMind's
+    evaluation keeps dropout on), otherwise "bottleneck" (the paper: dropout off)."""
+    return "dropped" if cfg.eval_dropout else "bottleneck"
 
 
 def _accumulate(
@@ -80,6 +86,7 @@ def _accumulate(
 ):
     """Yield (trajectories so far, {nbins: accumulator}) after each batch; batches end at every
     count in ``stops`` so that the maps after exactly that many trajectories can be read."""
+    layer = default_layer(cfg) if layer is None else layer
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS}, got {layer!r}")
     if n_trajectories < 1 or batch_size < 1 or min(nbins) < 2:
@@ -89,7 +96,7 @@ def _accumulate(
         )
     was_training = model.training
     model.eval()
-    motion = get_motion(cfg.motion)
+    motion = motion_of(cfg)
     gen = torch.Generator().manual_seed(seed)
     ends = sorted({s for s in stops if 0 < s < n_trajectories} | {n_trajectories})
     accs: dict[int, RatemapAccumulator] = {}
@@ -99,7 +106,7 @@ def _accumulate(
             while done < n_trajectories:
                 n = min(batch_size, next(e for e in ends if e > done) - done)
                 traj = simulate(n, cfg.seq_len, motion, generator=gen)
-                out = model(traj.velocity, ensembles.initial_code(traj))
+                out = run(model, ensembles, traj)
                 if layer == "hidden":
                     acts = out.hidden
                 elif layer == "dropped" and model.eval_dropout:  # what DeepMind records
@@ -131,7 +138,7 @@ def ratemap_accumulators(
     nbins=(32,),
     batch_size: int = 500,
     seed: int = EVAL_SEED,
-    layer: str = "bottleneck",
+    layer: str | None = None,
 ) -> dict[int, RatemapAccumulator]:
     """One pass over fresh trajectories binned at several resolutions: {nbins: accumulator}.
 
@@ -139,7 +146,7 @@ def ratemap_accumulators(
     is "bottleneck" (before dropout, the default), "hidden" (the LSTM output) or "dropped": the
     bottleneck after dropout, which differs from "bottleneck" only when ``model.eval_dropout``
     is set, as DeepMind's evaluation (it records the dropped tensor of its training graph).
-    With the same ``seed`` and ``batch_size`` the trajectories are those of
+    ``None`` picks :func:`default_layer`. With the same ``seed`` and ``batch_size`` the trajectories are those of
     :func:`bottleneck_ratemaps`.
     """
     nb = tuple(int(b) for b in np.atleast_1d(nbins))
@@ -155,7 +162,7 @@ def ratemaps_by_trajectories(
     nbins: int = 32,
     batch_size: int = 500,
     seed: int = EVAL_SEED,
-    layer: str = "bottleneck",
+    layer: str | None = None,
 ) -> dict[int, np.ndarray]:
     """Ratemaps after the first ``count`` trajectories of one growing sample, for each count:
     {count: (units, nbins, nbins)}. Larger counts add trajectories to the smaller ones'."""
@@ -169,95 +176,3 @@ def ratemaps_by_trajectories(
         if done in counts:
             out[done] = accs[int(nbins)].ratemaps()
     return out
-
-
-def list_snapshots(run_dir: str | Path) -> list[tuple[int, Path]]:
-    """(step, path) of every weight snapshot in ``run_dir/snapshots``, by step."""
-    found = []
-    for path in (Path(run_dir) / "snapshots").glob("step_*.safetensors"):
-        try:
-            found.append((int(path.stem.split("_", 1)[1]), path))
-        except ValueError:
-            continue
-    return sorted(found)
-
-
-@dataclass
-class Emergence:
-    """Grid-unit fractions of a run's snapshots against the training step.
-
-    ``fractions[(mode, threshold)]`` is an array over ``steps`` (mode "deepmind" or
-    "gridcore", thresholds 0.37 and 0.8); ``history_steps`` / ``position_error_cm`` are the
-    decoding error logged while training (history.csv), on the training batches.
-    """
-
-    steps: np.ndarray
-    fractions: dict[tuple[str, float], np.ndarray]
-    max_score: np.ndarray  # highest 60-degree score of any unit (DeepMind's scorer)
-    n_trajectories: int
-    nbins: int
-    history_steps: np.ndarray
-    position_error_cm: np.ndarray
-
-    def fraction(self, mode: str = "deepmind", threshold: float = 0.37) -> np.ndarray:
-        return self.fractions[(mode, float(threshold))]
-
-    def first_step_above(
-        self, level: float, mode: str = "deepmind", threshold: float = 0.37
-    ) -> int | None:
-        """First scored step whose fraction reaches ``level`` (None if none does)."""
-        hit = np.flatnonzero(self.fraction(mode, threshold) >= level)
-        return int(self.steps[hit[0]]) if hit.size else None
-
-
-def emergence_curve(
-    run_dir: str | Path,
-    n_trajectories: int = 300,
-    nbins: int = 32,
-    seed: int = EVAL_SEED,
-    thresholds=(0.37, 0.8),
-    include_initial: bool = True,
-    every: int = 1,
-    progress: bool = False,
-) -> Emergence:
-    """Score every ``every``-th snapshot of a run (and its final weights, and with
-    ``include_initial`` the untrained network it started from) on the same fresh trajectories.
-
-    The untrained network is rebuilt from the run's seed exactly as training builds it. Each
-    model's bottleneck ratemaps (dropout off) are scored in both modes.
-    """
-    from gridcore.path_integration import untrained_model
-    from gridcore.scores import score_ratemaps
-    from gridcore.train import load_run, read_history
-
-    run_dir = Path(run_dir)
-    _, ensembles, cfg, final_step = load_run(run_dir)
-    snaps = list_snapshots(run_dir)[:: max(1, int(every))]
-    sources: list[tuple[int, Path | None]] = [(0, None)] if include_initial else []
-    sources += [(s, p) for s, p in snaps if s > 0]
-    if final_step not in {s for s, _ in sources}:
-        sources.append((final_step, run_dir / "model.safetensors"))
-    sources.sort(key=lambda sp: sp[0])
-    thresholds = tuple(float(t) for t in thresholds)
-    fr = {(m, t): [] for m in ("deepmind", "gridcore") for t in thresholds}
-    steps, best = [], []
-    for step, path in tqdm(sources, disable=not progress, desc="snapshots", unit="snap"):
-        net = untrained_model(cfg, seed=cfg.seed)[0] if path is None else load_run(path)[0]
-        maps = bottleneck_ratemaps(net, ensembles, cfg, n_trajectories, nbins, seed=seed)
-        for mode in ("deepmind", "gridcore"):
-            res = score_ratemaps(maps, mode=mode)
-            for t in thresholds:
-                fr[(mode, t)].append(res.fraction(t))
-            if mode == "deepmind":
-                best.append(float(np.nanmax(res.grid_score_60)))
-        steps.append(step)
-    hist = read_history(run_dir)
-    return Emergence(
-        steps=np.array(steps),
-        fractions={k: np.array(v) for k, v in fr.items()},
-        max_score=np.array(best),
-        n_trajectories=int(n_trajectories),
-        nbins=int(nbins),
-        history_steps=np.array([row["step"] for row in hist]),
-        position_error_cm=np.array([row["position_error_cm"] for row in hist]),
-    )

@@ -1,4 +1,7 @@
-"""Ratemaps, spatial autocorrelograms (SACs) and grid scores (Banino et al. 2018, Methods).
+"""Spatial autocorrelograms (SACs) and grid scores (Banino et al. 2018, Methods).
+
+numpy only: the paper's scoring and nothing else. Ratemap binning is in :mod:`gridcore.binning`,
+shuffle nulls in :mod:`gridcore.shuffles`, scoring a run or a file in :mod:`gridcore.results`.
 
 Conventions used throughout:
 
@@ -26,7 +29,6 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -36,89 +38,16 @@ import scipy.signal
 import scipy.sparse as sp
 from scipy import special
 
-from gridcore.config import GridcoreError, atomic_write
+from gridcore.binning import check_maps
+from gridcore.paper import BOX_SIZE_M, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 
 ANGLES = (30, 45, 60, 90, 120, 135, 150)  # degrees; SAC rotations used by the scores
 MASK_INNER = 0.2  # inner ring radius, in units of nbins
 MASK_OUTERS = tuple(np.linspace(0.4, 1.0, num=10).tolist())  # outer radii, in units of nbins
 VARIANCE_EPS = 1e-5  # DeepMind's regulariser of the ring variance
-PAPER_THRESHOLD = 0.37  # 60-degree score threshold of the paper
-STRICT_THRESHOLD = 0.8  # stricter threshold (Schaeffer et al. 2022)
+PAPER_THRESHOLD = GRID_THRESHOLD  # 60-degree score threshold of the paper
+STRICT_THRESHOLD = STRICT_GRID_THRESHOLD  # stricter threshold (Schaeffer et al. 2022)
 _SAC_VAR_TOL = 1e-10  # overlap variance below this (maps normalised to unit variance) -> SAC 0
-
-
-# --------------------------------------------------------------------------------------------
-# Ratemaps
-
-
-class RatemapAccumulator:
-    """Mean activation per spatial bin, accumulated over any number of batches.
-
-    Only per-bin sums and counts are kept (``nbins**2 * (units + 1)`` numbers), never the points.
-    The box spans [-box_width/2, box_width/2] x [-box_height/2, box_height/2] metres; points
-    outside it are ignored and points on the upper edge go to the last bin.
-    """
-
-    def __init__(
-        self, n_units: int, nbins: int = 32, box_width: float = 2.2, box_height: float = 2.2
-    ) -> None:
-        if n_units < 1 or nbins < 2:
-            raise ValueError(f"need n_units >= 1 and nbins >= 2, got {n_units}, {nbins}")
-        self.n_units, self.nbins = int(n_units), int(nbins)
-        self.box_width, self.box_height = float(box_width), float(box_height)
-        self.sums = np.zeros((self.nbins * self.nbins, self.n_units))
-        self.counts = np.zeros(self.nbins * self.nbins, dtype=np.int64)
-
-    def bin_index(self, positions: np.ndarray) -> np.ndarray:
-        """Flat bin index ``ix * nbins + iy`` of each position (N, 2) in metres; -1 outside."""
-        pos = np.asarray(positions, dtype=np.float64).reshape(-1, 2)
-        ix = np.floor((pos[:, 0] / self.box_width + 0.5) * self.nbins)
-        iy = np.floor((pos[:, 1] / self.box_height + 0.5) * self.nbins)
-        n = self.nbins
-        ix[(ix == n) & (pos[:, 0] <= self.box_width / 2)] = n - 1
-        iy[(iy == n) & (pos[:, 1] <= self.box_height / 2)] = n - 1
-        inside = (ix >= 0) & (ix < n) & (iy >= 0) & (iy < n)
-        return np.where(inside, ix * n + iy, -1).astype(np.int64)
-
-    def add(self, positions: np.ndarray, activations: np.ndarray) -> None:
-        """Add points: positions (..., 2) in metres, activations (..., units) with the same
-        leading shape (e.g. (batch, time, 2) and (batch, time, units))."""
-        act = np.asarray(activations, dtype=np.float64).reshape(-1, self.n_units)
-        idx = self.bin_index(positions)
-        if idx.shape[0] != act.shape[0]:
-            raise ValueError(f"{idx.shape[0]} positions but {act.shape[0]} activation rows")
-        keep = idx >= 0
-        idx, act = idx[keep], act[keep]
-        onehot = sp.csr_matrix(
-            (np.ones(idx.size), (idx, np.arange(idx.size))), shape=(self.sums.shape[0], idx.size)
-        )
-        self.sums += onehot @ act
-        self.counts += np.bincount(idx, minlength=self.counts.size)
-
-    def ratemaps(self) -> np.ndarray:
-        """Mean activation per bin, (units, nbins, nbins), NaN where no point fell."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = self.sums / self.counts[:, None]
-        mean[self.counts == 0] = np.nan
-        return mean.T.reshape(self.n_units, self.nbins, self.nbins).copy()
-
-    def occupancy(self) -> np.ndarray:
-        """Number of points per bin, (nbins, nbins)."""
-        return self.counts.reshape(self.nbins, self.nbins).copy()
-
-
-def ratemaps_from_points(
-    positions: np.ndarray,
-    activations: np.ndarray,
-    nbins: int = 32,
-    box_width: float = 2.2,
-    box_height: float = 2.2,
-) -> np.ndarray:
-    """Ratemaps (units, nbins, nbins) from positions (..., 2) m and activations (..., units)."""
-    act = np.asarray(activations)
-    acc = RatemapAccumulator(act.shape[-1] if act.ndim > 1 else 1, nbins, box_width, box_height)
-    acc.add(positions, act if act.ndim > 1 else act[:, None])
-    return acc.ratemaps()
 
 
 # --------------------------------------------------------------------------------------------
@@ -447,8 +376,8 @@ def degenerate_reasons(
 
 def grid_geometry(
     sacs: np.ndarray,
-    box_width: float = 2.2,
-    box_height: float = 2.2,
+    box_width: float = BOX_SIZE_M,
+    box_height: float = BOX_SIZE_M,
     min_peak: float = 0.0,
     footprint: int = 5,
 ) -> dict[str, np.ndarray]:
@@ -539,7 +468,7 @@ class GridScores:
     flag_degenerate: bool = True
     score_variant: str = "mean"
     nbins: int = 32
-    bin_size_m: tuple[float, float] = (2.2 / 32, 2.2 / 32)
+    bin_size_m: tuple[float, float] = (BOX_SIZE_M / 32, BOX_SIZE_M / 32)
 
     @property
     def n_units(self) -> int:
@@ -602,8 +531,8 @@ class GridScores:
         ]
         if include_sacs:
             names.append("sacs")
-        units = {k: _jsonable(getattr(self, k)) for k in names}
-        return {"summary": self.summary(), "mask_radii": _jsonable(self.mask_radii), **units}
+        units = {k: jsonable(getattr(self, k)) for k in names}
+        return {"summary": self.summary(), "mask_radii": jsonable(self.mask_radii), **units}
 
 
 def _nanfloat(fn, a: np.ndarray) -> float | None:
@@ -612,23 +541,14 @@ def _nanfloat(fn, a: np.ndarray) -> float | None:
     return float(fn(a[np.isfinite(a)]))
 
 
-def _jsonable(a: np.ndarray) -> list:
+def jsonable(a: np.ndarray) -> list:
     a = np.asarray(a)
     if a.dtype.kind == "f":
         return np.where(np.isfinite(a), a, None).tolist()
     return a.tolist()
 
 
-def _check_maps(maps: np.ndarray) -> np.ndarray:
-    maps = np.asarray(maps, dtype=np.float64)
-    if maps.ndim == 2:
-        maps = maps[None]
-    if maps.ndim != 3 or maps.shape[1] != maps.shape[2] or maps.shape[1] < 4:
-        raise ValueError(f"ratemaps must be (units, n, n) with n >= 4, got {maps.shape}")
-    return maps
-
-
-def _score_batch(
+def score_batch(
     maps: np.ndarray, exclude_unvisited: bool, min_max: bool, chunk: int = 128, keep_sacs=True
 ):
     """Scores of (units, n, n) maps in chunks of units: s60, s90, i60, i90, ring var, SACs."""
@@ -654,8 +574,8 @@ def score_ratemaps(
     mode: str = "gridcore",
     score_variant: str = "mean",
     threshold: float = PAPER_THRESHOLD,
-    box_width: float = 2.2,
-    box_height: float = 2.2,
+    box_width: float = BOX_SIZE_M,
+    box_height: float = BOX_SIZE_M,
     exclude_unvisited: bool | None = None,
     flag_degenerate: bool | None = None,
     chunk: int = 128,
@@ -675,12 +595,12 @@ def score_ratemaps(
         raise ValueError(f"mode must be 'gridcore' or 'deepmind', got {mode!r}")
     if score_variant not in ("mean", "minmax"):
         raise ValueError(f"score_variant must be 'mean' or 'minmax', got {score_variant!r}")
-    maps = _check_maps(maps)
+    maps = check_maps(maps)
     gridcore = mode == "gridcore"
     exclude_unvisited = gridcore if exclude_unvisited is None else exclude_unvisited
     flag_degenerate = gridcore if flag_degenerate is None else flag_degenerate
     n = maps.shape[1]
-    s60, s90, i60, i90, rvar, sacs = _score_batch(
+    s60, s90, i60, i90, rvar, sacs = score_batch(
         maps, exclude_unvisited, score_variant == "minmax", chunk
     )
     reason = degenerate_reasons(maps, rvar, **degenerate_kwargs)
@@ -709,450 +629,3 @@ def score_ratemaps(
         bin_size_m=(box_width / n, box_height / n),
         **geom,
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Shuffle nulls
-
-SHUFFLE_METHODS = ("fields", "bins", "shift")
-
-
-def _shuffle_bins(maps: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Permute each map's visited values among its visited bins (NaN bins stay NaN)."""
-    u = maps.shape[0]
-    flat = maps.reshape(u, -1)
-    vis = np.isfinite(flat)
-    dest = np.argsort(~vis, axis=1, kind="stable")  # visited positions first, in order
-    src = np.argsort(np.where(vis, rng.random(flat.shape), 2.0), axis=1)  # ... in random order
-    out = np.full_like(flat, np.nan)
-    np.put_along_axis(out, dest, np.take_along_axis(flat, src, axis=1), axis=1)
-    return out.reshape(maps.shape)
-
-
-def _shuffle_shift(maps: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Shift each map cyclically (on a torus) by a random offset in x and y."""
-    u, n, _ = maps.shape
-    sx, sy = rng.integers(0, n, size=(2, u, 1, 1))
-    i = (np.arange(n)[None, :, None] - sx) % n
-    j = (np.arange(n)[None, None, :] - sy) % n
-    return maps[np.arange(u)[:, None, None], i, j]
-
-
-def _shuffle_fields_one(m: np.ndarray, rng: np.random.Generator, tries: int = 100) -> np.ndarray:
-    n = m.shape[0]
-    vis = np.isfinite(m)
-    vals = m[vis]
-    labels, k = ndi.label(vis & (m > vals.mean() + vals.std()))
-    boxes = ndi.find_objects(labels)
-    sizes = np.bincount(labels.ravel(), minlength=k + 1)[1:]
-    jitter = rng.random((k, 2, tries))
-    out = np.full_like(m, np.nan)
-    free = vis.copy()
-    placed = np.zeros_like(vis)
-    for lab in np.argsort(-sizes, kind="stable"):
-        bi, bj = boxes[lab]
-        hi, hj = bi.stop - bi.start, bj.stop - bj.start
-        if max(hi, hj) > n // 2:
-            continue  # a web spanning the box is no field: scatter it with the background
-        ci, cj = np.nonzero(labels[bi, bj] == lab + 1)
-        di = (jitter[lab, 0] * (n - hi + 1)).astype(np.int64)[:, None]
-        dj = (jitter[lab, 1] * (n - hj + 1)).astype(np.int64)[:, None]
-        fits = free[ci + di, cj + dj].all(axis=1)
-        if fits.any():
-            t = int(np.argmax(fits))
-            out[ci + di[t], cj + dj[t]] = m[ci + bi.start, cj + bj.start]
-            free[ci + di[t], cj + dj[t]] = False
-            placed[ci + bi.start, cj + bj.start] = True
-    rest = m[vis & ~placed]
-    out[free] = rng.permutation(rest)[: int(free.sum())]
-    return out
-
-
-def _shuffle_fields(maps: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Move each map's firing fields, whole, to random free places; scatter the rest.
-
-    Fields are connected groups of visited bins above mean + 1 SD that span less than half the
-    box. Largest first, each is moved by a random offset that keeps it inside the box on
-    visited, still-free bins (it joins the background if none of 100 tries fits); the
-    remaining values are permuted over the free visited bins. Field sizes and shapes survive,
-    their arrangement does not.
-    """
-    return np.stack([_shuffle_fields_one(m, rng) for m in maps])
-
-
-def shuffle_maps(maps: np.ndarray, rng: np.random.Generator, method: str = "fields"):
-    """One spatial shuffle of every map (units, n, n): "fields", "bins" or "shift"."""
-    fns = {"fields": _shuffle_fields, "bins": _shuffle_bins, "shift": _shuffle_shift}
-    if method not in fns:
-        raise ValueError(f"shuffle method must be one of {SHUFFLE_METHODS}, got {method!r}")
-    return fns[method](_check_maps(maps), rng)
-
-
-@dataclass
-class ShuffleNull:
-    """Null distribution of 60-degree grid scores from shuffled data.
-
-    ``threshold`` is the ``percentile`` of all shuffled scores pooled over units (the population
-    threshold); ``unit_thresholds`` the same percentile of each unit's own shuffles.
-    """
-
-    threshold: float
-    unit_thresholds: np.ndarray  # (units,)
-    scores: np.ndarray  # (units, n_shuffles)
-    method: str
-    percentile: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "threshold": self.threshold,
-            "method": self.method,
-            "percentile": self.percentile,
-            "n_shuffles": int(self.scores.shape[1]),
-            "unit_thresholds": _jsonable(self.unit_thresholds),
-        }
-
-
-def _null(scores: np.ndarray, method: str, percentile: float) -> ShuffleNull:
-    with np.errstate(invalid="ignore"):
-        return ShuffleNull(
-            threshold=float(np.percentile(scores, percentile)),
-            unit_thresholds=np.percentile(scores, percentile, axis=1),
-            scores=scores,
-            method=method,
-            percentile=float(percentile),
-        )
-
-
-def shuffle_threshold(
-    maps: np.ndarray,
-    *,
-    n_shuffles: int = 20,
-    percentile: float = 95.0,
-    seed: int = 0,
-    method: str = "fields",
-    mode: str = "gridcore",
-    score_variant: str = "mean",
-) -> ShuffleNull:
-    """Grid-score threshold from spatially shuffled ratemaps (units, n, n).
-
-    Each shuffle re-scores every map with the batched scorer after :func:`shuffle_maps`. The
-    default, "fields", keeps each field's size and shape but scatters their arrangement (the
-    field shuffle used for recorded grid cells); "bins" permutes single bins (a lenient null:
-    it also destroys smoothness); "shift" shifts maps on a torus (a strict null: a periodic
-    pattern survives it almost intact).
-    """
-    maps = _check_maps(maps)
-    rng = np.random.default_rng(seed)
-    exclude = mode == "gridcore"
-    cols = [
-        _score_batch(
-            shuffle_maps(maps, rng, method), exclude, score_variant == "minmax", keep_sacs=False
-        )[0]
-        for _ in range(n_shuffles)
-    ]
-    return _null(np.stack(cols, axis=1), method, percentile)
-
-
-def trajectory_shuffle_threshold(
-    positions: np.ndarray,
-    activations: np.ndarray,
-    *,
-    n_shuffles: int = 20,
-    percentile: float = 95.0,
-    seed: int = 0,
-    min_shift: float = 0.1,
-    nbins: int = 32,
-    box_width: float = 2.2,
-    box_height: float = 2.2,
-    mode: str = "gridcore",
-    score_variant: str = "mean",
-) -> ShuffleNull:
-    """Grid-score threshold from activity shifted in time relative to position.
-
-    positions (..., 2) m and activations (..., units) are flattened in time order; each unit's
-    activity is rolled by its own random shift between ``min_shift`` and 1 - ``min_shift`` of
-    the samples, which keeps its temporal structure and rate distribution but breaks the link
-    to place. Ratemaps of the shifted activity are scored with the batched scorer.
-    """
-    pos = np.asarray(positions, dtype=np.float64).reshape(-1, 2)
-    act = np.asarray(activations, dtype=np.float64)
-    act = act.reshape(pos.shape[0], -1)
-    t, u = act.shape
-    rng = np.random.default_rng(seed)
-    lo = max(1, int(min_shift * t))
-    exclude = mode == "gridcore"
-    cols = []
-    for _ in range(n_shuffles):
-        shift = rng.integers(lo, max(lo + 1, t - lo), size=u)
-        rolled = act[(np.arange(t)[:, None] - shift[None, :]) % t, np.arange(u)[None, :]]
-        maps = ratemaps_from_points(pos, rolled, nbins, box_width, box_height)
-        cols.append(_score_batch(maps, exclude, score_variant == "minmax", keep_sacs=False)[0])
-    return _null(np.stack(cols, axis=1), "trajectory", percentile)
-
-
-# --------------------------------------------------------------------------------------------
-# Files and runs
-
-
-def load_ratemaps(path: str | Path) -> np.ndarray:
-    """Ratemaps (units, n, n) from a .npy array or an .npz with a ``ratemaps`` array."""
-    path = Path(path)
-    if not path.is_file():
-        raise GridcoreError(f"{path}: no such file")
-    try:
-        data = np.load(path, allow_pickle=False)
-        maps = data["ratemaps"] if isinstance(data, np.lib.npyio.NpzFile) else data
-        maps = np.asarray(maps, dtype=np.float64)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise GridcoreError(f"{path}: not a ratemap array ({err})") from None
-    try:
-        return _check_maps(maps)
-    except ValueError as err:
-        raise GridcoreError(f"{path}: {err}") from None
-
-
-def score_path(
-    path: str | Path,
-    *,
-    nbins: int = 32,
-    n_trajectories: int = 5000,
-    n_shuffles: int = 20,
-    mode: str = "gridcore",
-    save_ratemaps: str | Path | None = None,
-    shuffle_method: str = "fields",
-    seed: int = 0,
-) -> dict[str, Any]:
-    """Score a ratemap file (.npy / .npz) or a trained run (directory or .safetensors).
-
-    For a run, fresh trajectories are simulated and the bottleneck ratemaps built with dropout
-    off (``nbins`` bins, ``n_trajectories`` trajectories). Returns :meth:`GridScores.summary`
-    with the shuffle threshold (``n_shuffles`` shuffles, 0 for none) and where the maps came
-    from; ``save_ratemaps`` writes an .npz with ``ratemaps`` (units, n, n) and the scores.
-    """
-    path = Path(path)
-    box = (2.2, 2.2)
-    if path.suffix in (".npy", ".npz"):
-        maps, source = load_ratemaps(path), "ratemap file"
-    elif not path.exists():
-        raise GridcoreError(f"{path}: no such file or run directory")
-    else:
-        from gridcore.ratemaps import bottleneck_ratemaps
-        from gridcore.train import load_run
-        from gridcore.trajectories import get_motion
-
-        model, ensembles, cfg, step = load_run(path)
-        maps = bottleneck_ratemaps(
-            model, ensembles, cfg, n_trajectories=n_trajectories, nbins=nbins
-        )
-        motion = get_motion(cfg.motion)
-        box, source = (motion.box_width, motion.box_height), f"run at step {step}"
-    res = score_ratemaps(maps, mode=mode, box_width=box[0], box_height=box[1])
-    null = None
-    if n_shuffles > 0:
-        null = shuffle_threshold(
-            maps, n_shuffles=n_shuffles, method=shuffle_method, seed=seed, mode=mode
-        )
-    summary = {"path": str(path), "source": source}
-    summary.update(res.summary(None if null is None else null.threshold))
-    if mode != "deepmind":  # DeepMind's scorer too, the figure the paper's 25.2 % is
-        dm = score_ratemaps(maps, mode="deepmind", box_width=box[0], box_height=box[1])
-        summary["deepmind_fraction_above_0.37"] = dm.fraction(PAPER_THRESHOLD)
-        summary["deepmind_fraction_above_0.8"] = dm.fraction(STRICT_THRESHOLD)
-    if null is not None:
-        summary.update(shuffle_method=null.method, n_shuffles=n_shuffles)
-    if save_ratemaps is not None:
-        save_ratemaps = Path(save_ratemaps).with_suffix(".npz")
-        if not save_ratemaps.parent.is_dir():
-            raise GridcoreError(f"{save_ratemaps.parent}: no such directory for --save-ratemaps")
-
-        def write(tmp: str) -> None:
-            with open(tmp, "wb") as fh:
-                np.savez(
-                    fh,
-                    ratemaps=maps,
-                    grid_score_60=res.grid_score_60,
-                    grid_score_90=res.grid_score_90,
-                    grid_like=res.grid_like,
-                )
-
-        atomic_write(save_ratemaps, write)
-        summary["saved_ratemaps"] = str(save_ratemaps)
-    return summary
-
-
-# --------------------------------------------------------------------------------------------
-# Synthetic maps (for teaching and tests)
-
-
-def _bin_centres(nbins: int, box_width: float, box_height: float):
-    cx = (np.arange(nbins) + 0.5) / nbins * box_width - box_width / 2
-    cy = (np.arange(nbins) + 0.5) / nbins * box_height - box_height / 2
-    return np.meshgrid(cx, cy, indexing="ij")  # maps[ix, iy]
-
-
-def plane_wave_map(
-    nbins: int,
-    wavelength: float,
-    angles_deg,
-    phases=None,
-    box_width: float = 2.2,
-    box_height: float = 2.2,
-) -> np.ndarray:
-    """Sum of cosine plane waves over the box's bin centres, (nbins, nbins).
-
-    Wave k has ``wavelength`` metres, travels at ``angles_deg[k]`` from the x axis and has phase
-    ``phases[k]`` radians (default 0).
-    """
-    x, y = _bin_centres(nbins, box_width, box_height)
-    angles = np.radians(np.atleast_1d(np.asarray(angles_deg, dtype=np.float64)))
-    phases = np.zeros_like(angles) if phases is None else np.broadcast_to(phases, angles.shape)
-    k = 2 * np.pi / wavelength
-    return sum(
-        np.cos(k * (np.cos(a) * x + np.sin(a) * y) + p) for a, p in zip(angles, phases, strict=True)
-    )
-
-
-def hexagonal_map(
-    nbins: int = 32,
-    spacing: float = 0.6,
-    orientation_deg: float = 0.0,
-    phases=(0.0, 0.0, 0.0),
-    box_width: float = 2.2,
-    box_height: float = 2.2,
-) -> np.ndarray:
-    """An ideal grid-cell map: three plane waves 60 degrees apart, (nbins, nbins).
-
-    Its fields sit on a triangular lattice with ``spacing`` metres between neighbouring fields,
-    one lattice vector at ``orientation_deg`` from the x axis. (Waves of wavelength
-    spacing * sqrt(3) / 2 travelling at orientation + 30, 90 and 150 degrees.)
-    """
-    waves = orientation_deg + 30.0 + np.array([0.0, 60.0, 120.0])
-    return plane_wave_map(
-        nbins, spacing * np.sqrt(3) / 2, waves, np.asarray(phases), box_width, box_height
-    )
-
-
-def square_map(
-    nbins: int = 32,
-    spacing: float = 0.6,
-    orientation_deg: float = 0.0,
-    phases=(0.0, 0.0),
-    box_width: float = 2.2,
-    box_height: float = 2.2,
-) -> np.ndarray:
-    """Fields on a square lattice (two plane waves 90 degrees apart), (nbins, nbins)."""
-    waves = orientation_deg + np.array([0.0, 90.0])
-    return plane_wave_map(nbins, spacing, waves, np.asarray(phases), box_width, box_height)
-
-
-def ramp_map(
-    nbins: int = 32,
-    angle_deg: float = 30.0,
-    noise: float = 0.0,
-    seed: int = 0,
-    box_width: float = 2.2,
-    box_height: float = 2.2,
-) -> np.ndarray:
-    """A planar ramp rising along ``angle_deg`` (1 per metre) plus Gaussian ``noise`` per bin."""
-    x, y = _bin_centres(nbins, box_width, box_height)
-    a = np.radians(angle_deg)
-    rng = np.random.default_rng(seed)
-    return np.cos(a) * x + np.sin(a) * y + noise * rng.standard_normal((nbins, nbins))
-
-
-# --------------------------------------------------------------------------------------------
-# Grid modules: do the scales of grid-like units cluster?
-
-
-@dataclass
-class ScaleClusters:
-    """A 1-D Gaussian mixture fitted to grid scales, with the number of clusters picked by BIC.
-
-    ``means_m``, ``sds_m`` and ``weights`` are sorted by increasing mean; ``labels`` gives each
-    input scale's most probable cluster; ``bic`` is the BIC of every k tried (index k - 1).
-    """
-
-    k: int
-    means_m: np.ndarray
-    sds_m: np.ndarray
-    weights: np.ndarray
-    labels: np.ndarray
-    bic: np.ndarray
-    scales_m: np.ndarray
-
-    @property
-    def ratios(self) -> np.ndarray:
-        """Ratios of successive cluster centres (k - 1 values; the paper's are about 1.5)."""
-        return self.means_m[1:] / self.means_m[:-1]
-
-    def density(self, x_m: np.ndarray) -> np.ndarray:
-        """Mixture density (per metre) at ``x_m``: the fitted curve over a histogram."""
-        x = np.asarray(x_m, dtype=np.float64)[..., None]
-        z = (x - self.means_m) / self.sds_m
-        comp = self.weights * np.exp(-0.5 * z**2) / (self.sds_m * np.sqrt(2 * np.pi))
-        return comp.sum(axis=-1)
-
-
-def _gmm_1d(x: np.ndarray, k: int, rng: np.random.Generator, restarts: int, min_sd: float):
-    """Best of ``restarts`` EM fits of a k-component 1-D mixture: (loglik, means, sds, weights)."""
-    n = x.size
-    best = (-np.inf, None, None, None)
-    for r in range(restarts):
-        if r == 0:  # spread over the quantiles
-            means = np.quantile(x, (np.arange(k) + 0.5) / k)
-        else:
-            means = rng.choice(x, size=k, replace=False)
-        sds = np.full(k, max(x.std() / k, min_sd))
-        weights = np.full(k, 1.0 / k)
-        prev = -np.inf
-        for _ in range(500):
-            z = (x[:, None] - means) / sds
-            logp = np.log(weights) - 0.5 * z**2 - np.log(sds * np.sqrt(2 * np.pi))
-            top = logp.max(axis=1, keepdims=True)
-            loglik_i = top[:, 0] + np.log(np.exp(logp - top).sum(axis=1))
-            loglik = float(loglik_i.sum())
-            resp = np.exp(logp - loglik_i[:, None])
-            nk = resp.sum(axis=0) + 1e-12
-            weights = nk / n
-            means = (resp * x[:, None]).sum(axis=0) / nk
-            sds = np.sqrt((resp * (x[:, None] - means) ** 2).sum(axis=0) / nk)
-            sds = np.maximum(sds, min_sd)
-            if loglik - prev < 1e-9 * abs(loglik) + 1e-12:
-                break
-            prev = loglik
-        if loglik > best[0]:
-            best = (loglik, means, sds, weights)
-    return best
-
-
-def cluster_scales(
-    scales_m: np.ndarray,
-    max_k: int = 4,
-    min_sd: float = 0.01,
-    restarts: int = 10,
-    seed: int = 0,
-) -> ScaleClusters:
-    """Fit 1-D Gaussian mixtures with 1..``max_k`` components to grid scales (metres) by EM and
-    keep the one with the lowest BIC, -2 log L + (3k - 1) log n.
-
-    NaN scales are dropped. ``min_sd`` (metres) floors each component's SD: scales are measured
-    to a fraction of a bin, and a component may not collapse onto a few identical values.
-    With fewer than 2 scales, or fewer than 3 per extra component, k stays small.
-    """
-    x = np.asarray(scales_m, dtype=np.float64).ravel()
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        raise ValueError("no finite scales to cluster")
-    rng = np.random.default_rng(seed)
-    fits, bics = [], []
-    for k in range(1, max(1, min(max_k, x.size // 3)) + 1):
-        loglik, means, sds, weights = _gmm_1d(x, k, rng, restarts if k > 1 else 1, min_sd)
-        bics.append(-2 * loglik + (3 * k - 1) * np.log(x.size))
-        fits.append((means, sds, weights))
-    k = int(np.argmin(bics)) + 1
-    means, sds, weights = fits[k - 1]
-    order = np.argsort(means)
-    means, sds, weights = means[order], sds[order], weights[order]
-    z = (x[:, None] - means) / sds
-    labels = np.argmax(np.log(weights) - 0.5 * z**2 - np.log(sds), axis=1)
-    return ScaleClusters(k, means, sds, weights, labels, np.array(bics), x)

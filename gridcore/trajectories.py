@@ -9,7 +9,8 @@ The motion model follows the paper's Supplementary Table 1 (after Raudies & Hass
   ``border_slow_factor`` of its speed.
 
 Two named parameter sets exist: ``paper`` (the table's values, close to a real rat's speed) and
-``sorscher`` (both rates multiplied by 2 pi, as in Sorscher et al.'s widely used re-implementation).
+``sorscher`` (after Sorscher et al.'s widely used re-implementation: the speed scaled by 2 pi, to
+Rayleigh(0.82 m/s), and the turning noise doubled, to 11.52 = 2 x 5.76 rad/s).
 
 One departure from both: the box is a hard boundary. A step that would cross a wall is shortened
 so the rat stops on the wall, and the velocity input reports the shortened step. Without it the
@@ -26,6 +27,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 import torch
 
+from gridcore.paper import (
+    BOX_SIZE_M,
+    DT_S,
+    RAYLEIGH_SPEED_M_S,
+    TURN_SD_DEG_S,
+    WALL_DISTANCE_M,
+)
+
 
 @dataclass(frozen=True)
 class MotionParams:
@@ -34,10 +43,10 @@ class MotionParams:
     speed_scale: float  # Rayleigh scale of the forward speed, m/s
     turn_sigma: float  # s.d. of the turning velocity, rad/s
     turn_mean: float = 0.0  # mean turning velocity, rad/s
-    box_width: float = 2.2  # m; the box spans [-width/2, width/2]
-    box_height: float = 2.2  # m
-    dt: float = 0.02  # s per step
-    border_region: float = 0.03  # m; closer than this to a wall counts as "near"
+    box_width: float = BOX_SIZE_M  # m; the box spans [-width/2, width/2]
+    box_height: float = BOX_SIZE_M  # m
+    dt: float = DT_S  # s per step
+    border_region: float = WALL_DISTANCE_M  # m; closer than this to a wall counts as "near"
     border_slow_factor: float = 0.25  # speed multiplier near a wall
 
     def __post_init__(self) -> None:
@@ -54,10 +63,11 @@ class MotionParams:
 
 MOTION_PRESETS: dict[str, MotionParams] = {
     # Supplementary Table 1 of the paper: Rayleigh(0.13 m/s), turning N(0, 330 deg/s).
-    "paper": MotionParams(speed_scale=0.13, turn_sigma=math.radians(330.0)),
-    # Sorscher et al.: the same with both rates scaled by 2 pi.
-    "sorscher": MotionParams(speed_scale=0.13 * 2 * math.pi, turn_sigma=11.52),
+    "paper": MotionParams(speed_scale=RAYLEIGH_SPEED_M_S, turn_sigma=math.radians(TURN_SD_DEG_S)),
+    # Sorscher et al.: the speed scaled by 2 pi, the turning noise doubled (2 x 5.76 rad/s).
+    "sorscher": MotionParams(speed_scale=RAYLEIGH_SPEED_M_S * 2 * math.pi, turn_sigma=11.52),
 }
+MOTIONS = tuple(MOTION_PRESETS)
 
 
 def get_motion(name: str) -> MotionParams:

@@ -6,8 +6,8 @@ from pathlib import Path
 import torch
 
 from gridcore.ratemaps import bottleneck_ratemaps
+from gridcore.runs import load_run
 from gridcore.scores import score_ratemaps
-from gridcore.train import load_run
 
 RUN = Path(__file__).resolve().parent.parent / "checkpoints" / "grid-lstm"
 

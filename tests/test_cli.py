@@ -70,3 +70,62 @@ def test_corrupt_checkpoint_on_resume(tmp_path):
     rc, _, stderr = run_cli("train", "--out", str(out), "--resume", "--steps", "10")
     assert rc == 2 and "not a valid safetensors" in stderr
     assert (out / "config.json").read_text() == before  # nothing half-written
+
+
+def test_resume_accepts_equal_flags_and_names_a_different_one(tmp_path):
+    out = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "--preset",
+                "tiny",
+                "--seed",
+                "3",
+                "--steps",
+                "5",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    rc, _, _ = run_cli(
+        "train", "--out", str(out), "--resume", "--seed", "3", "--steps", "8", "--quiet"
+    )
+    assert rc == 0
+    rc, _, stderr = run_cli("train", "--out", str(out), "--resume", "--seed", "4", "--steps", "9")
+    assert rc == 2 and "seed: 3 (saved) vs 4 (requested)" in stderr
+    rc, _, stderr = run_cli(
+        "train", "--out", str(out), "--resume", "--preset", "quick", "--steps", "9"
+    )
+    assert rc == 2 and "lr: 0.003 (saved) vs 0.001 (requested)" in stderr
+    rc, _, stderr = run_cli("train", "--out", str(out), "--resume", "--preset", "tiny")
+    assert rc == 2 and "seed: 3 (saved) vs 0 (requested)" in stderr  # a preset's seed is 0
+    rc, _, stderr = run_cli(
+        "train", "--out", str(out), "--resume", "--preset", "tiny", "--seed", "3", "--quiet"
+    )
+    assert rc == 0, stderr
+
+
+def test_divergence_has_its_own_exit_status(tmp_path):
+    rc, stdout, stderr = run_cli(
+        "train",
+        "--preset",
+        "tiny",
+        "--set",
+        "lr=1e6",
+        "--set",
+        "grad_clip=0",
+        "--set",
+        "optimizer=sgd",
+        "--steps",
+        "50",
+        "--out",
+        str(tmp_path / "r"),
+        "--quiet",
+    )
+    lines = stderr.strip().splitlines()
+    assert rc == 3 and len(lines) == 1 and "diverged at step" in lines[0], stderr
+    assert "Traceback" not in stderr

@@ -13,13 +13,29 @@ def ens():
     return Ensembles.create()
 
 
-def test_sizes_and_seed(ens):
+def test_sizes_and_deepmind_seeding(ens):
+    """DeepMind seeds each ensemble with its own fresh RandomState(8341)."""
     assert ens.place.n_cells == 256 and ens.hd.n_cells == 12 and ens.init_size == 268
-    rs = np.random.RandomState(8341)
-    pc = rs.uniform(-1.1, 1.1, size=(256, 2))
-    hd = rs.uniform(-math.pi, math.pi, size=12)
+    pc = np.random.RandomState(8341).uniform(-1.1, 1.1, size=(256, 2))
+    hd = np.random.RandomState(8341).uniform(-math.pi, math.pi, size=12)
     np.testing.assert_allclose(ens.place.centres.numpy(), pc, rtol=1e-6)
     np.testing.assert_allclose(ens.hd.centres.numpy(), hd, rtol=1e-6)
+
+
+def test_shared_stream_seeding_draws_head_directions_after_places():
+    shared = Ensembles.create(rng="shared")
+    rs = np.random.RandomState(8341)
+    rs.uniform(-1.1, 1.1, size=(256, 2))
+    hd = rs.uniform(-math.pi, math.pi, size=12)
+    np.testing.assert_allclose(shared.hd.centres.numpy(), hd, rtol=1e-6)
+    assert not np.allclose(shared.hd.centres.numpy(), Ensembles.create().hd.centres.numpy())
+
+
+def test_ensembles_fill_the_box_they_are_given():
+    ens = Ensembles.create(box_width=1.0, box_height=0.5)
+    c = ens.place.centres.numpy()
+    assert np.abs(c[:, 0]).max() <= 0.5 and np.abs(c[:, 1]).max() <= 0.25
+    assert np.abs(c[:, 0]).max() > 0.45 and np.abs(c[:, 1]).max() > 0.2
 
 
 def test_place_cells_are_normalised_gaussian_softmax(ens):
@@ -73,7 +89,8 @@ def test_decoding_round_trip(ens):
     assert err.mean() < 0.15
     dec = ens.hd.decode(hd)
     herr = torch.remainder(dec - tr.target_hd + math.pi, 2 * math.pi) - math.pi
-    assert herr.abs().mean() < math.radians(20)
+    # DeepMind's 12 random centres leave gaps of up to 118 degrees: top-3 decoding errs ~21 deg.
+    assert herr.abs().mean() < math.radians(25)
     exact = ens.place.decode(ens.place.activations(ens.place.centres[:5]), k=1)
     torch.testing.assert_close(exact, ens.place.centres[:5])
 

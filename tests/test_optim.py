@@ -53,7 +53,30 @@ def test_clipping_and_l2():
 
 def test_unknown_optimizer():
     with pytest.raises(ValueError, match="unknown optimizer"):
-        make_optimizer("sgd", [torch.nn.Parameter(torch.zeros(1))], 1e-3)
+        make_optimizer("lbfgs", [torch.nn.Parameter(torch.zeros(1))], 1e-3)
+
+
+def test_sgd_with_momentum():
+    w = torch.nn.Parameter(torch.zeros(1))
+    opt = make_optimizer("sgd", [w], lr=0.1, momentum=0.9)
+    for _ in range(2):
+        w.grad = torch.ones(1)
+        opt.step()
+    # v1 = 1, v2 = 0.9 + 1: w = -0.1 * (1 + 1.9)
+    assert w.item() == pytest.approx(-0.29)
+
+
+@pytest.mark.parametrize(("grad", "about"), [(1e-5, 7.07), (1e-6, 1.0), (1e-7, 0.1)])
+def test_tf1_steady_state_step_depends_on_the_gradient(grad, about):
+    """With eps = 1e-10 inside the root, the steady step is lr * 10 * g / sqrt(g^2 + eps):
+    about 7.07, 1.0 and 0.1 lr for the three gradients (the optim module's docstring)."""
+    from gridcore.optim import update_sizes
+
+    lr = 1e-3
+    sizes = update_sizes("tf1_rmsprop", torch.full((600, 1), grad), lr)
+    ratio = sizes[-1, 0].item() / lr
+    assert ratio == pytest.approx(10 * grad / (grad**2 + 1e-10) ** 0.5, rel=1e-3)
+    assert ratio == pytest.approx(about, rel=0.01)
 
 
 def test_update_sizes_show_the_tf1_warm_up_and_gradient_scaling():

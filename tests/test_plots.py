@@ -11,6 +11,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
 from gridcore import scores as S  # noqa: E402
+from gridcore import shuffles
 
 
 def _maps() -> np.ndarray:
@@ -34,7 +35,7 @@ def test_scorer_plots_draw(tmp_path):
     assert isinstance(fig, Figure) and len(fig.axes) == 12
     assert fig.axes[0].get_title().startswith(f"#{int(np.argmax(res.grid_score_60))} ")
     fig.savefig(tmp_path / "grid.png")
-    ax = P.plot_score_histogram(res, shuffle=S.shuffle_threshold(maps, n_shuffles=1))
+    ax = P.plot_score_histogram(res, shuffle=shuffles.shuffle_threshold(maps, n_shuffles=1))
     assert len(ax.get_legend().get_texts()) == 5
     ax.figure.savefig(tmp_path / "hist.png")
     ax = P.plot_geometry(res)

@@ -12,12 +12,14 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from gridcore import modules, results, runs, shuffles, synthetic
 from gridcore import plots as P  # noqa: E402
 from gridcore import ratemaps as R  # noqa: E402
 from gridcore import scores as S  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.path_integration import integrate  # noqa: E402
-from gridcore.train import build, train  # noqa: E402
+from gridcore.task import build  # noqa: E402
+from gridcore.train import train  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Synthetic maps
@@ -25,7 +27,9 @@ from gridcore.train import build, train  # noqa: E402
 
 @pytest.mark.parametrize("orientation", [0.0, 17.0, 41.0])
 def test_hexagonal_map_has_its_spacing_and_orientation(orientation):
-    m = S.hexagonal_map(40, spacing=0.55, orientation_deg=orientation, phases=(0.2, 1.1, 2.5))
+    m = synthetic.hexagonal_map(
+        40, spacing=0.55, orientation_deg=orientation, phases=(0.2, 1.1, 2.5)
+    )
     res = S.score_ratemaps(m[None])
     assert res.grid_like[0] and res.grid_score_60[0] > 1.0
     assert res.scale_m[0] == pytest.approx(0.55, abs=0.04)
@@ -34,14 +38,14 @@ def test_hexagonal_map_has_its_spacing_and_orientation(orientation):
 
 
 def test_square_stripes_and_ramp_maps():
-    sq = S.score_ratemaps(S.square_map(32, 0.6, 10.0)[None])
+    sq = S.score_ratemaps(synthetic.square_map(32, 0.6, 10.0)[None])
     assert sq.grid_score_90[0] > 0.8 and not sq.grid_like[0]
-    stripes = S.plane_wave_map(32, 0.5, [20.0])
+    stripes = synthetic.plane_wave_map(32, 0.5, [20.0])
     assert S.score_ratemaps(stripes[None]).grid_score_60[0] < 0.37
-    ramp = S.ramp_map(32, angle_deg=60, noise=0.02, seed=3)
+    ramp = synthetic.ramp_map(32, angle_deg=60, noise=0.02, seed=3)
     dm, gc = S.score_ratemaps(ramp[None], mode="deepmind"), S.score_ratemaps(ramp[None])
     assert dm.grid_like[0] and not gc.grid_like[0] and gc.reason[0] == "ramp"
-    clean = S.ramp_map(32, angle_deg=0, noise=0.0)
+    clean = synthetic.ramp_map(32, angle_deg=0, noise=0.0)
     assert clean[1, 0] > clean[0, 0] and np.allclose(clean[:, 0], clean[:, 5])
 
 
@@ -53,7 +57,7 @@ def test_cluster_scales_finds_three_modules():
     rng = np.random.default_rng(0)
     centres = np.array([0.47, 0.70, 1.06])
     x = np.concatenate([rng.normal(c, 0.025, 25) for c in centres] + [[np.nan]])
-    cl = S.cluster_scales(x)
+    cl = modules.cluster_scales(x)
     assert cl.k == 3 and cl.bic.size == 4
     np.testing.assert_allclose(cl.means_m, centres, atol=0.03)
     np.testing.assert_allclose(cl.ratios, centres[1:] / centres[:-1], atol=0.07)
@@ -65,12 +69,12 @@ def test_cluster_scales_finds_three_modules():
 
 def test_cluster_scales_keeps_one_cluster_for_one_blob():
     x = np.random.default_rng(1).normal(1.3, 0.2, 60)
-    cl = S.cluster_scales(x)
+    cl = modules.cluster_scales(x)
     assert cl.k == 1 and cl.ratios.size == 0
     assert cl.means_m[0] == pytest.approx(x.mean())
-    assert S.cluster_scales([0.5, 0.6]).k == 1
+    assert modules.cluster_scales([0.5, 0.6]).k == 1
     with pytest.raises(ValueError):
-        S.cluster_scales([np.nan])
+        modules.cluster_scales([np.nan])
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,8 +133,8 @@ def test_dropped_layer_only_differs_with_eval_dropout(tiny_net):
 def test_emergence_curve_scores_snapshots(tmp_path):
     cfg = get_preset("tiny", steps=30, snapshot_every=10, log_every=10)
     train(cfg, tmp_path / "run", progress=False)
-    assert [s for s, _ in R.list_snapshots(tmp_path / "run")] == [10, 20, 30]
-    em = R.emergence_curve(tmp_path / "run", n_trajectories=10, nbins=8)
+    assert [s for s, _ in runs.list_snapshots(tmp_path / "run")] == [10, 20, 30]
+    em = results.emergence_curve(tmp_path / "run", n_trajectories=10, nbins=8)
     np.testing.assert_array_equal(em.steps, [0, 10, 20, 30])
     assert set(em.fractions) == {(m, t) for m in ("deepmind", "gridcore") for t in (0.37, 0.8)}
     for f in em.fractions.values():
@@ -138,7 +142,7 @@ def test_emergence_curve_scores_snapshots(tmp_path):
     np.testing.assert_array_equal(em.history_steps, [10, 20, 30])
     assert em.position_error_cm.shape == (3,)
     assert em.first_step_above(2.0) is None
-    sparse = R.emergence_curve(tmp_path / "run", n_trajectories=10, nbins=8, every=2)
+    sparse = results.emergence_curve(tmp_path / "run", n_trajectories=10, nbins=8, every=2)
     np.testing.assert_array_equal(sparse.steps, [0, 10, 30])  # the final weights always count
 
 
@@ -148,8 +152,8 @@ def test_emergence_curve_scores_snapshots(tmp_path):
 
 def _scored():
     maps = np.stack(
-        [S.hexagonal_map(16, 0.7, a, (a, 0.5, 1.0)) for a in (0.0, 10.0, 25.0)]
-        + [S.ramp_map(16, 30, 0.02), np.random.default_rng(0).normal(size=(16, 16))]
+        [synthetic.hexagonal_map(16, 0.7, a, (a, 0.5, 1.0)) for a in (0.0, 10.0, 25.0)]
+        + [synthetic.ramp_map(16, 30, 0.02), np.random.default_rng(0).normal(size=(16, 16))]
     )
     maps[0, :2, :2] = np.nan
     return maps, S.score_ratemaps(maps), S.score_ratemaps(maps, mode="deepmind")
@@ -186,8 +190,8 @@ def test_chapter_plots_draw(tmp_path):
         P.plot_ring_scores(corr[0], 16).figure,
         P.unit_panel(maps, gc, 0),
         P.plot_ratemap_grid([maps[0], np.zeros((8, 8))], titles=["a", "b"]),
-        P.plot_score_null(gc, S.shuffle_threshold(maps, n_shuffles=2, method="bins")).figure,
-        P.plot_scale_clusters(S.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])).figure,
+        P.plot_score_null(gc, shuffles.shuffle_threshold(maps, n_shuffles=2, method="bins")).figure,
+        P.plot_scale_clusters(modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])).figure,
     ]
     assert len(P.plot_ring_masks(16).axes) == 10
     for k, fig in enumerate(figs):
@@ -198,7 +202,7 @@ def test_chapter_plots_draw(tmp_path):
 
 
 def test_emergence_and_error_plots(tmp_path):
-    em = R.Emergence(
+    em = results.Emergence(
         steps=np.array([0, 10]),
         fractions={("deepmind", 0.37): np.array([0.0, 0.3]), ("gridcore", 0.37): np.zeros(2)},
         max_score=np.array([0.1, 0.9]),

@@ -9,7 +9,9 @@ import pytest
 import scipy.ndimage as ndi
 from scipy.stats import binned_statistic_2d
 
+from gridcore import binning, results, shuffles
 from gridcore import scores as S
+from gridcore.errors import GridcoreError
 
 BOX = 2.2
 
@@ -77,7 +79,7 @@ def test_accumulator_matches_binned_statistic_and_streams():
     pos = rng.uniform(-1.2, 1.2, size=(3000, 2))  # some points fall outside the box
     pos[:5] = [[1.1, 1.1], [-1.1, -1.1], [1.1, 0.0], [0.0, -1.1], [0.3, 1.1]]  # edges
     act = rng.normal(size=(3000, 4))
-    acc = S.RatemapAccumulator(4, nbins=10)
+    acc = binning.RatemapAccumulator(4, nbins=10)
     for chunk in np.array_split(np.arange(3000), 7):
         acc.add(pos[chunk], act[chunk])
     maps = acc.ratemaps()
@@ -93,7 +95,7 @@ def test_accumulator_matches_binned_statistic_and_streams():
 def test_unvisited_bins_are_nan_and_leading_dims_flatten():
     pos = np.array([[[-1.0, -1.0], [-1.0, -1.0]], [[0.5, 0.9], [1.0, 1.0]]])  # (batch, time, 2)
     act = np.arange(8.0).reshape(2, 2, 2)
-    maps = S.ratemaps_from_points(pos, act, nbins=4)
+    maps = binning.ratemaps_from_points(pos, act, nbins=4)
     assert maps.shape == (2, 4, 4)
     assert np.isfinite(maps[0]).sum() == 3
     assert maps[0, 0, 0] == pytest.approx(1.0)  # mean of 0 and 2
@@ -305,12 +307,12 @@ def test_result_helpers_are_json_ready():
         S.score_ratemaps(maps, mode="other")
 
 
-@pytest.mark.parametrize("method", S.SHUFFLE_METHODS)
+@pytest.mark.parametrize("method", shuffles.SHUFFLE_METHODS)
 def test_shuffles_keep_values_and_holes(method):
     rng = np.random.default_rng(10)
     maps = random_hexagons(rng, 20, 3)[0]
     maps[:, :4, :3] = np.nan
-    out = S.shuffle_maps(maps, np.random.default_rng(1), method)
+    out = shuffles.shuffle_maps(maps, np.random.default_rng(1), method)
     for a, b in zip(maps, out, strict=True):
         np.testing.assert_allclose(np.sort(a[np.isfinite(a)]), np.sort(b[np.isfinite(b)]))
         if method != "shift":
@@ -320,13 +322,13 @@ def test_shuffles_keep_values_and_holes(method):
 
 def test_shuffle_threshold_separates_grids_from_null():
     maps = random_hexagons(np.random.default_rng(11), 20, 16, noise=0.3)[0]
-    null = S.shuffle_threshold(maps, n_shuffles=3, seed=2)
-    again = S.shuffle_threshold(maps, n_shuffles=3, seed=2)
+    null = shuffles.shuffle_threshold(maps, n_shuffles=3, seed=2)
+    again = shuffles.shuffle_threshold(maps, n_shuffles=3, seed=2)
     assert null.threshold == again.threshold
     assert null.scores.shape == (16, 3) and null.unit_thresholds.shape == (16,)
     assert -0.5 < null.threshold < 1.0
     assert S.score_ratemaps(maps).fraction(null.threshold) > 0.9
-    bins = S.shuffle_threshold(maps, n_shuffles=2, method="bins")
+    bins = shuffles.shuffle_threshold(maps, n_shuffles=2, method="bins")
     assert bins.threshold < 0.4
     json.dumps(null.to_dict())
 
@@ -336,7 +338,7 @@ def test_trajectory_shuffle_threshold():
     pos = rng.uniform(-1.1, 1.1, size=(50, 200, 2))
     x, y = pos[..., 0], pos[..., 1]
     act = np.stack([np.cos(6 * x), np.cos(5 * x + 4 * y)], axis=-1)
-    null = S.trajectory_shuffle_threshold(pos, act, n_shuffles=3, nbins=16)
+    null = shuffles.trajectory_shuffle_threshold(pos, act, n_shuffles=3, nbins=16)
     assert null.scores.shape == (2, 3) and np.isfinite(null.scores).all()
     assert null.method == "trajectory"
 
@@ -350,13 +352,13 @@ def test_score_path_on_ratemap_files(tmp_path):
     maps[0, 0, 0] = np.nan
     np.save(tmp_path / "maps.npy", maps)
     out = tmp_path / "saved.npz"
-    summary = S.score_path(tmp_path / "maps.npy", n_shuffles=2, save_ratemaps=out)
+    summary = results.score_path(tmp_path / "maps.npy", n_shuffles=2, save_ratemaps=out)
     assert summary["n_units"] == 4 and summary["fraction_grid_like"] == 1.0
     assert "shuffle_threshold" in summary and summary["n_shuffles"] == 2
     json.dumps(summary)
-    again = S.load_ratemaps(out)
+    again = binning.load_ratemaps(out)
     np.testing.assert_array_equal(again, maps)
-    assert S.score_path(out, n_shuffles=0)["n_units"] == 4
+    assert results.score_path(out, n_shuffles=0)["n_units"] == 4
 
 
 @pytest.mark.parametrize(
@@ -369,7 +371,7 @@ def test_bad_ratemap_files_raise_one_clear_error(tmp_path, content, message):
         path.write_bytes(content)
     elif content is not None:
         np.save(path, content)
-    with pytest.raises(S.GridcoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        S.score_path(path)
-    with pytest.raises(S.GridcoreError, match="no such file or run directory"):
-        S.score_path(tmp_path / "nowhere")
+    with pytest.raises(GridcoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        results.score_path(path)
+    with pytest.raises(GridcoreError, match="no such file or run directory"):
+        results.score_path(tmp_path / "nowhere")

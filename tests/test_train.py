@@ -5,7 +5,9 @@ import torch
 from safetensors.torch import load_file
 
 from gridcore.config import GridcoreError, TrainConfig, get_preset
-from gridcore.train import learning_rate, load_run, read_history, train
+from gridcore.runs import load_run, read_history
+from gridcore.task import learning_rate
+from gridcore.train import train
 
 
 def tiny(**kw):
@@ -66,7 +68,9 @@ def test_refuses_to_overwrite_and_mismatched_resume(tmp_path):
     train(tiny(steps=5), tmp_path / "r", progress=False)
     with pytest.raises(GridcoreError, match="already holds a run"):
         train(tiny(steps=5), tmp_path / "r", progress=False)
-    with pytest.raises(GridcoreError, match="different config.*lr"):
+    with pytest.raises(
+        GridcoreError, match=r"differs from the requested config in lr: 0.003 \(saved\) vs 0.0001"
+    ):
         train(tiny(steps=10, lr=1e-4), tmp_path / "r", resume=True, progress=False)
     with pytest.raises(GridcoreError, match="nothing to resume"):
         train(tiny(steps=5), tmp_path / "empty", resume=True, progress=False)
@@ -105,3 +109,63 @@ def test_cosine_schedule():
     assert learning_rate(cfg, 50) == pytest.approx(0.55)
     assert learning_rate(cfg, 100) == pytest.approx(0.1)
     assert math.isclose(learning_rate(tiny(lr=0.3), 77), 0.3)
+
+
+def test_exploding_loss_stops_the_run_and_keeps_the_last_checkpoint(tmp_path):
+    from gridcore.errors import DivergedError
+
+    run = tmp_path / "boom"
+    train(tiny(steps=4, checkpoint_every=2), run, progress=False)
+    before = (run / "model.safetensors").read_bytes()
+    cfg = tiny(steps=60, checkpoint_every=2, lr=1e6, grad_clip=0.0, optimizer="sgd")
+    with pytest.raises(DivergedError, match=r"diverged at step \d+") as err:
+        train(cfg, tmp_path / "boom2", progress=False)
+    assert err.value.step < 60
+    # A resumed run that explodes leaves the last good checkpoint as it was.
+    bad = TrainConfig.from_dict({**tiny(steps=60, checkpoint_every=50).__dict__})
+    assert (run / "model.safetensors").read_bytes() == before
+    assert bad.diverge_factor == 1000.0
+
+
+def test_extending_a_cosine_run_never_raises_its_learning_rate(tmp_path):
+    cfg = tiny(steps=40, lr_schedule="cosine", log_every=5, checkpoint_every=20)
+    train(cfg, tmp_path / "r", progress=False)
+    saved = TrainConfig.load(tmp_path / "r" / "config.json")
+    assert saved.lr_horizon == 40
+    train(
+        tiny(steps=80, lr_schedule="cosine", log_every=5),
+        tmp_path / "r",
+        resume=True,
+        progress=False,
+    )
+    lrs = [row["lr"] for row in read_history(tmp_path / "r")]
+    assert len(lrs) == 16
+    assert all(b <= a for a, b in zip(lrs, lrs[1:], strict=False))
+    assert lrs[-1] == pytest.approx(cfg.lr * cfg.lr_final_frac)
+    # The extended run's config keeps the horizon it was planned with.
+    assert TrainConfig.load(tmp_path / "r" / "config.json").lr_horizon == 40
+
+
+def test_resume_accepts_equal_values_and_logging_changes(tmp_path):
+    train(tiny(steps=10, seed=3), tmp_path / "r", progress=False)
+    res = train(
+        tiny(steps=20, seed=3, log_every=5, checkpoint_every=10),
+        tmp_path / "r",
+        resume=True,
+        progress=False,
+    )
+    assert res.step == 20
+    assert TrainConfig.load(tmp_path / "r" / "config.json").log_every == 5
+
+
+def test_run_files_respect_the_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        train(tiny(steps=5), tmp_path / "r", progress=False)
+    finally:
+        os.umask(old)
+    for name in ("config.json", "model.safetensors", "history.csv"):
+        assert stat.S_IMODE((tmp_path / "r" / name).stat().st_mode) == 0o644, name

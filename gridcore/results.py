@@ -1,0 +1,291 @@
+"""Results: scoring a trained network, a run's snapshots or a ratemap file, as tables.
+
+This is what the ``score`` command and the book's results chapters call: load a run, build its
+ratemaps on fresh trajectories, score them with both scorers against a shuffle null, and put the
+numbers into tables (pandas DataFrames) next to the paper's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from gridcore.binning import load_ratemaps
+from gridcore.config import TrainConfig
+from gridcore.ensembles import Ensembles
+from gridcore.errors import GridcoreError
+from gridcore.files import atomic_write
+from gridcore.model import GridCellNetwork
+from gridcore.paper import BOX_SIZE_M, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
+from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
+from gridcore.runs import list_snapshots, load_run, read_history
+from gridcore.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, score_ratemaps
+from gridcore.shuffles import ShuffleNull, shuffle_threshold
+from gridcore.task import motion_of, untrained_model
+from gridcore.trajectories import MotionParams
+
+MODES = ("deepmind", "gridcore")
+
+
+# --------------------------------------------------------------------------------------------
+# A trained network and its scores
+
+
+@dataclass
+class Network:
+    """A trained network loaded from a run directory, with what it was trained on."""
+
+    model: GridCellNetwork
+    ensembles: Ensembles
+    cfg: TrainConfig
+    step: int
+    run_dir: Path
+
+    @property
+    def motion(self) -> MotionParams:
+        return motion_of(self.cfg)
+
+
+def load_network(checkpoint: str | Path) -> Network:
+    """Load the network of a run directory (e.g. ``checkpoints/grid-lstm``), in evaluation mode.
+
+    A missing directory is a GridcoreError that says how to make one.
+    """
+    path = Path(checkpoint)
+    if not (path / "model.safetensors").is_file() and path.suffix != ".safetensors":
+        raise GridcoreError(
+            f"no trained network at {path.resolve()} (no model.safetensors): pass a run "
+            "directory, e.g. one made with `python -m gridcore train --preset fast --out runs/fast`"
+        )
+    model, ensembles, cfg, step = load_run(path)
+    run_dir = path.parent if path.suffix == ".safetensors" else path
+    return Network(model, ensembles, cfg, step, run_dir)
+
+
+@dataclass
+class ScoredNetwork:
+    """A network's bottleneck ratemaps scored by both scorers, each with its shuffle null."""
+
+    network: Network
+    maps: np.ndarray  # (units, nbins, nbins)
+    scores: dict[str, GridScores]  # by mode: "deepmind", "gridcore"
+    nulls: dict[str, ShuffleNull]  # by mode (empty without shuffles)
+    n_trajectories: int
+    seed: int
+
+    @property
+    def nbins(self) -> int:
+        return int(self.maps.shape[1])
+
+
+def score_network(
+    net: Network,
+    n_trajectories: int = 5000,
+    nbins: int = 32,
+    seed: int = 0,
+    n_shuffles: int = 20,
+) -> ScoredNetwork:
+    """Ratemaps of ``net``'s bottleneck on ``n_trajectories`` fresh trajectories (evaluation seed
+    ``EVAL_SEED + seed``), scored in both modes, with field-shuffle nulls of ``n_shuffles``
+    shuffles per unit (0: none)."""
+    maps = bottleneck_ratemaps(
+        net.model, net.ensembles, net.cfg, n_trajectories, nbins, seed=EVAL_SEED + seed
+    )
+    box = (net.motion.box_width, net.motion.box_height)
+    scores = {m: score_ratemaps(maps, mode=m, box_width=box[0], box_height=box[1]) for m in MODES}
+    nulls = {}
+    if n_shuffles > 0:
+        nulls = {
+            m: shuffle_threshold(maps, n_shuffles=n_shuffles, seed=seed, mode=m) for m in MODES
+        }
+    return ScoredNetwork(net, maps, scores, nulls, int(n_trajectories), int(seed))
+
+
+def _pct(x: float) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{100 * x:.1f} %"
+
+
+def fractions_table(scored: ScoredNetwork, paper: bool = True) -> pd.DataFrame:
+    """Grid-like fractions at 0.37, 0.8 and the shuffle threshold, by scorer; with ``paper``
+    the paper's 25.2 % (DeepMind's scorer) as the first row."""
+    rows = []
+    if paper:
+        rows.append({"": "paper (DeepMind's scorer)", "> 0.37": _pct(GRID_FRACTION)})
+    for mode, res in scored.scores.items():
+        row = {
+            "": f"ours, {mode} scorer",
+            f"> {GRID_THRESHOLD}": _pct(res.fraction(GRID_THRESHOLD)),
+            f"> {STRICT_GRID_THRESHOLD}": _pct(res.fraction(STRICT_GRID_THRESHOLD)),
+        }
+        if mode in scored.nulls:
+            t = scored.nulls[mode].threshold
+            row["> shuffle threshold"] = f"{_pct(res.fraction(t))} (threshold {t:.2f})"
+        rows.append(row)
+    return pd.DataFrame(rows).fillna("–").set_index("")
+
+
+def provenance_table(run_dir: str | Path) -> pd.DataFrame:
+    """The scalar entries of a run's ``provenance.json`` (how it was made), one per row."""
+    path = Path(run_dir) / "provenance.json"
+    if not path.is_file():
+        return pd.DataFrame({"value": []}, index=pd.Index([], name="entry"))
+    prov = json.loads(path.read_text())
+    flat = {k: v for k, v in prov.items() if isinstance(v, str | int | float | bool)}
+    values = [str(v).replace("\n", "; ") for v in flat.values()]
+    return pd.DataFrame({"value": values}, index=pd.Index(list(flat), name="entry"))
+
+
+# --------------------------------------------------------------------------------------------
+# The score command: a file or a run
+
+
+def score_path(
+    path: str | Path,
+    *,
+    nbins: int = 32,
+    n_trajectories: int = 5000,
+    n_shuffles: int = 20,
+    mode: str = "gridcore",
+    save_ratemaps: str | Path | None = None,
+    shuffle_method: str = "fields",
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Score a ratemap file (.npy / .npz) or a trained run (directory or .safetensors).
+
+    For a run, fresh trajectories are simulated and the bottleneck ratemaps built with dropout
+    off (``nbins`` bins, ``n_trajectories`` trajectories). Returns :meth:`GridScores.summary`
+    with the shuffle threshold (``n_shuffles`` shuffles, 0 for none) and where the maps came
+    from; ``save_ratemaps`` writes an .npz with ``ratemaps`` (units, n, n) and the scores.
+    """
+    path = Path(path)
+    box = (BOX_SIZE_M, BOX_SIZE_M)
+    if path.suffix in (".npy", ".npz"):
+        maps, source = load_ratemaps(path), "ratemap file"
+    elif not path.exists():
+        raise GridcoreError(f"{path}: no such file or run directory")
+    else:
+        model, ensembles, cfg, step = load_run(path)
+        maps = bottleneck_ratemaps(
+            model, ensembles, cfg, n_trajectories=n_trajectories, nbins=nbins
+        )
+        motion = motion_of(cfg)
+        box, source = (motion.box_width, motion.box_height), f"run at step {step}"
+    res = score_ratemaps(maps, mode=mode, box_width=box[0], box_height=box[1])
+    null = None
+    if n_shuffles > 0:
+        null = shuffle_threshold(
+            maps, n_shuffles=n_shuffles, method=shuffle_method, seed=seed, mode=mode
+        )
+    summary = {"path": str(path), "source": source}
+    summary.update(res.summary(None if null is None else null.threshold))
+    if mode != "deepmind":  # DeepMind's scorer too, the figure the paper's 25.2 % is
+        dm = score_ratemaps(maps, mode="deepmind", box_width=box[0], box_height=box[1])
+        summary["deepmind_fraction_above_0.37"] = dm.fraction(PAPER_THRESHOLD)
+        summary["deepmind_fraction_above_0.8"] = dm.fraction(STRICT_THRESHOLD)
+    if null is not None:
+        summary.update(shuffle_method=null.method, n_shuffles=n_shuffles)
+    if save_ratemaps is not None:
+        save_ratemaps = Path(save_ratemaps).with_suffix(".npz")
+        if not save_ratemaps.parent.is_dir():
+            raise GridcoreError(f"{save_ratemaps.parent}: no such directory for --save-ratemaps")
+
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as fh:
+                np.savez(
+                    fh,
+                    ratemaps=maps,
+                    grid_score_60=res.grid_score_60,
+                    grid_score_90=res.grid_score_90,
+                    grid_like=res.grid_like,
+                )
+
+        atomic_write(save_ratemaps, write)
+        summary["saved_ratemaps"] = str(save_ratemaps)
+    return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Emergence: grid units over training, from a run's snapshots
+
+
+@dataclass
+class Emergence:
+    """Grid-unit fractions of a run's snapshots against the training step.
+
+    ``fractions[(mode, threshold)]`` is an array over ``steps`` (mode "deepmind" or
+    "gridcore", thresholds 0.37 and 0.8); ``history_steps`` / ``position_error_cm`` are the
+    decoding error logged while training (history.csv), on the training batches.
+    """
+
+    steps: np.ndarray
+    fractions: dict[tuple[str, float], np.ndarray]
+    max_score: np.ndarray  # highest 60-degree score of any unit (DeepMind's scorer)
+    n_trajectories: int
+    nbins: int
+    history_steps: np.ndarray
+    position_error_cm: np.ndarray
+
+    def fraction(self, mode: str = "deepmind", threshold: float = 0.37) -> np.ndarray:
+        return self.fractions[(mode, float(threshold))]
+
+    def first_step_above(
+        self, level: float, mode: str = "deepmind", threshold: float = 0.37
+    ) -> int | None:
+        """First scored step whose fraction reaches ``level`` (None if none does)."""
+        hit = np.flatnonzero(self.fraction(mode, threshold) >= level)
+        return int(self.steps[hit[0]]) if hit.size else None
+
+
+def emergence_curve(
+    run_dir: str | Path,
+    n_trajectories: int = 300,
+    nbins: int = 32,
+    seed: int = EVAL_SEED,
+    thresholds=(0.37, 0.8),
+    include_initial: bool = True,
+    every: int = 1,
+    progress: bool = False,
+) -> Emergence:
+    """Score every ``every``-th snapshot of a run (and its final weights, and with
+    ``include_initial`` the untrained network it started from) on the same fresh trajectories.
+
+    The untrained network is rebuilt from the run's seed exactly as training builds it. Each
+    model's bottleneck ratemaps (dropout off) are scored in both modes.
+    """
+    run_dir = Path(run_dir)
+    _, ensembles, cfg, final_step = load_run(run_dir)
+    snaps = list_snapshots(run_dir)[:: max(1, int(every))]
+    sources: list[tuple[int, Path | None]] = [(0, None)] if include_initial else []
+    sources += [(s, p) for s, p in snaps if s > 0]
+    if final_step not in {s for s, _ in sources}:
+        sources.append((final_step, run_dir / "model.safetensors"))
+    sources.sort(key=lambda sp: sp[0])
+    thresholds = tuple(float(t) for t in thresholds)
+    fr = {(m, t): [] for m in ("deepmind", "gridcore") for t in thresholds}
+    steps, best = [], []
+    for step, path in tqdm(sources, disable=not progress, desc="snapshots", unit="snap"):
+        net = untrained_model(cfg, seed=cfg.seed)[0] if path is None else load_run(path)[0]
+        maps = bottleneck_ratemaps(net, ensembles, cfg, n_trajectories, nbins, seed=seed)
+        for mode in ("deepmind", "gridcore"):
+            res = score_ratemaps(maps, mode=mode)
+            for t in thresholds:
+                fr[(mode, t)].append(res.fraction(t))
+            if mode == "deepmind":
+                best.append(float(np.nanmax(res.grid_score_60)))
+        steps.append(step)
+    hist = read_history(run_dir)
+    return Emergence(
+        steps=np.array(steps),
+        fractions={k: np.array(v) for k, v in fr.items()},
+        max_score=np.array(best),
+        n_trajectories=int(n_trajectories),
+        nbins=int(nbins),
+        history_steps=np.array([row["step"] for row in hist]),
+        position_error_cm=np.array([row["position_error_cm"] for row in hist]),
+    )

@@ -1,0 +1,176 @@
+"""The task the network learns: supervised path integration (Banino et al. 2018, Methods).
+
+From the place- and head-direction code at the start of a trajectory and the egocentric
+velocity at every step, predict the place- and head-direction-cell distributions at every step.
+This module builds a network and its ensembles from a config, runs it on trajectories, computes
+the loss (soft-target cross-entropy plus the L2 term), clips gradients and takes one training
+step. The training loop (:mod:`gridcore.train`), the diagnostics and the analyses all call it,
+so each piece of the task exists once.
+
+    loss = CE(place targets, place logits) + CE(HD targets, HD logits)     nats, mean over B x T
+         + weight_decay * sum(w^2) / 2 over the decayed weights           (when applied)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch.nn import functional as F
+
+from gridcore.config import TrainConfig
+from gridcore.ensembles import Ensembles
+from gridcore.model import GridCellNetwork, ModelOutput
+from gridcore.optim import clip_gradients, l2_penalty, make_optimizer
+from gridcore.trajectories import MotionParams, Trajectories, get_motion, wrap_angle
+
+
+def motion_of(cfg: TrainConfig) -> MotionParams:
+    """The motion model (and so the box) that ``cfg`` trains in."""
+    return get_motion(cfg.motion)
+
+
+def build_ensembles(cfg: TrainConfig) -> Ensembles:
+    """The place- and head-direction ensembles of ``cfg``, laid out in its motion's box."""
+    motion = motion_of(cfg)
+    return Ensembles.create(
+        n_place=cfg.n_place,
+        n_hd=cfg.n_hd,
+        sigma=cfg.place_sigma,
+        kappa=cfg.hd_kappa,
+        kind=cfg.place_kind,
+        surround_scale=cfg.surround_scale,
+        box_width=motion.box_width,
+        box_height=motion.box_height,
+        seed=cfg.ensemble_seed,
+        rng=cfg.ensemble_rng,
+    )
+
+
+def build(cfg: TrainConfig) -> tuple[GridCellNetwork, Ensembles]:
+    """The network and ensembles that a config describes (weights drawn from torch's RNG)."""
+    model = GridCellNetwork(
+        n_place=cfg.n_place,
+        n_hd=cfg.n_hd,
+        n_hidden=cfg.n_hidden,
+        n_bottleneck=cfg.n_bottleneck,
+        dropout=cfg.dropout,
+        core=cfg.core,
+        eval_dropout=cfg.eval_dropout,
+    )
+    return model, build_ensembles(cfg)
+
+
+def untrained_model(cfg: TrainConfig, seed: int = 0) -> tuple[GridCellNetwork, Ensembles]:
+    """``cfg``'s network with fresh weights drawn from ``seed`` (in evaluation mode), and its
+    ensembles: the untrained baseline. The global torch RNG is left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model, ensembles = build(cfg)
+    model.eval()
+    return model, ensembles
+
+
+def make_optimizer_for(cfg: TrainConfig, model: GridCellNetwork) -> torch.optim.Optimizer:
+    """The optimiser ``cfg`` names, over all of ``model``'s parameters."""
+    return make_optimizer(
+        cfg.optimizer, model.parameters(), cfg.lr, cfg.momentum, cfg.rms_decay, cfg.eps
+    )
+
+
+def run(model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories) -> ModelOutput:
+    """The network on a batch of trajectories: velocities (B, T, 3), start code (B, 268)."""
+    return model(traj.velocity, ensembles.initial_code(traj))
+
+
+def losses(
+    model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories
+) -> tuple[torch.Tensor, torch.Tensor, ModelOutput]:
+    """Soft-target cross-entropies (nats, mean over batch x time) for place and HD cells."""
+    out = run(model, ensembles, traj)
+    place_t, hd_t = ensembles.targets(traj)
+    place_loss = F.cross_entropy(out.place_logits.flatten(0, 1), place_t.flatten(0, 1))
+    hd_loss = F.cross_entropy(out.hd_logits.flatten(0, 1), hd_t.flatten(0, 1))
+    return place_loss, hd_loss, out
+
+
+def l2_term(model: GridCellNetwork, cfg: TrainConfig) -> torch.Tensor:
+    """The L2 term added to the loss (0 when ``cfg`` does not apply weight decay)."""
+    if not cfg.apply_weight_decay or cfg.weight_decay == 0:
+        return torch.zeros(())
+    return l2_penalty(model.decay_weights(cfg.weight_decay_layers), cfg.weight_decay)
+
+
+def clip_params(model: GridCellNetwork, cfg: TrainConfig) -> list[torch.Tensor]:
+    """The parameters whose gradients are clipped: all (DeepMind) or the read-outs (paper)."""
+    if cfg.clip_scope == "all":
+        return list(model.parameters())
+    return [p for m in (model.place_head, model.hd_head) for p in m.parameters()]
+
+
+def learning_rate(cfg: TrainConfig, step: int) -> float:
+    """The learning rate at optimisation step ``step`` (0-based).
+
+    A cosine schedule falls from ``lr`` to ``lr_final_frac * lr`` over ``lr_horizon`` steps
+    (the run's ``steps`` when 0) and stays at the final rate after it.
+    """
+    if cfg.lr_schedule == "cosine":
+        horizon = cfg.lr_horizon or cfg.steps
+        frac = min(step / max(horizon - 1, 1), 1.0)
+        low = cfg.lr * cfg.lr_final_frac
+        return low + 0.5 * (cfg.lr - low) * (1 + math.cos(math.pi * frac))
+    return cfg.lr
+
+
+def decoding_errors(
+    ensembles: Ensembles, out: ModelOutput, traj: Trajectories
+) -> tuple[float, float]:
+    """Mean position error (cm) and heading error (degrees) of the decoded read-outs."""
+    pos = ensembles.place.decode(out.place_logits)
+    hd = ensembles.hd.decode(out.hd_logits)
+    pos_err = (pos - traj.target_pos).norm(dim=-1).mean().item() * 100
+    hd_err = wrap_angle(hd - traj.target_hd).abs().mean().item() * 180 / math.pi
+    return pos_err, hd_err
+
+
+@dataclass
+class Step:
+    """What one training step computed (losses in nats, before the update was applied)."""
+
+    loss: torch.Tensor  # the total minimised: place + HD + L2
+    place_loss: torch.Tensor
+    hd_loss: torch.Tensor
+    l2: torch.Tensor
+    out: ModelOutput
+    lr: float
+
+
+def train_step(
+    model: GridCellNetwork,
+    ensembles: Ensembles,
+    opt: torch.optim.Optimizer,
+    traj: Trajectories,
+    cfg: TrainConfig,
+    step: int,
+    clipped: list[torch.Tensor] | None = None,
+    check: bool = False,
+) -> Step:
+    """One optimisation step at ``step``: set the learning rate, compute the loss, back-propagate,
+    clip (``clipped``: the parameters to clip, default :func:`clip_params`) and update.
+
+    With ``check``, a non-finite loss raises FloatingPointError before the weights change.
+    """
+    lr = learning_rate(cfg, step)
+    for group in opt.param_groups:
+        group["lr"] = lr
+    place_loss, hd_loss, out = losses(model, ensembles, traj)
+    l2 = l2_term(model, cfg)
+    loss = place_loss + hd_loss + l2
+    if check and not torch.isfinite(loss):
+        raise FloatingPointError(f"loss is {loss.item()} at step {step}")
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    clip_gradients(clip_params(model, cfg) if clipped is None else clipped, cfg.grad_clip)
+    opt.step()
+    return Step(loss.detach(), place_loss.detach(), hd_loss.detach(), l2.detach(), out, lr)
