@@ -9,6 +9,7 @@ and writes the executed copy into a staging tree, by default ``_build/src/``:
     _build/src/_config.yml, _toc.yml, _vendor/   copied from the repository root
     _build/src/book/NN_name.ipynb                executed copies (with outputs)
     _build/src/book/*.md, images, _generated/    copied from book/
+    _build/src/*.bib                             copied from the repository root
 
 ``jupyter-book build _build/src --path-output .`` then renders the book into
 ``_build/html/`` without executing anything (``execute_notebooks: off``).
@@ -28,6 +29,7 @@ Examples::
     python book/run_notebooks.py 04_training.ipynb -p steps 2000
     python book/run_notebooks.py 04_training.ipynb -p steps 2000 -o out.ipynb
     python book/run_notebooks.py --check                 # validate profiles only
+    python book/run_notebooks.py --stage-only            # re-stage sources, run nothing
 """
 
 from __future__ import annotations
@@ -348,6 +350,17 @@ def run(args: argparse.Namespace) -> None:
         counts = ", ".join(f"{p} ({len(nbs)} customised)" for p, nbs in profiles.items())
         print(f"run_notebooks: {len(list_notebooks())} notebooks, profiles OK: {counts}")
         return
+    if args.stage_only:
+        stage = Path(args.out)
+        missing = [p.name for p in list_notebooks() if not (stage / "book" / p.name).is_file()]
+        if missing:
+            raise DriverError(
+                f"--stage-only: {_rel(stage)} holds no executed copy of {', '.join(missing)}; "
+                "run the notebooks first"
+            )
+        stage_sources(stage)
+        print(f"run_notebooks: book sources staged in {_rel(stage)}; no notebook executed")
+        return
 
     prof = profile_params(profiles, args.profile)
     overrides: dict = {}
@@ -442,6 +455,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--check", action="store_true", help="only validate the profiles against the notebooks"
+    )
+    parser.add_argument(
+        "--stage-only",
+        action="store_true",
+        help="only copy the non-notebook sources (_config.yml, _toc.yml, *.bib, book/*.md, ...) "
+        "into --out, keeping the executed notebooks already there (e.g. restored from a cache)",
     )
     args = parser.parse_args(argv)
     if args.cell_timeout <= 0:
