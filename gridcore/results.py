@@ -8,6 +8,7 @@ numbers into tables (pandas DataFrames) next to the paper's.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from gridcore.binning import load_ratemaps
+from gridcore.binning import RatemapAccumulator, load_ratemaps
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
@@ -116,7 +117,7 @@ def fractions_table(scored: ScoredNetwork, paper: bool = True) -> pd.DataFrame:
     the paper's 25.2 % (DeepMind's scorer) as the first row."""
     rows = []
     if paper:
-        rows.append({"": "paper (DeepMind's scorer)", "> 0.37": _pct(GRID_FRACTION)})
+        rows.append({"": "paper (DeepMind's scorer)", f"> {GRID_THRESHOLD}": _pct(GRID_FRACTION)})
     for mode, res in scored.scores.items():
         row = {
             "": f"ours, {mode} scorer",
@@ -139,6 +140,113 @@ def provenance_table(run_dir: str | Path) -> pd.DataFrame:
     flat = {k: v for k, v in prov.items() if isinstance(v, str | int | float | bool)}
     values = [str(v).replace("\n", "; ") for v in flat.values()]
     return pd.DataFrame({"value": values}, index=pd.Index(list(flat), name="entry"))
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing ratemaps, and the chapters' tables
+
+
+def map_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two maps of the same shape over the bins visited (finite) in both;
+    NaN when fewer than three bins are."""
+    ok = np.isfinite(a) & np.isfinite(b)
+    return float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 2 else float("nan")
+
+
+def map_correlations(maps: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(units,) :func:`map_correlation` of each unit's map in ``maps`` with its map in
+    ``reference`` (both (units, n, n))."""
+    return np.array([map_correlation(m, r) for m, r in zip(maps, reference, strict=True)])
+
+
+def _fraction_column(threshold: float, mode: str) -> str:
+    return f"> {threshold:g}, {mode} scorer (%)"
+
+
+def trajectory_count_table(
+    by_count: Mapping[int, np.ndarray],
+    threshold: float = GRID_THRESHOLD,
+    mode: str = "deepmind",
+) -> pd.DataFrame:
+    """How ratemaps settle as trajectories are added: one row per trajectory count of
+    ``by_count`` ({count: (units, n, n) maps}, e.g. from ``ratemaps_by_trajectories``).
+
+    Columns: ``unvisited bins (%)`` (bins no trajectory entered, per cent of the box), ``median
+    r with the final map`` (median over units of :func:`map_correlation` with the maps of the
+    largest count) and the per cent of units grid-like at ``threshold`` with the ``mode``
+    scorer. Index: ``trajectories``. Values are rounded for display (0.1 %, 0.001).
+    """
+    counts = sorted(by_count)
+    final = by_count[counts[-1]]
+    rows = []
+    for c in counts:
+        m = by_count[c]
+        rows.append(
+            {
+                "unvisited bins (%)": 100 * float(np.isnan(m).all(axis=0).mean()),
+                "median r with the final map": float(np.nanmedian(map_correlations(m, final))),
+                _fraction_column(threshold, mode): 100
+                * score_ratemaps(m, mode=mode).fraction(threshold),
+            }
+        )
+    df = pd.DataFrame(rows, index=pd.Index(counts, name="trajectories"))
+    decimals = {c: 3 if c.startswith("median r") else 1 for c in df.columns}
+    return df.round(decimals)
+
+
+def bin_count_table(
+    accumulators: Mapping[int, RatemapAccumulator],
+    threshold: float = GRID_THRESHOLD,
+    mode: str = "deepmind",
+) -> pd.DataFrame:
+    """How the bin count changes ratemaps: one row per entry of ``accumulators`` ({bins per
+    side: accumulator}, e.g. from ``ratemap_accumulators``).
+
+    Columns: ``bin size (cm)`` (side of a bin, from the accumulator's box width), ``mean time
+    steps per bin`` and the per cent of units grid-like at ``threshold`` with the ``mode``
+    scorer. Index: ``bins per side``. Values are rounded for display (0.1 cm, 1 step, 0.1 %).
+    """
+    bins = sorted(accumulators)
+    rows = []
+    for b in bins:
+        acc = accumulators[b]
+        frac = score_ratemaps(acc.ratemaps(), mode=mode).fraction(threshold)
+        rows.append(
+            {
+                "bin size (cm)": round(100 * acc.box_width / b, 1),
+                "mean time steps per bin": round(float(acc.occupancy().mean())),
+                _fraction_column(threshold, mode): round(100 * frac, 1),
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(bins, name="bins per side"))
+
+
+def _verdict(scores: GridScores, k: int, reason: bool) -> str:
+    if scores.grid_like[k]:
+        return "yes"
+    return f"no ({scores.reason[k]})" if reason and scores.reason[k] else "no"
+
+
+def example_scores_table(
+    names: Sequence[str], deepmind: GridScores, gridcore: GridScores
+) -> pd.DataFrame:
+    """Scores of a few named maps, scored in both modes (``deepmind`` and ``gridcore``, the same
+    maps in the order of ``names``): DeepMind's 60- and 90-degree scores (dimensionless,
+    rounded to 0.01) and each scorer's verdict, with gridcore's reason when it calls a map
+    degenerate. Index: ``map``."""
+    if not len(names) == deepmind.n_units == gridcore.n_units:
+        raise ValueError(
+            f"{len(names)} names for {deepmind.n_units} and {gridcore.n_units} scored maps"
+        )
+    return pd.DataFrame(
+        {
+            "60° score": np.round(deepmind.grid_score_60, 2),
+            "90° score": np.round(deepmind.grid_score_90, 2),
+            "grid-like (deepmind)": [_verdict(deepmind, k, False) for k in range(len(names))],
+            "grid-like (gridcore)": [_verdict(gridcore, k, True) for k in range(len(names))],
+        },
+        index=pd.Index(list(names), name="map"),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""Plotting functions (matplotlib's object API: nothing is shown, nothing goes through pyplot).
+
+``from gridcore import plots; plots.plot_x(...)`` reaches every public name; the modules group
+them by topic:
+
+* :mod:`gridcore.plots.cells`: the box, place-cell centres, paths, head-direction tuning, the
+  initial code, decoding against sigma, speed and turn histograms, occupancy, decoded paths;
+* :mod:`gridcore.plots.scores`: SACs, ratemap grids, score histograms and shuffle nulls, grid
+  geometry, the scorer's rings and rotations, scale clusters, emergence, error against time;
+* :mod:`gridcore.plots.training`: the architecture, training curves, the grid fraction while
+  training, gradient histograms, update sizes;
+* :mod:`gridcore.plots.widgets`: one unit at a glance, its HTML score table, the ipywidgets
+  unit browser and gallery, figures as PNG bytes;
+* :mod:`gridcore.plots.live`: :class:`LiveTrainingPlot`, redrawn while training runs.
+
+Conventions:
+
+* A **single-panel** plot is ``plot_x(data, ..., ax=None) -> Axes``: the data come first, the
+  options after them, and ``ax`` last (pass it by keyword). With ``ax=None`` a new Figure with
+  one Axes is made; either way the Axes drawn into is returned (its figure is ``ax.figure``).
+  :func:`draw_box` follows the same rule.
+* A **multi-panel** figure returns the Figure. One with a fixed number of panels
+  (:func:`plot_training_curves`: 3, :func:`plot_emergence`: 2, :func:`unit_panel`: 3,
+  :func:`plot_rotations`: one per rotation plus the SAC) takes ``axes=None``, a sequence of that
+  many Axes to draw into; one whose grid grows with its data (:func:`plot_ratemaps_and_sacs`,
+  :func:`plot_ratemap_grid`, :func:`plot_box_maps`, :func:`plot_ring_masks`) takes ``fig=None``,
+  an empty Figure or SubFigure to lay its grid out in.
+* Ratemaps ``maps[u, ix, iy]`` are drawn with x to the right and y up; positions are in metres
+  with the box centred at the origin. The paper's numbers come from :mod:`gridcore.paper`.
+* Plots import the numpy layer, the ensembles and trajectories, and :mod:`gridcore.paper`,
+  never the training or results modules; objects from those (a ``PathIntegration``, an
+  ``Emergence``) are used through their attributes.
+"""
+
+from __future__ import annotations
+
+from gridcore.plots.cells import (
+    draw_box,
+    plot_activity_along_paths,
+    plot_box_map,
+    plot_box_maps,
+    plot_code_bars,
+    plot_decoded_path,
+    plot_decoding_vs_sigma,
+    plot_hd_tuning,
+    plot_occupancy,
+    plot_paths,
+    plot_place_centres,
+    plot_speed_histogram,
+    plot_turn_histogram,
+)
+from gridcore.plots.live import LiveTrainingPlot
+from gridcore.plots.scores import (
+    plot_bic,
+    plot_emergence,
+    plot_error_vs_time,
+    plot_geometry,
+    plot_ratemap_grid,
+    plot_ratemaps_and_sacs,
+    plot_ring_masks,
+    plot_ring_scores,
+    plot_rotation_correlations,
+    plot_rotations,
+    plot_sac,
+    plot_scale_clusters,
+    plot_score_histogram,
+    plot_score_null,
+)
+from gridcore.plots.training import (
+    plot_architecture,
+    plot_gradient_histogram,
+    plot_grid_fraction,
+    plot_training_curves,
+    plot_update_sizes,
+)
+from gridcore.plots.widgets import (
+    figure_png,
+    unit_browser,
+    unit_gallery,
+    unit_info_html,
+    unit_panel,
+)
+
+__all__ = [
+    "LiveTrainingPlot",
+    "draw_box",
+    "figure_png",
+    "plot_activity_along_paths",
+    "plot_architecture",
+    "plot_bic",
+    "plot_box_map",
+    "plot_box_maps",
+    "plot_code_bars",
+    "plot_decoded_path",
+    "plot_decoding_vs_sigma",
+    "plot_emergence",
+    "plot_error_vs_time",
+    "plot_geometry",
+    "plot_gradient_histogram",
+    "plot_grid_fraction",
+    "plot_hd_tuning",
+    "plot_occupancy",
+    "plot_paths",
+    "plot_place_centres",
+    "plot_ratemap_grid",
+    "plot_ratemaps_and_sacs",
+    "plot_ring_masks",
+    "plot_ring_scores",
+    "plot_rotation_correlations",
+    "plot_rotations",
+    "plot_sac",
+    "plot_scale_clusters",
+    "plot_score_histogram",
+    "plot_score_null",
+    "plot_speed_histogram",
+    "plot_training_curves",
+    "plot_turn_histogram",
+    "plot_update_sizes",
+    "unit_browser",
+    "unit_gallery",
+    "unit_info_html",
+    "unit_panel",
+]
