@@ -41,7 +41,7 @@ def raw_gradients(cfg: TrainConfig, n_batches: int = 5, seed: int | None = None)
         torch.manual_seed(seed)
         model, ensembles = build(cfg)
         model.train()
-        data = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, seed, n_batches)
+        data = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, seed, cfg.data_chunk)
         for step in range(n_batches):
             model.zero_grad(set_to_none=True)
             place_loss, hd_loss, _ = losses(model, ensembles, data.batch(step))

@@ -1,8 +1,10 @@
+"""Configs: presets, validation and JSON files."""
+
 import json
 
 import pytest
 
-from gridcore.config import PRESETS, GridcoreError, TrainConfig, atomic_write, get_preset
+from gridcore.config import PRESETS, GridcoreError, TrainConfig, get_preset
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -45,16 +47,12 @@ def test_bad_config_files(tmp_path):
         get_preset("fast", motion="teleport")
 
 
-def test_atomic_write_leaves_old_file_on_failure(tmp_path):
-    path = tmp_path / "f.txt"
-    path.write_text("old")
-
-    def broken(tmp):
-        with open(tmp, "w") as fh:
-            fh.write("half")
-        raise RuntimeError("killed")
-
-    with pytest.raises(RuntimeError):
-        atomic_write(path, broken)
-    assert path.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+def test_config_validation():
+    with pytest.raises(GridcoreError, match="batch_size"):
+        get_preset("tiny", batch_size=0)
+    with pytest.raises(GridcoreError, match="lr"):
+        get_preset("tiny", lr=-1.0)
+    with pytest.raises(GridcoreError, match="unknown preset"):
+        get_preset("huge")
+    with pytest.raises(GridcoreError, match="unknown config keys"):
+        TrainConfig.from_dict({"learning_rate": 1})

@@ -7,11 +7,8 @@ import json
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from scipy.stats import binned_statistic_2d
 
-from gridcore import binning, results, shuffles
 from gridcore import scores as S
-from gridcore.errors import GridcoreError
 
 BOX = 2.2
 
@@ -68,40 +65,6 @@ def mixed_maps(rng, n: int) -> np.ndarray:
         maps.append(np.cos(a) * x + np.sin(a) * y + 0.01 * rng.normal(size=(n, n)))
     maps += [x**2 + y**2, np.zeros((n, n)), np.ones((n, n))]
     return np.stack(maps)
-
-
-# --------------------------------------------------------------------------------------------
-# Ratemaps
-
-
-def test_accumulator_matches_binned_statistic_and_streams():
-    rng = np.random.default_rng(0)
-    pos = rng.uniform(-1.2, 1.2, size=(3000, 2))  # some points fall outside the box
-    pos[:5] = [[1.1, 1.1], [-1.1, -1.1], [1.1, 0.0], [0.0, -1.1], [0.3, 1.1]]  # edges
-    act = rng.normal(size=(3000, 4))
-    acc = binning.RatemapAccumulator(4, nbins=10)
-    for chunk in np.array_split(np.arange(3000), 7):
-        acc.add(pos[chunk], act[chunk])
-    maps = acc.ratemaps()
-    for u in range(4):
-        ref = binned_statistic_2d(
-            pos[:, 0], pos[:, 1], act[:, u], "mean", bins=10, range=[[-1.1, 1.1], [-1.1, 1.1]]
-        ).statistic
-        np.testing.assert_allclose(maps[u], ref, rtol=1e-12, atol=1e-12, equal_nan=True)
-    inside = (np.abs(pos) <= 1.1).all(axis=1)
-    assert acc.occupancy().sum() == inside.sum()
-
-
-def test_unvisited_bins_are_nan_and_leading_dims_flatten():
-    pos = np.array([[[-1.0, -1.0], [-1.0, -1.0]], [[0.5, 0.9], [1.0, 1.0]]])  # (batch, time, 2)
-    act = np.arange(8.0).reshape(2, 2, 2)
-    maps = binning.ratemaps_from_points(pos, act, nbins=4)
-    assert maps.shape == (2, 4, 4)
-    assert np.isfinite(maps[0]).sum() == 3
-    assert maps[0, 0, 0] == pytest.approx(1.0)  # mean of 0 and 2
-    assert maps[1, 2, 3] == pytest.approx(5.0)  # x on the first axis, y on the second
-    assert np.isnan(maps[1, 3, 2])
-    assert np.isnan(maps[:, 1, 1]).all()
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,7 +250,7 @@ def test_nan_holes_do_not_crash_and_are_excluded():
 
 
 # --------------------------------------------------------------------------------------------
-# Result object, shuffles
+# The result object
 
 
 def test_result_helpers_are_json_ready():
@@ -305,73 +268,3 @@ def test_result_helpers_are_json_ready():
         S.score_ratemaps(np.zeros((3, 8, 9)))
     with pytest.raises(ValueError):
         S.score_ratemaps(maps, mode="other")
-
-
-@pytest.mark.parametrize("method", shuffles.SHUFFLE_METHODS)
-def test_shuffles_keep_values_and_holes(method):
-    rng = np.random.default_rng(10)
-    maps = random_hexagons(rng, 20, 3)[0]
-    maps[:, :4, :3] = np.nan
-    out = shuffles.shuffle_maps(maps, np.random.default_rng(1), method)
-    for a, b in zip(maps, out, strict=True):
-        np.testing.assert_allclose(np.sort(a[np.isfinite(a)]), np.sort(b[np.isfinite(b)]))
-        if method != "shift":
-            assert np.array_equal(np.isnan(a), np.isnan(b))
-    assert not np.allclose(np.nan_to_num(out), np.nan_to_num(maps))
-
-
-def test_shuffle_threshold_separates_grids_from_null():
-    maps = random_hexagons(np.random.default_rng(11), 20, 16, noise=0.3)[0]
-    null = shuffles.shuffle_threshold(maps, n_shuffles=3, seed=2)
-    again = shuffles.shuffle_threshold(maps, n_shuffles=3, seed=2)
-    assert null.threshold == again.threshold
-    assert null.scores.shape == (16, 3) and null.unit_thresholds.shape == (16,)
-    assert -0.5 < null.threshold < 1.0
-    assert S.score_ratemaps(maps).fraction(null.threshold) > 0.9
-    bins = shuffles.shuffle_threshold(maps, n_shuffles=2, method="bins")
-    assert bins.threshold < 0.4
-    json.dumps(null.to_dict())
-
-
-def test_trajectory_shuffle_threshold():
-    rng = np.random.default_rng(12)
-    pos = rng.uniform(-1.1, 1.1, size=(50, 200, 2))
-    x, y = pos[..., 0], pos[..., 1]
-    act = np.stack([np.cos(6 * x), np.cos(5 * x + 4 * y)], axis=-1)
-    null = shuffles.trajectory_shuffle_threshold(pos, act, n_shuffles=3, nbins=16)
-    assert null.scores.shape == (2, 3) and np.isfinite(null.scores).all()
-    assert null.method == "trajectory"
-
-
-# --------------------------------------------------------------------------------------------
-# Files
-
-
-def test_score_path_on_ratemap_files(tmp_path):
-    maps = random_hexagons(np.random.default_rng(13), 16, 4)[0]
-    maps[0, 0, 0] = np.nan
-    np.save(tmp_path / "maps.npy", maps)
-    out = tmp_path / "saved.npz"
-    summary = results.score_path(tmp_path / "maps.npy", n_shuffles=2, save_ratemaps=out)
-    assert summary["n_units"] == 4 and summary["fraction_grid_like"] == 1.0
-    assert "shuffle_threshold" in summary and summary["n_shuffles"] == 2
-    json.dumps(summary)
-    again = binning.load_ratemaps(out)
-    np.testing.assert_array_equal(again, maps)
-    assert results.score_path(out, n_shuffles=0)["n_units"] == 4
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [(None, "no such file"), (b"not numpy", "not a ratemap array"), (np.zeros(5), "(units, n, n)")],
-)
-def test_bad_ratemap_files_raise_one_clear_error(tmp_path, content, message):
-    path = tmp_path / "maps.npy"
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    elif content is not None:
-        np.save(path, content)
-    with pytest.raises(GridcoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        results.score_path(path)
-    with pytest.raises(GridcoreError, match="no such file or run directory"):
-        results.score_path(tmp_path / "nowhere")

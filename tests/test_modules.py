@@ -1,0 +1,48 @@
+"""Grid modules: a 1-D Gaussian mixture over grid scales, its size chosen by BIC."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gridcore import modules
+
+
+def test_cluster_scales_finds_three_modules():
+    rng = np.random.default_rng(0)
+    centres = np.array([0.47, 0.70, 1.06])
+    x = np.concatenate([rng.normal(c, 0.025, 25) for c in centres] + [[np.nan]])
+    cl = modules.cluster_scales(x)
+    assert cl.k == 3 and cl.bic.size == 4
+    np.testing.assert_allclose(cl.means_m, centres, atol=0.03)
+    np.testing.assert_allclose(cl.ratios, centres[1:] / centres[:-1], atol=0.07)
+    assert cl.weights.sum() == pytest.approx(1.0)
+    assert cl.labels.size == 75 and set(cl.labels.tolist()) == {0, 1, 2}
+    grid = np.linspace(0, 2, 4001)
+    assert np.trapezoid(cl.density(grid), grid) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_cluster_scales_keeps_one_cluster_for_one_blob():
+    x = np.random.default_rng(1).normal(1.3, 0.2, 60)
+    cl = modules.cluster_scales(x)
+    assert cl.k == 1 and cl.ratios.size == 0
+    assert cl.means_m[0] == pytest.approx(x.mean())
+    assert modules.cluster_scales([0.5, 0.6]).k == 1
+    with pytest.raises(ValueError):
+        modules.cluster_scales([np.nan])
+
+
+def test_bic_and_density_follow_their_formulas():
+    """The one-cluster fit is the sample's mean and SD; BIC and density are recomputed here."""
+    x = np.random.default_rng(2).normal(0.8, 0.1, 40)
+    cl = modules.cluster_scales(x, max_k=1)
+    assert cl.k == 1 and cl.bic.size == 1
+    mu, sd = x.mean(), x.std()
+    assert cl.sds_m[0] == pytest.approx(sd, rel=1e-6)
+    loglik = np.sum(-0.5 * ((x - mu) / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi)))
+    assert cl.bic[0] == pytest.approx(-2 * loglik + 2 * np.log(x.size), rel=1e-9)
+    at = np.array([0.5, 0.8, 1.1])
+    want = np.exp(-0.5 * ((at - mu) / sd) ** 2) / (sd * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(cl.density(at), want, rtol=1e-6)
+    tight = modules.cluster_scales(np.full(9, 0.5), max_k=1, min_sd=0.02)
+    assert tight.sds_m[0] == 0.02  # identical scales do not collapse the component

@@ -1,0 +1,144 @@
+"""Scoring a ratemap file, a run and a run's snapshots (the score command and the results
+chapters). The tables built from these are tested in test_results_tables.py."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gridcore import binning, results, runs, synthetic
+from gridcore import scores as S
+from gridcore.config import get_preset
+from gridcore.errors import GridcoreError
+from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
+from gridcore.task import build
+from gridcore.train import train
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """A 30-step tiny run with snapshots at 10, 20 and 30."""
+    run_dir = tmp_path_factory.mktemp("results") / "run"
+    train(get_preset("tiny", steps=30, snapshot_every=10, log_every=10), run_dir, progress=False)
+    return run_dir
+
+
+# --------------------------------------------------------------------------------------------
+# The score command: a file or a run
+
+
+def test_score_path_on_ratemap_files(tmp_path):
+    rng = np.random.default_rng(13)
+    maps = np.stack(
+        [
+            synthetic.hexagonal_map(
+                16, rng.uniform(0.45, 0.9), rng.uniform(0, 180), rng.uniform(0, 2 * np.pi, 3)
+            )
+            for _ in range(4)
+        ]
+    )
+    maps[0, 0, 0] = np.nan
+    np.save(tmp_path / "maps.npy", maps)
+    out = tmp_path / "saved.npz"
+    summary = results.score_path(tmp_path / "maps.npy", n_shuffles=2, save_ratemaps=out)
+    assert summary["n_units"] == 4 and summary["fraction_grid_like"] == 1.0
+    assert "shuffle_threshold" in summary and summary["n_shuffles"] == 2
+    json.dumps(summary)
+    again = binning.load_ratemaps(out)
+    np.testing.assert_array_equal(again, maps)
+    assert results.score_path(out, n_shuffles=0)["n_units"] == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), (b"not numpy", "not a ratemap array"), (np.zeros(5), "(units, n, n)")],
+)
+def test_bad_ratemap_files_raise_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "maps.npy"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        np.save(path, content)
+    with pytest.raises(GridcoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        results.score_path(path)
+    with pytest.raises(GridcoreError, match="no such file or run directory"):
+        results.score_path(tmp_path / "nowhere")
+
+
+def test_score_path_on_a_run_scores_its_bottleneck(tiny_run, tmp_path):
+    summary = results.score_path(
+        tiny_run, nbins=8, n_trajectories=10, n_shuffles=0, save_ratemaps=tmp_path / "m"
+    )
+    assert summary["source"] == "run at step 30" and summary["n_units"] == 32
+    assert "shuffle_threshold" not in summary
+    model, ensembles, cfg, _ = runs.load_run(tiny_run)
+    want = bottleneck_ratemaps(model, ensembles, cfg, n_trajectories=10, nbins=8)
+    np.testing.assert_array_equal(binning.load_ratemaps(tmp_path / "m.npz"), want)
+    dm = S.score_ratemaps(want, mode="deepmind")
+    assert summary["deepmind_fraction_above_0.37"] == dm.fraction(0.37)
+    with pytest.raises(GridcoreError, match="no such directory"):
+        results.score_path(tiny_run, n_trajectories=2, save_ratemaps=tmp_path / "no" / "m")
+
+
+# --------------------------------------------------------------------------------------------
+# A trained network and its scores
+
+
+def test_load_network_needs_a_run_directory(tiny_run, tmp_path):
+    with pytest.raises(GridcoreError, match="no trained network .*`python -m gridcore train"):
+        results.load_network(tmp_path / "nothing")
+    net = results.load_network(tiny_run)
+    assert net.step == 30 and net.run_dir == tiny_run and not net.model.training
+    assert net.cfg == runs.load_run(tiny_run)[2]
+    assert net.motion.box_width == 2.2 and net.cfg.motion == "sorscher"
+    snap = results.load_network(tiny_run / "snapshots" / "step_00000010.safetensors")
+    assert snap.step == 10 and snap.run_dir == tiny_run / "snapshots"
+
+
+def test_score_network_scores_both_modes_on_the_evaluation_seed(tiny_run):
+    net = results.load_network(tiny_run)
+    scored = results.score_network(net, n_trajectories=8, nbins=8, seed=1, n_shuffles=2)
+    assert scored.nbins == 8 and scored.maps.shape == (32, 8, 8)
+    assert (scored.n_trajectories, scored.seed) == (8, 1)
+    want = bottleneck_ratemaps(net.model, net.ensembles, net.cfg, 8, 8, seed=EVAL_SEED + 1)
+    np.testing.assert_array_equal(scored.maps, want)
+    assert set(scored.scores) == set(scored.nulls) == {"deepmind", "gridcore"}
+    for mode, res in scored.scores.items():
+        np.testing.assert_array_equal(
+            res.grid_score_60, S.score_ratemaps(want, mode=mode).grid_score_60
+        )
+        assert scored.nulls[mode].scores.shape == (32, 2)
+    assert results.score_network(net, 8, 8, n_shuffles=0).nulls == {}
+
+
+# --------------------------------------------------------------------------------------------
+# Emergence
+
+
+def test_emergence_curve_scores_snapshots(tiny_run):
+    assert [s for s, _ in runs.list_snapshots(tiny_run)] == [10, 20, 30]
+    em = results.emergence_curve(tiny_run, n_trajectories=10, nbins=8)
+    np.testing.assert_array_equal(em.steps, [0, 10, 20, 30])
+    assert set(em.fractions) == {(m, t) for m in ("deepmind", "gridcore") for t in (0.37, 0.8)}
+    for f in em.fractions.values():
+        assert f.shape == (4,) and np.all((f >= 0) & (f <= 1))
+    np.testing.assert_array_equal(em.history_steps, [10, 20, 30])
+    assert em.position_error_cm.shape == (3,)
+    assert em.first_step_above(2.0) is None
+    sparse = results.emergence_curve(tiny_run, n_trajectories=10, nbins=8, every=2)
+    np.testing.assert_array_equal(sparse.steps, [0, 10, 30])  # the final weights always count
+
+
+def test_emergence_starts_from_the_network_training_started_from(tiny_run):
+    """Step 0 scores the weights that train() drew for this run before its first step."""
+    model, ensembles, cfg, _ = runs.load_run(tiny_run)
+    torch.manual_seed(cfg.seed)
+    start, _ = build(cfg)
+    maps = bottleneck_ratemaps(start, ensembles, cfg, 10, 8)
+    em = results.emergence_curve(tiny_run, n_trajectories=10, nbins=8, thresholds=(-1.0,))
+    dm = S.score_ratemaps(maps, mode="deepmind")
+    assert em.max_score[0] == pytest.approx(np.nanmax(dm.grid_score_60))
+    assert em.fraction("deepmind", -1.0)[0] == dm.fraction(-1.0)
