@@ -103,3 +103,20 @@ def test_cli_rejects_bad_parameter_without_running(driver, capsys):
     assert err.startswith("run_notebooks: error:")
     assert "no_such_parameter_xyz" in err and name in err
     assert len(err.splitlines()) == 1
+
+
+def test_stage_only_refuses_without_executed_notebooks(driver, tmp_path, capsys):
+    assert driver.main(["--stage-only", "--out", str(tmp_path / "stage")]) != 0
+    assert "holds no executed copy" in capsys.readouterr().err
+
+
+def test_stage_only_copies_sources_and_keeps_executed_notebooks(driver, tmp_path):
+    stage = tmp_path / "stage"
+    (stage / "book").mkdir(parents=True)
+    for nb in driver.list_notebooks():
+        (stage / "book" / nb.name).write_text("executed copy")
+    assert driver.main(["--stage-only", "--out", str(stage)]) == 0
+    assert (stage / "_config.yml").is_file() and (stage / "references.bib").is_file()
+    assert (stage / "book" / "references.md").is_file()
+    first = driver.list_notebooks()[0].name
+    assert (stage / "book" / first).read_text() == "executed copy"  # not re-executed
