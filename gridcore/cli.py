@@ -1,4 +1,4 @@
-"""Command line: ``python -m gridcore {train,score,presets} ...``.
+"""Command line: ``python -m gridcore {train,score,sweep,presets} ...``.
 
 Every user error (unknown preset, bad size, missing or corrupt checkpoint, unwritable directory)
 ends with one line on stderr and exit status 2; never a traceback. A training run that diverges
@@ -13,6 +13,7 @@ import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
+from gridcore import sweeps
 from gridcore.config import LOGGING_FIELDS, PRESETS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.results import score_path
@@ -100,6 +101,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--save-ratemaps", type=Path, metavar="FILE.npz")
 
+    p = sub.add_parser(
+        "sweep",
+        help="train many networks (grid x cases x seeds) on Ray Tune, into one results table",
+        description="Run every (grid point x case x seed) of a YAML sweep spec as a Ray Tune "
+        "trial, each an ordinary run directory under OUT/trials/, with one row per trial in "
+        "OUT/results.csv. Rerunning the same command skips finished trials and resumes "
+        "unfinished ones. Needs the sweeps extra: pip install 'gridcore[sweeps]'.",
+    )
+    p.add_argument("spec", type=Path, help="the sweep spec, a YAML file")
+    p.add_argument("--out", required=True, type=Path, help="the sweep directory")
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="concurrent trials, one CPU each (default: every core; with --address, no limit)",
+    )
+    p.add_argument(
+        "--address",
+        help="join this Ray cluster (e.g. 10.0.0.1:6379 or auto) instead of a local Ray",
+    )
+    p.add_argument(
+        "--gpus-per-trial",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="GPUs reserved for each trial; fractions share one GPU (0.25: four trials)",
+    )
+    p.add_argument(
+        "--quiet", action="store_true", help="no Ray progress table, only one line per trial"
+    )
+
     p = sub.add_parser("presets", help="list the training presets and their settings")
     p.add_argument("name", nargs="?", help="show one preset in full")
     return parser
@@ -170,7 +201,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "score": cmd_score, "presets": cmd_presets}
+def cmd_sweep(args: argparse.Namespace) -> int:
+    return sweeps.main(
+        args.spec,
+        args.out,
+        workers=args.workers,
+        address=args.address,
+        gpus_per_trial=args.gpus_per_trial,
+        quiet=args.quiet,
+    )
+
+
+COMMANDS = {"train": cmd_train, "score": cmd_score, "sweep": cmd_sweep, "presets": cmd_presets}
 
 
 def main(argv: list[str] | None = None) -> int:

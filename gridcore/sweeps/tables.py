@@ -1,0 +1,144 @@
+"""A sweep's tables (results.csv, curves.csv): written from the trials, read back, plotted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from gridcore.errors import GridcoreError
+from gridcore.files import atomic_write
+from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial
+from gridcore.sweeps.trials import read_trial
+
+# --------------------------------------------------------------------------------------------
+# The sweep directory and its tables
+
+
+def _table(spec: Spec, trials: list[Trial], records: dict[str, dict]) -> pd.DataFrame:
+    columns = ["trial", "condition", *spec.varied_fields(), "seed", *RESULT_COLUMNS]
+    rows = [
+        {k: records[t.name].get(k, t.values.get(k)) for k in columns}
+        for t in trials
+        if t.name in records
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _curves(trials: list[Trial], records: dict[str, dict]) -> pd.DataFrame:
+    rows = []
+    for t in trials:
+        for point in records.get(t.name, {}).get("curve", []):
+            for metric, value in point.items():
+                if metric not in ("step", "source"):
+                    rows.append(
+                        (t.name, t.condition, t.seed, point["step"], point["source"], metric, value)
+                    )
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+
+def _write_csv(path: Path, df: pd.DataFrame) -> None:
+    atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))
+
+
+def write_tables(out: Path, spec: Spec, trials: list[Trial]) -> pd.DataFrame:
+    """Rewrite ``results.csv`` and ``curves.csv`` from the trials' saved outcomes."""
+    records = {t.name: r for t in trials if (r := read_trial(t)) is not None}
+    table = _table(spec, trials, records)
+    _write_csv(out / "results.csv", table)
+    _write_csv(out / "curves.csv", _curves(trials, records))
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and plotting a sweep
+
+
+def _results_path(out: str | Path, name: str) -> Path:
+    path = Path(out)
+    path = path if path.suffix == ".csv" else path / name
+    if not path.is_file():
+        raise GridcoreError(
+            f"{path}: no such file; run `python -m gridcore sweep SPEC.yaml --out DIR` first"
+        )
+    return path
+
+
+def load(out: str | Path) -> pd.DataFrame:
+    """A sweep's ``results.csv`` (``out`` is its directory or the file): one row per trial."""
+    return pd.read_csv(_results_path(out, "results.csv"), keep_default_na=True)
+
+
+def load_curves(out: str | Path) -> pd.DataFrame:
+    """A sweep's ``curves.csv``: trial, condition, seed, step, source, metric, value."""
+    return pd.read_csv(_results_path(out, "curves.csv"))
+
+
+def plot_sweep(
+    df: pd.DataFrame,
+    metric: str = "grid_fraction_037",
+    by: str = "condition",
+    ax: Axes | None = None,
+) -> Axes:
+    """``metric`` against ``by``: every seed a point, the median a bar, the range a line.
+
+    Only finished (``done``) trials are drawn; conditions keep the table's order. Fractions
+    (columns named ``*fraction*``) are shown in percent.
+    """
+    for column in (metric, by):
+        if column not in df.columns:
+            raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df.columns)}")
+    data = df[df["status"] == "done"] if "status" in df.columns else df
+    order = list(dict.fromkeys(df[by]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(3.5, 1.0 + 1.1 * len(order)), 3.2))
+    rng = np.random.default_rng(0)
+    for i, cond in enumerate(order):
+        values = data.loc[data[by] == cond, metric].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        if not values.size:
+            continue
+        ax.plot(
+            [i, i],
+            [values.min(), values.max()],
+            color="0.6",
+            lw=1.5,
+            zorder=1,
+            label="range over seeds" if i == 0 else None,
+        )
+        ax.scatter(
+            i + rng.uniform(-0.12, 0.12, values.size),
+            values,
+            s=22,
+            color="C0",
+            alpha=0.8,
+            zorder=3,
+            label="one seed" if i == 0 else None,
+        )
+        ax.plot(
+            [i - 0.25, i + 0.25],
+            [np.median(values)] * 2,
+            color="C3",
+            lw=2.5,
+            zorder=2,
+            label="median" if i == 0 else None,
+        )
+    ax.set_xticks(
+        range(len(order)),
+        [str(c) for c in order],
+        rotation=30 if sum(len(str(c)) for c in order) > 40 else 0,
+        ha="right" if sum(len(str(c)) for c in order) > 40 else "center",
+    )
+    ax.set_xlim(-0.6, len(order) - 0.4)
+    ax.set_xlabel(by)
+    ax.set_ylabel(metric)
+    if "fraction" in metric:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.update_datalim([(0, 0)])  # fractions from 0, still autoscaled for what comes next
+        ax.autoscale_view()
+    ax.legend(frameon=False, fontsize="small")
+    return ax
