@@ -26,13 +26,14 @@ Ray is optional (``pip install 'gridcore[sweeps]'``) and imported only when tria
 
 The package: :mod:`~gridcore.sweeps.spec` (the YAML), :mod:`~gridcore.sweeps.trials` (one
 trial), :mod:`~gridcore.sweeps.tables` (the tables and the figure), :mod:`~gridcore.sweeps.runner`
-(the directory and Ray).
+(the directory and Ray), :mod:`~gridcore.sweeps.summary` (statistics over seeds).
 """
 
 from __future__ import annotations
 
 from gridcore.sweeps.runner import SweepRun, main, run
 from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
+from gridcore.sweeps.summary import headline, headline_table, spread, time_to_level
 from gridcore.sweeps.tables import load, load_curves, plot_sweep, write_tables
 from gridcore.sweeps.trials import read_trial, run_trial
 
@@ -43,6 +44,8 @@ __all__ = [
     "Trial",
     "load",
     "load_curves",
+    "headline",
+    "headline_table",
     "load_spec",
     "main",
     "plot_sweep",
@@ -50,5 +53,7 @@ __all__ = [
     "run",
     "run_trial",
     "spec_from_dict",
+    "spread",
+    "time_to_level",
     "write_tables",
 ]

@@ -1,0 +1,123 @@
+"""Statistics over the seeds of a sweep: the spread of a metric, and how soon a level is reached.
+
+Every figure is read at a fixed step: the spec's last step for ``results.csv``, the fixed scoring
+steps for ``curves.csv``; never at the step that looked best for one seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gridcore.errors import GridcoreError
+from gridcore.paper import GRID_FRACTION
+
+
+def _done(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["status"] == "done"] if "status" in df.columns else df
+
+
+def spread(
+    df: pd.DataFrame, metric: str = "grid_fraction_037", by: str = "condition", level: float = 0.25
+) -> pd.DataFrame:
+    """Per condition: seeds finished, median, quartiles, min and max of ``metric`` over seeds, and
+    the share of seeds with ``metric`` >= ``level`` (a fraction of units, e.g. 0.25)."""
+    if metric not in df.columns or by not in df.columns:
+        raise GridcoreError(f"no column {metric!r} or {by!r}; the table has: {', '.join(df)}")
+    rows = []
+    for cond, group in _done(df).groupby(by, sort=False):
+        v = group[metric].to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        rows.append(
+            {
+                by: cond,
+                "seeds": int(v.size),
+                "median": float(np.median(v)) if v.size else np.nan,
+                "q25": float(np.quantile(v, 0.25)) if v.size else np.nan,
+                "q75": float(np.quantile(v, 0.75)) if v.size else np.nan,
+                "min": float(v.min()) if v.size else np.nan,
+                "max": float(v.max()) if v.size else np.nan,
+                f"share >= {level:g}": float((v >= level).mean()) if v.size else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index(by)
+
+
+def time_to_level(
+    curves: pd.DataFrame, level: float = 0.25, metric: str = "grid_fraction_037"
+) -> pd.DataFrame:
+    """Per trial: the first training scoring whose ``metric`` reaches ``level``, its step and the
+    training wall time to it (s); NaN where no scoring reached it."""
+    training = curves[curves["source"] == "training"]
+    value = training[training["metric"] == metric]
+    elapsed = training[training["metric"] == "elapsed_s"].set_index(["trial", "step"])["value"]
+    rows = []
+    for (trial, cond, seed), group in value.groupby(["trial", "condition", "seed"], sort=False):
+        hit = group[group["value"] >= level].sort_values("step")
+        step = float(hit["step"].iloc[0]) if len(hit) else np.nan
+        wall = float(elapsed.get((trial, int(step)), np.nan)) if len(hit) else np.nan
+        rows.append({"trial": trial, "condition": cond, "seed": seed, "step": step, "wall_s": wall})
+    return pd.DataFrame(rows, columns=["trial", "condition", "seed", "step", "wall_s"])
+
+
+def headline(
+    results: pd.DataFrame, curves: pd.DataFrame, level: float = 0.25, by: str = "condition"
+) -> pd.DataFrame:
+    """The headline of a seeds sweep, per condition (numbers, fractions of units).
+
+    Columns: ``seeds``; the fraction > 0.37 (DeepMind's scorer) at the last step as
+    ``median_037``, ``q25_037``, ``q75_037``, ``min_037``, ``max_037``; the fraction > 0.8 as
+    ``median_080``, ``min_080``, ``max_080``; ``share_last`` (seeds >= ``level`` at the last
+    step), ``share_ever`` (seeds >= ``level`` at any training scoring); ``median_step`` and
+    ``median_wall_s`` to ``level`` over the seeds that reached it.
+    """
+    s37 = spread(results, "grid_fraction_037", by, level)
+    s80 = spread(results, "grid_fraction_080", by, level)
+    times = time_to_level(curves, level)
+    rows = []
+    for cond in s37.index:
+        t = times[times["condition"] == cond]
+        reached = t["step"].notna()
+        rows.append(
+            {
+                by: cond,
+                "seeds": int(s37.loc[cond, "seeds"]),
+                **{f"{k}_037": s37.loc[cond, k] for k in ("median", "q25", "q75", "min", "max")},
+                **{f"{k}_080": s80.loc[cond, k] for k in ("median", "min", "max")},
+                "share_last": s37.loc[cond, f"share >= {level:g}"],
+                "share_ever": float(reached.mean()) if len(t) else np.nan,
+                "median_step": float(t.loc[reached, "step"].median()) if reached.any() else np.nan,
+                "median_wall_s": float(t.loc[reached, "wall_s"].median())
+                if reached.any()
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index(by)
+
+
+def _pct(x: float) -> str:
+    return "–" if not np.isfinite(x) else f"{100 * x:.1f} %"
+
+
+def headline_table(summary: pd.DataFrame, level: float = 0.25) -> pd.DataFrame:
+    """:func:`headline` formatted for reading, with the paper's 25.2 % beside it."""
+    rows = {}
+    for cond, r in summary.iterrows():
+        rows[cond] = {
+            "seeds": int(r["seeds"]),
+            "> 0.37, median [quartiles]": f"{_pct(r['median_037'])} "
+            f"[{_pct(r['q25_037'])} – {_pct(r['q75_037'])}]",
+            "> 0.37, range": f"{_pct(r['min_037'])} – {_pct(r['max_037'])}",
+            "> 0.8, median (range)": f"{_pct(r['median_080'])} "
+            f"({_pct(r['min_080'])} – {_pct(r['max_080'])})",
+            f"seeds >= {100 * level:g} % at the end": _pct(r["share_last"]),
+            f"seeds >= {100 * level:g} % at any scoring": _pct(r["share_ever"]),
+            "median step to it": "–"
+            if not np.isfinite(r["median_step"])
+            else f"{r['median_step']:,.0f}",
+            "median training time to it": "–"
+            if not np.isfinite(r["median_wall_s"])
+            else f"{r['median_wall_s'] / 60:.1f} min",
+            "paper": _pct(GRID_FRACTION),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(summary.index.name)

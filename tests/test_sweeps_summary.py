@@ -1,0 +1,67 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridcore.sweeps import headline, headline_table, spread, time_to_level
+
+
+def _results():
+    return pd.DataFrame(
+        {
+            "condition": ["a"] * 4 + ["b"] * 2,
+            "seed": [0, 1, 2, 3, 0, 1],
+            "status": ["done", "done", "done", "diverged", "done", "done"],
+            "grid_fraction_037": [0.20, 0.30, 0.26, 0.99, 0.10, 0.12],
+            "grid_fraction_080": [0.01, 0.05, 0.03, 0.5, 0.0, 0.02],
+        }
+    )
+
+
+def _curves():
+    rows = []
+    # a-0 never reaches 0.25; a-1 reaches it at step 2000 (60 s); a-2 at 1000 (25 s) then dips.
+    for trial, cond, seed, values in (
+        ("a-0", "a", 0, [0.1, 0.2]),
+        ("a-1", "a", 1, [0.2, 0.3]),
+        ("a-2", "a", 2, [0.25, 0.2]),
+        ("b-0", "b", 0, [0.1, 0.1]),
+    ):
+        for k, (step, v) in enumerate(zip((1000, 2000), values, strict=True)):
+            rows.append((trial, cond, seed, step, "training", "grid_fraction_037", v))
+            rows.append((trial, cond, seed, step, "training", "elapsed_s", 25.0 + 35.0 * k))
+        rows.append((trial, cond, seed, 2000, "final", "grid_fraction_037", 0.9))
+    return pd.DataFrame(
+        rows, columns=["trial", "condition", "seed", "step", "source", "metric", "value"]
+    )
+
+
+def test_spread_uses_finished_trials_only():
+    s = spread(_results())
+    assert s.loc["a", "seeds"] == 3  # the diverged seed is left out
+    assert s.loc["a", "median"] == pytest.approx(0.26)
+    assert s.loc["a", "min"] == pytest.approx(0.20) and s.loc["a", "max"] == pytest.approx(0.30)
+    assert s.loc["a", "share >= 0.25"] == pytest.approx(2 / 3)
+    assert s.loc["b", "share >= 0.25"] == 0.0
+
+
+def test_time_to_level_reads_the_first_training_scoring():
+    t = time_to_level(_curves()).set_index("trial")
+    assert math.isnan(t.loc["a-0", "step"])
+    assert t.loc["a-1", "step"] == 2000 and t.loc["a-1", "wall_s"] == pytest.approx(60.0)
+    assert t.loc["a-2", "step"] == 1000 and t.loc["a-2", "wall_s"] == pytest.approx(25.0)
+    assert math.isnan(t.loc["b-0", "step"])  # the "final" 0.9 is not a training scoring
+
+
+def test_headline_and_its_table():
+    h = headline(_results(), _curves())
+    assert h.loc["a", "median_037"] == pytest.approx(0.26)
+    assert h.loc["a", "share_ever"] == pytest.approx(2 / 3)
+    assert h.loc["a", "median_step"] == pytest.approx(1500)
+    assert h.loc["a", "median_wall_s"] == pytest.approx(42.5)
+    assert np.isnan(h.loc["b", "median_step"])
+    table = headline_table(h)
+    assert table.loc["a", "> 0.37, median [quartiles]"].startswith("26.0 %")
+    assert table.loc["b", "median step to it"] == "–"
+    assert (table["paper"] == "25.2 %").all()
