@@ -65,3 +65,19 @@ def test_headline_and_its_table():
     assert table.loc["a", "> 0.37, median [quartiles]"].startswith("26.0 %")
     assert table.loc["b", "median step to it"] == "–"
     assert (table["paper"] == "25.2 %").all()
+
+
+def test_plot_curves_draws_every_seed_and_the_median():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gridcore.sweeps import plot_curves
+
+    ax = plot_curves(_curves(), condition="a", level=0.252)
+    lines = [ln for ln in ax.get_lines() if ln.get_label() != "_nolegend_"]
+    assert len(ax.get_lines()) == 3 + 1 + 1  # three seeds, the median, the level
+    median = ax.get_lines()[3].get_ydata()
+    np.testing.assert_allclose(median, [0.2, 0.2])
+    assert lines
+    with pytest.raises(Exception, match="no training scorings"):
+        plot_curves(_curves(), metric="nonsense")

@@ -34,7 +34,7 @@ from __future__ import annotations
 from gridcore.sweeps.runner import SweepRun, main, run
 from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
 from gridcore.sweeps.summary import headline, headline_table, spread, time_to_level
-from gridcore.sweeps.tables import load, load_curves, plot_sweep, write_tables
+from gridcore.sweeps.tables import load, load_curves, plot_curves, plot_sweep, write_tables
 from gridcore.sweeps.trials import read_trial, run_trial
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "headline_table",
     "load_spec",
     "main",
+    "plot_curves",
     "plot_sweep",
     "read_trial",
     "run",

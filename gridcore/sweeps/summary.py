@@ -50,12 +50,13 @@ def time_to_level(
     training wall time to it (s); NaN where no scoring reached it."""
     training = curves[curves["source"] == "training"]
     value = training[training["metric"] == metric]
-    elapsed = training[training["metric"] == "elapsed_s"].set_index(["trial", "step"])["value"]
+    keys = ["trial", "condition", "seed", "step"]
+    elapsed = training[training["metric"] == "elapsed_s"].set_index(keys)["value"]
     rows = []
     for (trial, cond, seed), group in value.groupby(["trial", "condition", "seed"], sort=False):
         hit = group[group["value"] >= level].sort_values("step")
         step = float(hit["step"].iloc[0]) if len(hit) else np.nan
-        wall = float(elapsed.get((trial, int(step)), np.nan)) if len(hit) else np.nan
+        wall = float(elapsed.get((trial, cond, seed, int(step)), np.nan)) if len(hit) else np.nan
         rows.append({"trial": trial, "condition": cond, "seed": seed, "step": step, "wall_s": wall})
     return pd.DataFrame(rows, columns=["trial", "condition", "seed", "step", "wall_s"])
 

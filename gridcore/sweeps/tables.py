@@ -142,3 +142,43 @@ def plot_sweep(
         ax.autoscale_view()
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def plot_curves(
+    curves: pd.DataFrame,
+    metric: str = "grid_fraction_037",
+    condition: str | None = None,
+    level: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """``metric`` at every training scoring: one thin line per seed, the median over seeds thick.
+
+    ``condition`` picks one condition of the sweep (default: all trials together); ``level``
+    draws a horizontal reference (e.g. the paper's 25.2 %).
+    """
+    data = curves[(curves["source"] == "training") & (curves["metric"] == metric)]
+    if condition is not None:
+        data = data[data["condition"] == condition]
+    if data.empty:
+        raise GridcoreError(f"no training scorings of {metric!r} in these curves")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4))
+    wide = data.pivot_table(index="step", columns="trial", values="value")
+    for k, trial in enumerate(wide.columns):
+        ax.plot(
+            wide.index,
+            wide[trial],
+            color="C0",
+            lw=0.8,
+            alpha=0.45,
+            label="one seed" if k == 0 else None,
+        )
+    ax.plot(wide.index, wide.median(axis=1), color="C3", lw=2.5, label="median over seeds")
+    if level is not None:
+        ax.axhline(level, color="0.3", ls="--", lw=1, label=f"{100 * level:.1f} %")
+    ax.set_xlabel("training step")
+    ax.set_ylabel(metric)
+    if "fraction" in metric:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.legend(frameon=False, fontsize="small")
+    return ax
