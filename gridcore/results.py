@@ -339,11 +339,11 @@ class Emergence:
     history_steps: np.ndarray
     position_error_cm: np.ndarray
 
-    def fraction(self, mode: str = "deepmind", threshold: float = 0.37) -> np.ndarray:
+    def fraction(self, mode: str = "deepmind", threshold: float = GRID_THRESHOLD) -> np.ndarray:
         return self.fractions[(mode, float(threshold))]
 
     def first_step_above(
-        self, level: float, mode: str = "deepmind", threshold: float = 0.37
+        self, level: float, mode: str = "deepmind", threshold: float = GRID_THRESHOLD
     ) -> int | None:
         """First scored step whose fraction reaches ``level`` (None if none does)."""
         hit = np.flatnonzero(self.fraction(mode, threshold) >= level)
@@ -355,7 +355,7 @@ def emergence_curve(
     n_trajectories: int = 300,
     nbins: int = 32,
     seed: int = EVAL_SEED,
-    thresholds=(0.37, 0.8),
+    thresholds=(GRID_THRESHOLD, STRICT_GRID_THRESHOLD),
     include_initial: bool = True,
     every: int = 1,
     progress: bool = False,
