@@ -1,10 +1,10 @@
 """Training steps per second and trajectory throughput.
 
-    python benchmarks/train_speed.py [--steps 200] [--threads 1]
+    python benchmarks/train_speed.py [--steps 200] [--threads 1] [--device cpu cuda]
 
 Times full optimisation steps (data, forward, backward, clipping, TF1-RMSProp) of the Banino
 network at batch 10 and batch 200, and the simulator's trajectories per second, on the CPU and,
-when one is present, on the GPU.
+when one is present, on the GPU (or on the devices named by ``--device``).
 """
 
 from __future__ import annotations
@@ -75,10 +75,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--device",
+        nargs="+",
+        choices=("cpu", "cuda"),
+        help="devices to time (default: the CPU, and the GPU when there is one)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(describe())
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    devices = args.device or ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    if "cuda" in devices and not torch.cuda.is_available():
+        sys.exit("train_speed: --device cuda, but torch sees no CUDA device")
     for device in devices:
         for batch in (10, 200):
             steps = args.steps if batch == 10 else max(args.steps // 10, 10)

@@ -14,7 +14,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from gridcore import sweeps
-from gridcore.config import LOGGING_FIELDS, PRESETS, TrainConfig, get_preset
+from gridcore.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.results import score_path
 from gridcore.train import EXIT_DIVERGED, train
@@ -125,7 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         metavar="F",
-        help="GPUs reserved for each trial; fractions share one GPU (0.25: four trials)",
+        help="GPUs reserved for each Ray trial, which then trains with device=cuda; fractions "
+        "share one GPU (0.25: four trials)",
+    )
+    p.add_argument(
+        "--models-per-worker",
+        type=_positive_int,
+        default=1,
+        metavar="M",
+        help="train up to M trials that differ only in their seed as one stacked network "
+        "(one Ray trial); results and trial directories are as with 1",
     )
     p.add_argument(
         "--quiet", action="store_true", help="no Ray progress table, only one line per trial"
@@ -148,8 +157,8 @@ def _requested_config(args: argparse.Namespace) -> TrainConfig:
             raise GridcoreError(f"{args.out}: nothing to resume (no config.json)")
         saved = TrainConfig.load(args.out / "config.json")
         base = get_preset(args.preset) if args.preset else saved
-        if args.preset:  # a preset names every field: keep the saved run's length and logging
-            keep = ("steps", *LOGGING_FIELDS)
+        if args.preset:  # a preset names every field: keep the saved run's length, logging
+            keep = RESUMABLE_FIELDS  # and device
             base = TrainConfig.from_dict({**asdict(base), **{k: getattr(saved, k) for k in keep}})
     else:
         base = get_preset(args.preset or "fast")
@@ -209,6 +218,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         address=args.address,
         gpus_per_trial=args.gpus_per_trial,
         quiet=args.quiet,
+        models_per_worker=args.models_per_worker,
     )
 
 

@@ -24,8 +24,14 @@ __all__ = ["PRESETS", "GridcoreError", "TrainConfig", "atomic_write", "get_prese
 
 LR_SCHEDULES = ("constant", "cosine")
 CLIP_SCOPES = ("all", "heads")
+DEVICES = ("cpu", "cuda", "auto")  # "auto": cuda when torch sees a GPU, else cpu
 # Fields that only change what is logged or saved: they may differ when a run is resumed.
 LOGGING_FIELDS = ("log_every", "checkpoint_every", "snapshot_every", "score_every")
+# Fields that say where and with how many threads a run computes, not what it computes: they
+# may differ on resume too (though only the same device and thread count resume bit for bit).
+RUNTIME_FIELDS = ("threads", "device")
+# Everything a resumed run may change: its length, its logging and where it runs.
+RESUMABLE_FIELDS = ("steps", *LOGGING_FIELDS, *RUNTIME_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class TrainConfig:
     steps: int = paper.UPDATES
     seed: int = 0
     threads: int = 1  # torch intra-op threads; 1 is fastest at batch 10
+    device: str = "cpu"  # "cpu", "cuda" or "auto" (cuda when available); checkpoints are CPU
     # Bookkeeping.
     log_every: int = 100
     checkpoint_every: int = 5000
@@ -108,6 +115,7 @@ class TrainConfig:
             "clip_scope": CLIP_SCOPES,
             "weight_decay_layers": DECAY_LAYERS,
             "ensemble_rng": ENSEMBLE_RNGS,
+            "device": DEVICES,
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:

@@ -140,6 +140,14 @@ class Ensembles:
         place = PlaceCells(torch.tensor(pc, dtype=torch.float32), sigma, kind, surround_scale)
         return cls(place, HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa))
 
+    def to(self, device: torch.device | str) -> Ensembles:
+        """The same ensembles with their centres on ``device``."""
+        place, hd = self.place, self.hd
+        return Ensembles(
+            PlaceCells(place.centres.to(device), place.sigma, place.kind, place.surround_scale),
+            HeadDirectionCells(hd.centres.to(device), hd.kappa),
+        )
+
     @property
     def init_size(self) -> int:
         """Length of the initial-state code: place plus head-direction cells (256 + 12 = 268)."""

@@ -34,14 +34,20 @@ class ModelOutput:
     hidden: torch.Tensor  # (B, T, n_hidden), the recurrent core's output
 
 
-def dropout(x: torch.Tensor, p: float) -> torch.Tensor:
+def dropout(x: torch.Tensor, p: float, generator: torch.Generator | None = None) -> torch.Tensor:
     """Inverted dropout: zero each element with probability p, scale the rest by 1 / (1 - p).
 
     Same as ``F.dropout`` but drawing the mask with ``rand`` is about 3x faster on CPU here.
+    The mask comes from ``generator`` (on ``x``'s device), or from torch's global RNG; a
+    generator in the global RNG's state draws the same mask.
     """
     if p == 0:
         return x
-    return x * (torch.rand_like(x) >= p).to(x.dtype) / (1 - p)
+    if generator is None:
+        noise = torch.rand_like(x)
+    else:
+        noise = torch.rand(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+    return x * (noise >= p).to(x.dtype) / (1 - p)
 
 
 class GridCellNetwork(nn.Module):

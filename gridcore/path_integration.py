@@ -119,7 +119,7 @@ def integrate(
         for start in range(0, n_trajectories, batch_size):
             part = traj[start : start + batch_size]
             out = run(model, ensembles, part)
-            decoded.append(ensembles.place.decode(out.place_logits))
+            decoded.append(ensembles.place.decode(out.place_logits).cpu())
     finally:
         model.train(was_training)
     true_pos = traj.target_pos.numpy()

@@ -121,7 +121,7 @@ def _accumulate(
                         for b in nbins
                     }
                 pos = traj.target_pos.reshape(-1, 2).numpy()
-                flat = acts.reshape(-1, acts.shape[-1]).numpy()
+                flat = acts.reshape(-1, acts.shape[-1]).cpu().numpy()
                 for acc in accs.values():
                     acc.add(pos, flat)
                 done += n

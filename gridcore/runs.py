@@ -23,7 +23,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from gridcore.config import LOGGING_FIELDS, TrainConfig
+from gridcore.config import RESUMABLE_FIELDS, TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
@@ -54,8 +54,18 @@ def _optimizer_tensors(opt: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
     flat = {}
     for idx, state in opt.state_dict()["state"].items():
         for name, value in state.items():
-            flat[f"optim.{idx}.{name}"] = torch.as_tensor(value).contiguous()
+            flat[f"optim.{idx}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous()
     return flat
+
+
+def rng_state(device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
+    """torch's global RNG state as a checkpoint saves it: the CPU generator (``rng.torch``) and,
+    for a run on a GPU, that GPU's generator too (``rng.cuda``), which draws its dropout masks."""
+    state = {"rng.torch": torch.get_rng_state()}
+    device = torch.device(device)
+    if device.type == "cuda":
+        state["rng.cuda"] = torch.cuda.get_rng_state(device)
+    return state
 
 
 def _load_optimizer_tensors(opt: torch.optim.Optimizer, flat: dict[str, torch.Tensor]) -> None:
@@ -66,16 +76,31 @@ def _load_optimizer_tensors(opt: torch.optim.Optimizer, flat: dict[str, torch.Te
     opt.load_state_dict({"state": state, "param_groups": opt.state_dict()["param_groups"]})
 
 
+def _cpu_weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+
+
 def save_checkpoint(
-    run_dir: Path, cfg: TrainConfig, model, opt, step: int, history: list[dict]
+    run_dir: Path,
+    cfg: TrainConfig,
+    model,
+    opt,
+    step: int,
+    history: list[dict],
+    rng: dict[str, torch.Tensor] | None = None,
 ) -> None:
     """Write the run's checkpoint files atomically (each to a temporary file, then renamed):
-    weights, optimiser and RNG state at ``step``, the config and the history so far."""
-    weights = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    weights, optimiser and RNG state at ``step``, the config and the history so far.
+
+    Tensors are saved on the CPU whatever the device. ``rng`` is the RNG state to save
+    (default: :func:`rng_state` of the model's device)."""
+    weights = _cpu_weights(model)
     meta = {"step": str(step)}
     full = {f"model.{k}": v for k, v in weights.items()}
     full.update(_optimizer_tensors(opt))
-    full["rng.torch"] = torch.get_rng_state()
+    if rng is None:
+        rng = rng_state(next(model.parameters()).device)
+    full.update({k: v.cpu() for k, v in rng.items()})
     write_config(run_dir, cfg)
     atomic_write(run_dir / "train_state.safetensors", lambda p: save_file(full, p, meta))
     atomic_write(run_dir / "model.safetensors", lambda p: save_file(weights, p, meta))
@@ -86,7 +111,7 @@ def save_snapshot(run_dir: Path, model, step: int) -> Path:
     """Keep a copy of the weights at ``step`` in ``snapshots/`` (for emergence curves)."""
     path = run_dir / "snapshots" / f"step_{step:08d}.safetensors"
     path.parent.mkdir(exist_ok=True)
-    weights = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    weights = _cpu_weights(model)
     atomic_write(path, lambda p: save_file(weights, p, {"step": str(step)}))
     return path
 
@@ -134,10 +159,13 @@ def load_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor], path:
         raise GridcoreError(f"{path}: weights do not match the config ({detail})") from None
 
 
-def load_run(path: str | Path) -> tuple[GridCellNetwork, Ensembles, TrainConfig, int]:
+def load_run(
+    path: str | Path, device: torch.device | str = "cpu"
+) -> tuple[GridCellNetwork, Ensembles, TrainConfig, int]:
     """Load a trained network from a run directory (or its ``model.safetensors``).
 
-    Returns the model in evaluation mode, its ensembles, its config and the training step.
+    Returns the model in evaluation mode, its ensembles, its config and the training step. The
+    network is on ``device`` (the CPU by default, whatever device trained it).
     """
     path = Path(path)
     run_dir = path.parent if path.suffix == ".safetensors" else path
@@ -146,7 +174,7 @@ def load_run(path: str | Path) -> tuple[GridCellNetwork, Ensembles, TrainConfig,
     if not run_dir.is_dir():
         raise GridcoreError(f"{run_dir}: no such run directory")
     cfg = TrainConfig.load(run_dir / "config.json")
-    model, ensembles = build(cfg)
+    model, ensembles = build(cfg, device)
     weights_path = path if path.suffix == ".safetensors" else run_dir / "model.safetensors"
     weights, meta = load_safetensors(weights_path)
     load_weights(model, weights, weights_path)
@@ -173,7 +201,7 @@ def prepare_run_dir(run_dir: Path, cfg: TrainConfig, resume: bool) -> TrainConfi
         if not (run_dir / "train_state.safetensors").exists():
             raise GridcoreError(f"{run_dir}: nothing to resume (no train_state.safetensors)")
         saved = TrainConfig.load(run_dir / "config.json").planned()
-        diff = saved.differences(cfg, ignore=("steps", "lr_horizon", *LOGGING_FIELDS))
+        diff = saved.differences(cfg, ignore=("lr_horizon", *RESUMABLE_FIELDS))
         if cfg.lr_horizon and cfg.lr_horizon != saved.lr_horizon:
             diff.append(f"lr_horizon: {saved.lr_horizon!r} vs {cfg.lr_horizon!r}")
         if diff:
@@ -181,7 +209,7 @@ def prepare_run_dir(run_dir: Path, cfg: TrainConfig, resume: bool) -> TrainConfi
                 f"{run_dir}: the saved run differs from the requested config in "
                 + "; ".join(d.replace(" vs ", " (saved) vs ") + " (requested)" for d in diff)
             )
-        keep = {name: getattr(cfg, name) for name in ("steps", *LOGGING_FIELDS)}
+        keep = {name: getattr(cfg, name) for name in RESUMABLE_FIELDS}
         return TrainConfig.from_dict({**saved.__dict__, **keep})
     elif (run_dir / "train_state.safetensors").exists():
         raise GridcoreError(f"{run_dir} already holds a run; pass --resume or choose a new --out")
@@ -201,7 +229,9 @@ def list_snapshots(run_dir: str | Path) -> list[tuple[int, Path]]:
 
 def restore_train_state(run_dir: Path, model: GridCellNetwork, opt) -> tuple[int, list[dict]]:
     """Load ``train_state.safetensors`` into ``model``, ``opt`` and torch's RNG; return the
-    step it was saved at and the history up to that step."""
+    step it was saved at and the history up to that step. The GPU generator's state is
+    restored when the model is on a GPU and the checkpoint has one (a run resumed on another
+    device than it was saved from continues, but not bit for bit)."""
     state, meta = load_safetensors(run_dir / "train_state.safetensors")
     step = int(meta.get("step", 0))
     weights = {k[6:]: v for k, v in state.items() if k.startswith("model.")}
@@ -209,6 +239,9 @@ def restore_train_state(run_dir: Path, model: GridCellNetwork, opt) -> tuple[int
     try:
         _load_optimizer_tensors(opt, {k: v for k, v in state.items() if k.startswith("optim.")})
         torch.set_rng_state(state["rng.torch"])
+        device = next(model.parameters()).device
+        if device.type == "cuda" and "rng.cuda" in state:
+            torch.cuda.set_rng_state(state["rng.cuda"], device)
     except (KeyError, ValueError, RuntimeError) as err:
         raise GridcoreError(f"{run_dir}: corrupt optimiser/RNG state ({err})") from None
     return step, [row for row in read_history(run_dir) if row["step"] <= step]

@@ -21,6 +21,7 @@ from torch.nn import functional as F
 
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
+from gridcore.errors import GridcoreError
 from gridcore.model import GridCellNetwork, ModelOutput
 from gridcore.optim import clip_gradients, l2_penalty, make_optimizer
 from gridcore.trajectories import MotionParams, Trajectories, get_motion, wrap_angle
@@ -48,8 +49,34 @@ def build_ensembles(cfg: TrainConfig) -> Ensembles:
     )
 
 
-def build(cfg: TrainConfig) -> tuple[GridCellNetwork, Ensembles]:
-    """The network and ensembles that a config describes (weights drawn from torch's RNG)."""
+def device_of(cfg: TrainConfig) -> torch.device:
+    """The device ``cfg`` trains on: ``cpu``, ``cuda``, or for ``auto`` cuda when available.
+
+    Asking for cuda where torch sees no GPU is a GridcoreError.
+    """
+    if cfg.device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if cfg.device == "cuda" and not torch.cuda.is_available():
+        why = "built without CUDA" if torch.version.cuda is None else "no GPU visible"
+        raise GridcoreError(
+            f"device cuda: torch {torch.__version__} sees no CUDA device ({why}); "
+            "use device=cpu, or device=auto to fall back to the CPU"
+        )
+    return torch.device(cfg.device)
+
+
+def model_device(model: torch.nn.Module) -> torch.device:
+    """The device of a network's weights (the CPU for a module without any)."""
+    for tensor in model.parameters():
+        return tensor.device
+    return torch.device("cpu")
+
+
+def build(
+    cfg: TrainConfig, device: torch.device | str = "cpu"
+) -> tuple[GridCellNetwork, Ensembles]:
+    """The network and ensembles that a config describes, on ``device``. The weights are drawn
+    from torch's CPU RNG whatever the device, so a seed gives the same network everywhere."""
     model = GridCellNetwork(
         n_place=cfg.n_place,
         n_hd=cfg.n_hd,
@@ -59,7 +86,10 @@ def build(cfg: TrainConfig) -> tuple[GridCellNetwork, Ensembles]:
         core=cfg.core,
         eval_dropout=cfg.eval_dropout,
     )
-    return model, build_ensembles(cfg)
+    ensembles = build_ensembles(cfg)
+    if torch.device(device).type != "cpu":
+        model, ensembles = model.to(device), ensembles.to(device)
+    return model, ensembles
 
 
 def untrained_model(cfg: TrainConfig, seed: int = 0) -> tuple[GridCellNetwork, Ensembles]:
@@ -80,7 +110,9 @@ def make_optimizer_for(cfg: TrainConfig, model: GridCellNetwork) -> torch.optim.
 
 
 def run(model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories) -> ModelOutput:
-    """The network on a batch of trajectories: velocities (B, T, 3), start code (B, 268)."""
+    """The network on a batch of trajectories: velocities (B, T, 3), start code (B, 268).
+    The trajectories go to the network's device (the outputs stay there)."""
+    traj = traj.to(model_device(model))
     return model(traj.velocity, ensembles.initial_code(traj))
 
 
@@ -88,6 +120,7 @@ def losses(
     model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories
 ) -> tuple[torch.Tensor, torch.Tensor, ModelOutput]:
     """Soft-target cross-entropies (nats, mean over batch x time) for place and HD cells."""
+    traj = traj.to(model_device(model))
     out = run(model, ensembles, traj)
     place_t, hd_t = ensembles.targets(traj)
     place_loss = F.cross_entropy(out.place_logits.flatten(0, 1), place_t.flatten(0, 1))
@@ -98,7 +131,7 @@ def losses(
 def l2_term(model: GridCellNetwork, cfg: TrainConfig) -> torch.Tensor:
     """The L2 term added to the loss (0 when ``cfg`` does not apply weight decay)."""
     if not cfg.apply_weight_decay or cfg.weight_decay == 0:
-        return torch.zeros(())
+        return torch.zeros((), device=model_device(model))
     return l2_penalty(model.decay_weights(cfg.weight_decay_layers), cfg.weight_decay)
 
 

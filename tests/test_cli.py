@@ -39,6 +39,12 @@ def test_train_and_resume_from_the_command_line(tmp_path):
         (["train", "--set", "n_hidden=0", "--out", "{tmp}/a"], "n_hidden"),
         (["train", "--set", "lr=abc", "--out", "{tmp}/a"], "expected a float"),
         (["train", "--set", "nonsense=1", "--out", "{tmp}/a"], "KEY=VALUE"),
+        (["train", "--set", "device=gpu", "--out", "{tmp}/a"], "device must be one of"),
+        pytest.param(
+            ["train", "--preset", "tiny", "--set", "device=cuda", "--out", "{tmp}/a"],
+            "device cuda: torch",
+            marks=pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is visible"),
+        ),
         (["train", "--out", "/proc/gridcore-run"], "cannot write"),
         (["train", "--out", "{tmp}/none", "--resume"], "nothing to resume"),
         (["score", "{tmp}/missing.npy"], "no such"),

@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "ratemaps": 8,
     "path_integration": 8,
     "diagnostics": 8,
+    "stacked": 8,  # M networks as one: the task with a leading model axis
     # the loop, the results of a run, and the figures
     "train": 9,
     "results": 9,

@@ -216,6 +216,19 @@ def test_resume_keeps_the_saved_config_but_takes_steps_and_logging(tmp_path):
         prepare_run_dir(tmp_path, replace(cfg, lr_horizon=60), resume=True)
 
 
+def test_resume_may_change_threads_and_device(tmp_path):
+    saved_run(tmp_path, tiny(steps=40))
+    resumed = prepare_run_dir(tmp_path, tiny(steps=40, threads=2, device="auto"), resume=True)
+    assert (resumed.threads, resumed.device) == (2, "auto")
+
+
+def test_checkpoints_hold_cpu_tensors_and_the_cpu_rng(tmp_path):
+    saved_run(tmp_path, tiny())
+    state = load_file(tmp_path / "train_state.safetensors")
+    assert all(v.device.type == "cpu" for v in state.values())
+    assert "rng.torch" in state and "rng.cuda" not in state  # a CPU run has no GPU generator
+
+
 def test_resume_names_every_differing_field(tmp_path):
     saved_run(tmp_path, tiny())
     with pytest.raises(GridcoreError) as err:

@@ -242,3 +242,48 @@ def test_plot_sweep_draws_every_seed(swept):
     assert sum(len(c.get_offsets()) for c in ax.collections) == 4
     with pytest.raises(GridcoreError, match="no column"):
         sweeps.plot_sweep(table, "accuracy")
+
+
+# --------------------------------------------------------------------------------------------
+# Several trials as one stacked network
+
+
+def test_packs_share_all_but_the_seed_and_the_checkpoint_step(tmp_path):
+    from gridcore.sweeps.runner import _packs
+
+    spec = sweeps.load_spec(write(tmp_path, SPEC.replace("seeds: 2", "seeds: 3")))
+    trials = spec.trials(tmp_path / "out")
+    packs = _packs(trials, 2)
+    assert [[t.name for t in p] for p in packs.values()] == [
+        ["dropout=0.0-seed0", "dropout=0.0-seed1"],
+        ["dropout=0.0-seed2"],
+        ["dropout=0.5-seed0", "dropout=0.5-seed1"],
+        ["dropout=0.5-seed2"],
+    ]
+    assert list(packs)[:2] == ["dropout=0.0-seed0+1", "dropout=0.0-seed2"]
+    # A trial with a checkpoint at another step than its fellows trains in a pack of its own.
+    train(replace(trials[1].cfg, steps=10), trials[1].run_dir, progress=False)
+    names = [[t.name for t in p] for p in _packs(trials[:3], 3).values()]
+    assert names == [["dropout=0.0-seed0", "dropout=0.0-seed2"], ["dropout=0.0-seed1"]]
+
+
+def test_models_per_worker_gives_the_same_table(swept, tmp_path):
+    """Two seeds per condition, packed two at a time: one stacked network per condition, and
+    the results are those of the sweep that trained each trial alone."""
+    spec, alone, _ = swept
+    res = sweeps.run(spec, tmp_path / "out", workers=2, verbose=0, models_per_worker=2)
+    assert sorted(res.trained) == sorted(res.table["trial"]) and not res.unfinished
+    packed, single = sweeps.load(tmp_path / "out"), sweeps.load(alone)
+    assert list(packed.columns) == list(single.columns) and len(packed) == len(single) == 4
+    assert packed[["trial", "condition", "seed", "status", "step"]].equals(
+        single[["trial", "condition", "seed", "status", "step"]]
+    )
+    assert packed["loss"].to_numpy() == pytest.approx(single["loss"].to_numpy(), rel=1e-3)
+    curves = sweeps.load_curves(tmp_path / "out")
+    assert len(curves) == len(sweeps.load_curves(alone))
+    for trial in single["trial"]:
+        a = load_file(alone / "trials" / trial / "model.safetensors")
+        b = load_file(tmp_path / "out" / "trials" / trial / "model.safetensors")
+        assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
+    again = sweeps.run(spec, tmp_path / "out", workers=2, verbose=0, models_per_worker=2)
+    assert again.trained == [] and len(again.skipped) == 4

@@ -12,6 +12,7 @@ import torch
 from gridcore import task
 from gridcore.config import get_preset
 from gridcore.ensembles import Ensembles
+from gridcore.errors import GridcoreError
 from gridcore.trajectories import get_motion, simulate
 
 
@@ -50,6 +51,25 @@ def test_build_follows_the_config(core):
     half = get_motion(cfg.motion).box_width / 2
     assert ens.place.centres.abs().max() <= half
     assert task.motion_of(cfg) is get_motion(cfg.motion)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is visible")
+def test_cuda_without_a_gpu_is_one_clear_error_and_auto_falls_back():
+    with pytest.raises(GridcoreError) as err:
+        task.device_of(tiny(device="cuda"))
+    assert "sees no CUDA device" in str(err.value) and "\n" not in str(err.value)
+    assert task.device_of(tiny(device="auto")) == torch.device("cpu")
+    assert task.device_of(tiny()) == torch.device("cpu")
+
+
+def test_build_draws_the_same_weights_on_any_device_and_moves_the_ensembles():
+    torch.manual_seed(0)
+    a, ens = task.build(tiny())
+    torch.manual_seed(0)
+    b, moved = task.build(tiny(), device="meta")  # a device with no data: only placement
+    assert all(p.device.type == "meta" for p in b.parameters())
+    assert moved.place.centres.device.type == "meta" and moved.hd.centres.device.type == "meta"
+    assert ens.place.centres.device.type == "cpu"
 
 
 def test_untrained_model_is_seeded_and_leaves_rng_alone():

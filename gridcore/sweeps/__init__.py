@@ -35,7 +35,7 @@ from gridcore.sweeps.runner import SweepRun, main, run
 from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
 from gridcore.sweeps.summary import headline, headline_table, spread, time_to_level
 from gridcore.sweeps.tables import load, load_curves, plot_curves, plot_sweep, write_tables
-from gridcore.sweeps.trials import read_trial, run_trial
+from gridcore.sweeps.trials import read_trial, run_pack, run_trial
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -52,6 +52,7 @@ __all__ = [
     "plot_sweep",
     "read_trial",
     "run",
+    "run_pack",
     "run_trial",
     "spec_from_dict",
     "spread",

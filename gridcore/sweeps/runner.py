@@ -12,10 +12,11 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+from safetensors import SafetensorError, safe_open
 
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
@@ -29,7 +30,7 @@ from gridcore.sweeps.spec import (
     spec_from_dict,
 )
 from gridcore.sweeps.tables import write_tables
-from gridcore.sweeps.trials import _one_line, read_trial, run_trial
+from gridcore.sweeps.trials import _one_line, read_trial, run_pack
 
 GITIGNORE = """\
 # Written by `gridcore sweep`: the trials' run directories and Ray Tune's own records stay out of
@@ -104,11 +105,35 @@ class SweepRun:
         return self.table["status"].value_counts().to_dict() if len(self.table) else {}
 
 
-def _ray_trial(config: dict, trials: dict[str, Trial]) -> None:
-    """The Ray Tune trainable: one trial, reporting each scoring to Tune."""
+def _ray_trial(config: dict, packs: dict[str, list[Trial]]) -> None:
+    """The Ray Tune trainable: one pack of trials (usually one), reporting each scoring to Tune."""
     from ray import tune
 
-    run_trial(trials[config["trial"]], report=tune.report)
+    run_pack(packs[config["trial"]], report=tune.report)
+
+
+def _checkpoint_step(run_dir: Path) -> int | None:
+    """The step of a trial's last checkpoint (0: none; None: unreadable)."""
+    path = run_dir / "train_state.safetensors"
+    if not path.exists():
+        return 0
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            return int((fh.metadata() or {}).get("step", 0))
+    except (SafetensorError, OSError, ValueError):
+        return None
+
+
+def _packs(pending: list[Trial], size: int) -> dict[str, list[Trial]]:
+    """Up to ``size`` trials per pack, each pack sharing every setting but the seed and the step
+    its checkpoints are at (one stacked network); named after its first trial."""
+    groups: dict[tuple, list[Trial]] = {}
+    for t in pending:
+        step = _checkpoint_step(t.run_dir)
+        key = (replace(t.cfg, seed=0).to_json(), step if step is not None else t.name)
+        groups.setdefault(key, []).append(t)
+    packs = [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
+    return {p[0].name + (f"+{len(p) - 1}" if len(p) > 1 else ""): p for p in packs}
 
 
 def _finished_line(record: dict) -> str:
@@ -155,6 +180,7 @@ def _run_on_ray(
     address: str | None,
     gpus_per_trial: float,
     verbose: int,
+    models_per_worker: int = 1,
 ) -> None:
     try:
         import ray
@@ -162,21 +188,24 @@ def _run_on_ray(
     except ImportError:
         raise GridcoreError(RAY_MISSING) from None
 
-    by_name = {t.name: t for t in pending}
+    by_name = _packs(pending, models_per_worker)
     every = trials
 
     class Tables(tune.Callback):
         """In the driver: one line per finished trial, and the tables rewritten."""
 
         def on_trial_complete(self, iteration, trials, trial, **info):
-            record = read_trial(by_name[trial.config["trial"]])
-            if record is not None:
-                print(_finished_line(record), flush=True)
+            for t in by_name[trial.config["trial"]]:
+                record = read_trial(t)
+                if record is not None:
+                    print(_finished_line(record), flush=True)
             write_tables(out, spec, every)
 
         def on_trial_error(self, iteration, trials, trial, **info):
-            t = by_name[trial.config["trial"]]
-            if read_trial(t) is None:  # the worker died before it could record anything
+            for t in by_name[trial.config["trial"]]:
+                if read_trial(t) is not None:
+                    continue
+                # The worker died before it could record anything.
                 record = {
                     "trial": t.name,
                     "condition": t.condition,
@@ -211,9 +240,9 @@ def _run_on_ray(
                 f"--gpus-per-trial {gpus_per_trial:g}: the Ray cluster has "
                 f"{ray.cluster_resources().get('GPU', 0):g} GPUs"
             )
-        threads = {t.name: t.cfg.threads for t in pending}
+        threads = {name: pack[0].cfg.threads for name, pack in by_name.items()}
         trainable = tune.with_resources(
-            tune.with_parameters(_ray_trial, trials=by_name),
+            tune.with_parameters(_ray_trial, packs=by_name),
             lambda config: {"cpu": threads[config["trial"]], "gpu": gpus_per_trial},
         )
         # Tune's compact table (its "legacy" reporter): redrawn in place in a notebook, printed
@@ -271,13 +300,17 @@ def run(
     address: str | None = None,
     gpus_per_trial: float = 0.0,
     verbose: int = 1,
+    models_per_worker: int = 1,
 ) -> SweepRun:
     """Run the sweep ``spec_path`` into ``out``: every unfinished trial on Ray Tune.
 
     Ray starts locally with ``workers`` CPUs (default: every core), one trial per CPU, and stops
     at the end; with ``address`` the trials go to that Ray cluster instead (at most ``workers``
     at a time, if given), whose nodes must all see ``out``. A Ray session already started in
-    this process is used as it is. ``gpus_per_trial`` reserves a share of a GPU for each trial.
+    this process is used as it is. ``gpus_per_trial`` reserves a share of a GPU for each Ray
+    trial, which then trains on the GPU (``device=cuda``). With ``models_per_worker`` M > 1, up
+    to M trials that share every setting but the seed train as one stacked network in one Ray
+    trial (:func:`gridcore.train.train_stacked`); their run directories and rows are as always.
     Finished trials are skipped; unfinished ones resume from their last checkpoint.
     """
     spec_path, out = Path(spec_path), Path(out).resolve()
@@ -287,8 +320,16 @@ def run(
         raise GridcoreError(f"--gpus-per-trial must be >= 0, got {gpus_per_trial}")
     if workers is not None and workers < 1:
         raise GridcoreError(f"--workers must be a positive integer, got {workers}")
+    if models_per_worker < 1:
+        raise GridcoreError(
+            f"--models-per-worker must be a positive integer, got {models_per_worker}"
+        )
     _check_out(out, spec)
     trials = spec.trials(out)
+    if gpus_per_trial > 0:
+        trials = [replace(t, cfg=replace(t.cfg, device="cuda")) for t in trials]
+    elif any(t.cfg.device == "cuda" for t in trials):
+        raise GridcoreError("the spec sets device: cuda; reserve GPUs with --gpus-per-trial")
     if importlib.util.find_spec("ray") is None and _pending(trials)[1]:
         raise GridcoreError(RAY_MISSING)
     _prepare_out(out, spec_text)
@@ -306,7 +347,17 @@ def run(
             )
             if address is None:
                 workers = workers or os.cpu_count() or 1
-            _run_on_ray(out, spec, trials, pending, workers, address, gpus_per_trial, verbose)
+            _run_on_ray(
+                out,
+                spec,
+                trials,
+                pending,
+                workers,
+                address,
+                gpus_per_trial,
+                verbose,
+                models_per_worker,
+            )
         table = write_tables(out, spec, trials)
     finished = set(table["trial"][table["status"].isin(FINISHED)])
     return SweepRun(
@@ -325,6 +376,7 @@ def main(
     address: str | None = None,
     gpus_per_trial: float = 0.0,
     quiet: bool = False,
+    models_per_worker: int = 1,
 ) -> int:
     """``python -m gridcore sweep``: run the sweep, print its summary; the exit status."""
     try:
@@ -335,6 +387,7 @@ def main(
             address=address,
             gpus_per_trial=gpus_per_trial,
             verbose=0 if quiet else 1,
+            models_per_worker=models_per_worker,
         )
     except KeyboardInterrupt:
         print("gridcore: interrupted; rerun the same command to resume the sweep", file=sys.stderr)

@@ -24,7 +24,7 @@ from gridcore.sweeps.spec import (
     TRAINING_METRICS,
     Trial,
 )
-from gridcore.train import train
+from gridcore.train import train, train_stacked
 
 # --------------------------------------------------------------------------------------------
 # One trial
@@ -40,58 +40,55 @@ def _one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if not isinstance(err, GridcoreError) else text
 
 
-def run_trial(trial: Trial, report: Callable[[dict], None] | None = None) -> dict:
-    """Train one trial into its run directory (resuming from its checkpoint if it has one),
-    score the final network, and save the outcome in ``sweep_trial.json``; return it.
+class _Progress:
+    """What one trial's training has reported: its last history row and its scorings."""
 
-    ``report`` (Ray Tune's ``tune.report`` inside a sweep) gets the metrics of every scoring.
-    A diverging run is recorded as ``diverged`` at its step; any other error as ``failed``.
-    """
-    run_dir = trial.run_dir
-    run_dir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    resume = (run_dir / "train_state.safetensors").exists()
-    restored = read_history(run_dir) if resume else []
-    curve: dict[int, dict] = {int(r["step"]): r for r in restored if _scored(r)}
-    last: dict = {}
+    def __init__(self, trial: Trial, report: Callable[[dict], None] | None) -> None:
+        self.trial, self.report = trial, report
+        trial.run_dir.mkdir(parents=True, exist_ok=True)
+        self.resume = (trial.run_dir / "train_state.safetensors").exists()
+        self.restored = read_history(trial.run_dir) if self.resume else []
+        self.curve: dict[int, dict] = {int(r["step"]): r for r in self.restored if _scored(r)}
+        self.last: dict = {}
+        # Training time of earlier sessions, up to the checkpoint resumed from.
+        self.earlier = self.restored[-1]["elapsed_s"] if self.restored else 0.0
 
-    def on_log(row: dict) -> None:
-        last.clear()
-        last.update(row)
+    def on_log(self, row: dict) -> None:
+        self.last.clear()
+        self.last.update(row)
         if _scored(row):
-            curve[int(row["step"])] = dict(row)
-            if report is not None:
-                report({k: row[k] for k in ("step", *TRAINING_METRICS[:-1])})
+            self.curve[int(row["step"])] = dict(row)
+            if self.report is not None:
+                self.report({k: row[k] for k in ("step", *TRAINING_METRICS[:-1])})
 
-    outcome: dict[str, Any] = {"status": "failed", "step": 0, "error": ""}
-    try:
-        result = train(trial.cfg, run_dir, resume=resume, progress=False, on_log=on_log)
-        if result.history:
-            last = dict(result.history[-1])
-        scored = score_network(
-            load_network(run_dir),
-            n_trajectories=trial.cfg.score_trajectories,
-            nbins=FINAL_NBINS,
-            n_shuffles=FINAL_SHUFFLES,
-        )
-        dm, gc = scored.scores["deepmind"], scored.scores["gridcore"]
-        outcome.update(
-            status="done",
-            step=result.step,
-            grid_fraction_037=dm.fraction(GRID_THRESHOLD),
-            grid_fraction_080=dm.fraction(STRICT_GRID_THRESHOLD),
-            grid_fraction_037_gridcore=gc.fraction(GRID_THRESHOLD),
-            grid_fraction_080_gridcore=gc.fraction(STRICT_GRID_THRESHOLD),
-            shuffle_threshold=scored.nulls["gridcore"].threshold,
-            median_scale_m=gc.summary()["median_scale_m_grid_like"],
-        )
-    except DivergedError as err:
-        outcome.update(status="diverged", step=err.step, error=_one_line(err))
-    except Exception as err:  # recorded, so that the sweep carries on
-        outcome.update(step=int(last.get("step", 0)), error=_one_line(err))
-    # Training time of earlier sessions up to the checkpoint resumed from, plus this session.
-    earlier = restored[-1]["elapsed_s"] if restored else 0.0
-    outcome["wall_s"] = earlier + time.perf_counter() - start
+
+def _final_scores(trial: Trial, result, progress: _Progress) -> dict[str, Any]:
+    """Score a trained trial's saved network: the outcome of a finished trial."""
+    if result.history:
+        progress.last = dict(result.history[-1])
+    scored = score_network(
+        load_network(trial.run_dir),
+        n_trajectories=trial.cfg.score_trajectories,
+        nbins=FINAL_NBINS,
+        n_shuffles=FINAL_SHUFFLES,
+    )
+    dm, gc = scored.scores["deepmind"], scored.scores["gridcore"]
+    return dict(
+        status="done",
+        step=result.step,
+        grid_fraction_037=dm.fraction(GRID_THRESHOLD),
+        grid_fraction_080=dm.fraction(STRICT_GRID_THRESHOLD),
+        grid_fraction_037_gridcore=gc.fraction(GRID_THRESHOLD),
+        grid_fraction_080_gridcore=gc.fraction(STRICT_GRID_THRESHOLD),
+        shuffle_threshold=scored.nulls["gridcore"].threshold,
+        median_scale_m=gc.summary()["median_scale_m_grid_like"],
+    )
+
+
+def _save_outcome(progress: _Progress, outcome: dict[str, Any], wall_s: float) -> dict:
+    """Write a trial's ``sweep_trial.json`` from its outcome; return the record."""
+    trial, last, curve = progress.trial, progress.last, progress.curve
+    outcome["wall_s"] = wall_s
     for key in ("loss", "position_error_cm", "heading_error_deg"):
         outcome[key] = last.get(key, math.nan)
     final = {k: outcome.get(k, math.nan) for k in FINAL_METRICS}
@@ -109,13 +106,73 @@ def run_trial(trial: Trial, report: Callable[[dict], None] | None = None) -> dic
         **{k: outcome.get(k, math.nan) for k in RESULT_COLUMNS},
         "curve": points,
     }
-    write_text_atomic(run_dir / STATUS_FILE, json.dumps(_jsonable(record), indent=1))
-    if report is not None and outcome["status"] == "done":
+    write_text_atomic(trial.run_dir / STATUS_FILE, json.dumps(_jsonable(record), indent=1))
+    if progress.report is not None and outcome["status"] == "done":
         numbers = {
             k: v for k, v in final.items() if isinstance(v, int | float) and math.isfinite(v)
         }
-        report({"step": outcome["step"], **numbers})
+        progress.report({"step": outcome["step"], **numbers})
     return record
+
+
+def run_trial(trial: Trial, report: Callable[[dict], None] | None = None) -> dict:
+    """Train one trial into its run directory (resuming from its checkpoint if it has one),
+    score the final network, and save the outcome in ``sweep_trial.json``; return it.
+
+    ``report`` (Ray Tune's ``tune.report`` inside a sweep) gets the metrics of every scoring.
+    A diverging run is recorded as ``diverged`` at its step; any other error as ``failed``.
+    """
+    start = time.perf_counter()
+    progress = _Progress(trial, report)
+    outcome: dict[str, Any] = {"status": "failed", "step": 0, "error": ""}
+    try:
+        result = train(
+            trial.cfg, trial.run_dir, resume=progress.resume, progress=False, on_log=progress.on_log
+        )
+        outcome.update(_final_scores(trial, result, progress))
+    except DivergedError as err:
+        outcome.update(status="diverged", step=err.step, error=_one_line(err))
+    except Exception as err:  # recorded, so that the sweep carries on
+        outcome.update(step=int(progress.last.get("step", 0)), error=_one_line(err))
+    return _save_outcome(progress, outcome, progress.earlier + time.perf_counter() - start)
+
+
+def run_pack(trials: list[Trial], report: Callable[[dict], None] | None = None) -> list[dict]:
+    """Train trials that differ only in their seed (and resume from the same step) as one
+    stacked network (:func:`gridcore.train.train_stacked`), then score and record each as
+    :func:`run_trial` does; one trial alone goes through :func:`run_trial`. A packed trial's
+    ``wall_s`` is the pack's training time, which its trials share, plus its own scoring."""
+    if len(trials) == 1:
+        return [run_trial(trials[0], report)]
+    start = time.perf_counter()
+    progress = [_Progress(t, report) for t in trials]
+    outcomes: list[dict[str, Any]] = [{"status": "failed", "step": 0, "error": ""} for _ in trials]
+    try:
+        results = train_stacked(
+            [t.cfg for t in trials],
+            [t.run_dir for t in trials],
+            resume=progress[0].resume,
+            progress=False,
+            on_log=lambda m, row: progress[m].on_log(row),
+        )
+    except Exception as err:  # the whole pack failed: recorded for each of its trials
+        results = [None] * len(trials)
+        for prog, outcome in zip(progress, outcomes, strict=True):
+            outcome.update(step=int(prog.last.get("step", 0)), error=_one_line(err))
+    trained_s = time.perf_counter() - start
+    records = []
+    for trial, prog, outcome, result in zip(trials, progress, outcomes, results, strict=True):
+        scoring = time.perf_counter()
+        if isinstance(result, DivergedError):
+            outcome.update(status="diverged", step=result.step, error=_one_line(result))
+        elif result is not None:
+            try:
+                outcome.update(_final_scores(trial, result, prog))
+            except Exception as err:
+                outcome.update(step=int(prog.last.get("step", 0)), error=_one_line(err))
+        wall = prog.earlier + trained_s + time.perf_counter() - scoring
+        records.append(_save_outcome(prog, outcome, wall))
+    return records
 
 
 def _jsonable(obj: Any) -> Any:
