@@ -165,9 +165,27 @@ def test_sweep_gives_one_row_per_trial(swept):
     assert one[one.source == "final"]["step"].tolist() == [30]
     cfg = TrainConfig.load(out / "trials" / "dropout=0.5-seed1" / "config.json")
     assert cfg.dropout == 0.5 and cfg.seed == 1 and cfg.steps == 30
-    # Results and spec go into git, the trials and Ray's records do not.
-    assert {"trials/", "ray/"} <= set((out / ".gitignore").read_text().split())
+    # Results, spec and each trial's outcome go into git; run directories and Ray's records not.
+    ignore = (out / ".gitignore").read_text().split()
+    assert {"trials/*/*", "!trials/*/sweep_trial.json", "ray/"} <= set(ignore)
     assert (out / "spec.yaml").read_text() == SPEC
+
+
+def test_a_fresh_clone_of_a_finished_sweep_trains_nothing(swept, tmp_path):
+    """What git keeps (spec, tables, .gitignore, each trial's sweep_trial.json) is enough."""
+    import shutil
+
+    spec, out, _ = swept
+    clone = tmp_path / "clone"
+    for name in ("spec.yaml", "results.csv", "curves.csv", ".gitignore"):
+        (clone).mkdir(exist_ok=True)
+        shutil.copy(out / name, clone / name)
+    for record in (out / "trials").glob("*/sweep_trial.json"):
+        (clone / "trials" / record.parent.name).mkdir(parents=True)
+        shutil.copy(record, clone / "trials" / record.parent.name / record.name)
+    res = sweeps.run(spec, clone, workers=2, verbose=0)
+    assert res.trained == [] and len(res.skipped) == 4
+    assert (clone / "results.csv").read_text() == (out / "results.csv").read_text()
 
 
 def test_rerun_trains_nothing(swept):

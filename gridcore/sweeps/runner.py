@@ -33,9 +33,11 @@ from gridcore.sweeps.tables import write_tables
 from gridcore.sweeps.trials import _one_line, read_trial, run_pack
 
 GITIGNORE = """\
-# Written by `gridcore sweep`: the trials' run directories and Ray Tune's own records stay out of
-# git; spec.yaml, results.csv and curves.csv are the sweep's results.
-trials/
+# Written by `gridcore sweep`. Each trial's outcome, trials/*/sweep_trial.json (a few kB), stays in
+# git, so that the same command in a fresh clone skips the finished trials and rebuilds the
+# tables; the trials' run directories and Ray Tune's own records stay out.
+trials/*/*
+!trials/*/sweep_trial.json
 ray/
 .lock
 """
