@@ -16,7 +16,7 @@ from gridcore import paper
 from gridcore.ensembles import ENSEMBLE_RNGS, PLACE_KINDS
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
-from gridcore.model import CORES, DECAY_LAYERS
+from gridcore.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, VELOCITY_INPUTS
 from gridcore.optim import OPTIMIZERS
 from gridcore.trajectories import MOTIONS
 
@@ -43,6 +43,9 @@ class TrainConfig:
     seq_len: int = paper.SEQ_LEN  # steps of dt = 0.02 s per trajectory
     batch_size: int = paper.BATCH_SIZE
     data_chunk: int = 200  # batches simulated at once
+    # What the network reads each step: "egocentric" (the paper: speed, sin and cos of the turn)
+    # or "allocentric" (Cartesian velocity vx, vy: the step taken / dt).
+    velocity_input: str = "egocentric"
     # Ensembles: targets and initial code.
     n_place: int = paper.N_PLACE
     place_sigma: float = paper.PLACE_SIGMA_M  # m
@@ -55,8 +58,11 @@ class TrainConfig:
     # "shared": one stream, place centres then head directions (gridcore 0.1, which trained
     # the shipped checkpoints/grid-lstm).
     ensemble_rng: str = "separate"
+    # False: no head-direction cells at all: no HD target or loss term, and the initial code is
+    # the place cells' alone.
+    use_hd: bool = True
     # Model.
-    core: str = "lstm"
+    core: str = "lstm"  # "lstm" (the paper), "gru", "rnn" (tanh), "rnn_relu" or "attention"
     n_hidden: int = paper.N_HIDDEN
     n_bottleneck: int = paper.N_BOTTLENECK
     dropout: float = paper.DROPOUT
@@ -116,12 +122,20 @@ class TrainConfig:
             "weight_decay_layers": DECAY_LAYERS,
             "ensemble_rng": ENSEMBLE_RNGS,
             "device": DEVICES,
+            "velocity_input": VELOCITY_INPUTS,
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise GridcoreError(
                     f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}"
                 )
+        if not isinstance(self.use_hd, bool):
+            raise GridcoreError(f"use_hd must be true or false, got {self.use_hd!r}")
+        if self.core == "attention" and self.n_hidden % (2 * ATTENTION_HEADS):
+            raise GridcoreError(
+                f"core attention needs n_hidden a multiple of {2 * ATTENTION_HEADS} (width "
+                f"n_hidden / 2 over {ATTENTION_HEADS} heads), got {self.n_hidden}"
+            )
         if not 0 <= self.dropout < 1:
             raise GridcoreError(f"dropout must be in [0, 1), got {self.dropout}")
         for name in (

@@ -16,6 +16,10 @@ Centres are drawn as DeepMind's code draws them: each ensemble from its own fres
 ``numpy.random.RandomState(8341)``, so the place centres and the head-direction centres both
 start from the same seed. Decoding a read-out back into a position or a heading (the mean of
 the top-k centres) is gridcore's own addition: DeepMind's code has no decoder.
+
+With ``use_hd=False`` (the ``hd-off`` experiment) the head-direction cells are left out of the
+initial code, which is then the place cells' alone; the network has no head-direction read-out
+and its loss no head-direction term (:mod:`gridcore.task`).
 """
 
 from __future__ import annotations
@@ -104,10 +108,14 @@ class HeadDirectionCells:
 
 
 class Ensembles:
-    """Place and head-direction ensembles together: targets and the initial-state code."""
+    """Place and head-direction ensembles together: targets and the initial-state code.
 
-    def __init__(self, place: PlaceCells, hd: HeadDirectionCells) -> None:
-        self.place, self.hd = place, hd
+    ``use_hd=False`` leaves head direction out of the initial code (place cells only); the
+    head-direction cells still exist, to compute targets for anyone who asks.
+    """
+
+    def __init__(self, place: PlaceCells, hd: HeadDirectionCells, use_hd: bool = True) -> None:
+        self.place, self.hd, self.use_hd = place, hd, use_hd
 
     @classmethod
     def create(
@@ -122,11 +130,12 @@ class Ensembles:
         box_height: float = BOX_SIZE_M,
         seed: int = ENSEMBLE_SEED,
         rng: str = "separate",
+        use_hd: bool = True,
     ) -> Ensembles:
         """Draw the centres: place cells uniform in the box of ``box_width`` x ``box_height``
         metres, head directions uniform in [-pi, pi). With ``rng="separate"`` each ensemble
         has its own ``RandomState(seed)`` (DeepMind's seeding); with ``"shared"`` one stream
-        gives the place centres, then the head directions."""
+        gives the place centres, then the head directions. ``use_hd`` as in the class."""
         if n_place < 1 or n_hd < 1:
             raise ValueError(f"ensemble sizes must be >= 1, got {n_place}, {n_hd}")
         if rng not in ENSEMBLE_RNGS:
@@ -138,7 +147,8 @@ class Ensembles:
             stream = np.random.RandomState(seed)
         hd = stream.uniform(-math.pi, math.pi, size=(n_hd,))
         place = PlaceCells(torch.tensor(pc, dtype=torch.float32), sigma, kind, surround_scale)
-        return cls(place, HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa))
+        hd_cells = HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa)
+        return cls(place, hd_cells, use_hd)
 
     def to(self, device: torch.device | str) -> Ensembles:
         """The same ensembles with their centres on ``device``."""
@@ -146,18 +156,22 @@ class Ensembles:
         return Ensembles(
             PlaceCells(place.centres.to(device), place.sigma, place.kind, place.surround_scale),
             HeadDirectionCells(hd.centres.to(device), hd.kappa),
+            self.use_hd,
         )
 
     @property
     def init_size(self) -> int:
-        """Length of the initial-state code: place plus head-direction cells (256 + 12 = 268)."""
-        return self.place.n_cells + self.hd.n_cells
+        """Length of the initial-state code: place plus head-direction cells (256 + 12 = 268),
+        or the place cells alone without head direction (256)."""
+        return self.place.n_cells + (self.hd.n_cells if self.use_hd else 0)
 
     def initial_code(self, traj: Trajectories) -> torch.Tensor:
-        """Concatenated ensemble activations at the start of each trajectory, (B, N + M)."""
-        return torch.cat(
-            [self.place.activations(traj.init_pos), self.hd.activations(traj.init_hd)], dim=-1
-        )
+        """Concatenated ensemble activations at the start of each trajectory, (B, N + M); the
+        place cells' alone, (B, N), without head direction."""
+        place = self.place.activations(traj.init_pos)
+        if not self.use_hd:
+            return place
+        return torch.cat([place, self.hd.activations(traj.init_hd)], dim=-1)
 
     def targets(self, traj: Trajectories) -> tuple[torch.Tensor, torch.Tensor]:
         """Place (B, T, N) and head-direction (B, T, M) target distributions."""

@@ -10,17 +10,50 @@ gate's bias starts at 1, as in Sonnet's LSTM. Grid-like units are looked for in 
 before dropout.
 
 The paper's text says 512 bottleneck units; DeepMind's code, and our default, use 256.
-``core`` selects the recurrent cell: "lstm" (the paper), "gru" or "rnn" (tanh).
+``core`` selects the core: "lstm" (the paper), "gru", "rnn" (tanh), "rnn_relu" (a vanilla RNN
+with ReLU) or "attention". Only the LSTM is the paper's; the others answer the question "does
+another core do the same?".
+
+**The attention core** (gridcore's own design; the paper has only the LSTM) is a small causal
+transformer: ``nn.TransformerEncoder`` of two pre-norm ``nn.TransformerEncoderLayer`` s
+(batch-first, 4 heads, feed-forward width 2 x d_model, no dropout inside; the network's dropout
+stays on the bottleneck), with a final LayerNorm. Its tokens are
+
+    token 0     = init_h(initial code)                 the start's place (and HD) code
+    token t + 1 = Linear(velocity at step t)           t = 0 .. T - 1
+
+each plus a sinusoidal positional encoding, under a causal mask (a token attends to itself and
+the tokens before it), so the output at step t depends on the initial code and the velocities of
+steps 0..t only, as the LSTM's does. The outputs of tokens 1..T feed the bottleneck.
+Its width d_model is n_hidden / 2: two layers of 8 d_model^2 weights each are 4 n_hidden^2, the
+LSTM's count, at any n_hidden (at n_hidden = 128: 67 k weights in the core against the LSTM's
+68 k; its initial-state layer is one d_model-wide token, where the LSTM has two 128-wide states).
+n_hidden must be a multiple of 8 (4 heads of d_model / 4). The sinusoidal encoding has no length
+limit, so the core runs on the 750 steps of a 15 s path-integration test, though trained on 100:
+how well attention carries over to sequences longer than those it learnt on is part of the
+question, not a property of the code. Its time grows with the square of the length (250 paths
+of 750 steps: a few seconds on a CPU).
+
+``velocity_input`` selects what the network reads each step: "egocentric" (the paper's speed,
+sin and cos of the turn: 3 numbers) or "allocentric" (Cartesian velocity vx, vy: 2 numbers).
+Without head-direction cells (``use_hd=False``) the initial code is the place cells' alone and
+there is no head-direction read-out (``hd_logits`` is None).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-CORES = ("lstm", "gru", "rnn")
+CORES = ("lstm", "gru", "rnn", "rnn_relu", "attention")
+# What the network reads each step, and how many numbers per step that is.
+INPUT_SIZES = {"egocentric": 3, "allocentric": 2}
+VELOCITY_INPUTS = tuple(INPUT_SIZES)
+ATTENTION_LAYERS = 2
+ATTENTION_HEADS = 4
 DECAY_LAYERS = ("heads", "heads+bottleneck")  # which weights the L2 term covers
 
 
@@ -29,9 +62,9 @@ class ModelOutput:
     """What one forward pass returns; shapes for B trajectories of T steps."""
 
     place_logits: torch.Tensor  # (B, T, n_place)
-    hd_logits: torch.Tensor  # (B, T, n_hd)
+    hd_logits: torch.Tensor | None  # (B, T, n_hd); None without head-direction cells
     bottleneck: torch.Tensor  # (B, T, n_bottleneck), before dropout: where grid cells live
-    hidden: torch.Tensor  # (B, T, n_hidden), the recurrent core's output
+    hidden: torch.Tensor  # (B, T, n_hidden), the core's output (n_hidden / 2 for attention)
 
 
 def dropout(x: torch.Tensor, p: float, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -50,6 +83,67 @@ def dropout(x: torch.Tensor, p: float, generator: torch.Generator | None = None)
     return x * (noise >= p).to(x.dtype) / (1 - p)
 
 
+def sinusoidal_positions(n: int, width: int, device=None, dtype=None) -> torch.Tensor:
+    """(n, width) sinusoidal positional encoding of positions 0..n-1 (Vaswani et al. 2017):
+    sin(p / 10000^(2i / width)) in even columns, cos in odd ones; any n."""
+    pos = torch.arange(n, device=device, dtype=torch.float32)[:, None]
+    freq = torch.exp(
+        torch.arange(0, width, 2, device=device, dtype=torch.float32) * (-math.log(1e4) / width)
+    )
+    out = torch.zeros(n, width, device=device, dtype=torch.float32)
+    out[:, 0::2] = torch.sin(pos * freq)
+    out[:, 1::2] = torch.cos(pos * freq[: width // 2])
+    return out.to(dtype) if dtype is not None else out
+
+
+class AttentionCore(nn.Module):
+    """Causal self-attention over the velocity sequence (see the module's docstring).
+
+    ``forward(velocity (B, T, n_inputs), first_token (B, d_model))`` -> (B, T, d_model).
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        d_model: int,
+        n_layers: int = ATTENTION_LAYERS,
+        n_heads: int = ATTENTION_HEADS,
+    ) -> None:
+        super().__init__()
+        if d_model < 1 or d_model % n_heads:
+            raise ValueError(f"d_model must be a positive multiple of {n_heads}, got {d_model}")
+        self.hidden_size = d_model
+        self.input_proj = nn.Linear(n_inputs, d_model)
+        layer = nn.TransformerEncoderLayer(
+            d_model,
+            n_heads,
+            dim_feedforward=2 * d_model,
+            dropout=0.0,
+            batch_first=True,
+            norm_first=True,
+        )
+        self.encoder = nn.TransformerEncoder(
+            layer, n_layers, norm=nn.LayerNorm(d_model), enable_nested_tensor=False
+        )
+
+    def forward(self, velocity: torch.Tensor, first_token: torch.Tensor) -> torch.Tensor:
+        steps = velocity.shape[1] + 1
+        tokens = torch.cat([first_token[:, None], self.input_proj(velocity)], dim=1)
+        tokens = tokens + sinusoidal_positions(steps, self.hidden_size, tokens.device, tokens.dtype)
+        mask = nn.Transformer.generate_square_subsequent_mask(
+            steps, device=tokens.device, dtype=tokens.dtype
+        )
+        # The fused inference path of nn.TransformerEncoderLayer applies the (T+1)^2 mask as a
+        # dense matrix per head (5 GB for 250 paths of 15 s); the ordinary path passes
+        # is_causal to scaled_dot_product_attention, which never forms it. Same numbers.
+        fast = torch.backends.mha.get_fastpath_enabled()
+        torch.backends.mha.set_fastpath_enabled(False)
+        try:
+            return self.encoder(tokens, mask=mask, is_causal=True)[:, 1:]
+        finally:
+            torch.backends.mha.set_fastpath_enabled(fast)
+
+
 class GridCellNetwork(nn.Module):
     """Banino et al.'s grid-cell network (Fig. 1a of the paper)."""
 
@@ -62,24 +156,42 @@ class GridCellNetwork(nn.Module):
         dropout: float = 0.5,
         core: str = "lstm",
         eval_dropout: bool = False,
-        n_inputs: int = 3,
+        velocity_input: str = "egocentric",
+        use_hd: bool = True,
     ) -> None:
         super().__init__()
         if core not in CORES:
-            raise ValueError(f"unknown recurrent core {core!r}; choose one of: {CORES}")
+            raise ValueError(f"unknown core {core!r}; choose one of: {', '.join(CORES)}")
+        if velocity_input not in VELOCITY_INPUTS:
+            raise ValueError(
+                f"velocity_input must be one of {', '.join(VELOCITY_INPUTS)}, got {velocity_input!r}"
+            )
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        if core == "attention" and n_hidden % (2 * ATTENTION_HEADS):
+            raise ValueError(
+                f"the attention core needs n_hidden a multiple of {2 * ATTENTION_HEADS} "
+                f"(width n_hidden / 2 over {ATTENTION_HEADS} heads), got {n_hidden}"
+            )
         self.core_name, self.dropout, self.eval_dropout = core, dropout, eval_dropout
-        n_init = n_place + n_hd
-        self.init_h = nn.Linear(n_init, n_hidden)
-        self.init_c = nn.Linear(n_init, n_hidden) if core == "lstm" else None
-        rnn_cls = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[core]
-        self.core = rnn_cls(n_inputs, n_hidden, batch_first=True)
+        self.velocity_input, self.use_hd = velocity_input, use_hd
+        n_inputs = INPUT_SIZES[velocity_input]
+        n_init = n_place + (n_hd if use_hd else 0)
+        width = n_hidden // 2 if core == "attention" else n_hidden
+        # The initial state (recurrent cores) or the first token (attention) from the code.
+        self.init_h = nn.Linear(n_init, width)
+        self.init_c = nn.Linear(n_init, width) if core == "lstm" else None
+        if core == "attention":
+            self.core = AttentionCore(n_inputs, width)
+        else:
+            rnn_cls = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN, "rnn_relu": nn.RNN}[core]
+            extra = {"nonlinearity": "relu"} if core == "rnn_relu" else {}
+            self.core = rnn_cls(n_inputs, n_hidden, batch_first=True, **extra)
         if core == "lstm":
             self._set_forget_bias(1.0)
-        self.bottleneck = nn.Linear(n_hidden, n_bottleneck, bias=False)
+        self.bottleneck = nn.Linear(width, n_bottleneck, bias=False)
         self.place_head = nn.Linear(n_bottleneck, n_place)
-        self.hd_head = nn.Linear(n_bottleneck, n_hd)
+        self.hd_head = nn.Linear(n_bottleneck, n_hd) if use_hd else None
 
     def _set_forget_bias(self, value: float) -> None:
         # PyTorch orders the LSTM gates (input, forget, cell, output) and has two bias vectors
@@ -90,7 +202,10 @@ class GridCellNetwork(nn.Module):
             self.core.bias_hh_l0[h : 2 * h].zero_()
 
     def initial_state(self, init_code: torch.Tensor):
-        """The recurrent core's initial state from the 268 initial ensemble activations."""
+        """The recurrent core's initial state from the 268 initial ensemble activations (256
+        without head direction); for attention, the first token (B, d_model)."""
+        if self.core_name == "attention":
+            return self.init_h(init_code)
         h0 = self.init_h(init_code)[None]
         if self.init_c is None:
             return h0
@@ -98,7 +213,11 @@ class GridCellNetwork(nn.Module):
 
     def output_weights(self) -> list[torch.Tensor]:
         """The read-out weight matrices, on which the paper applies weight decay."""
-        return [self.place_head.weight, self.hd_head.weight]
+        return [head.weight for head in self.heads()]
+
+    def heads(self) -> list[nn.Linear]:
+        """The read-outs: place cells, and head direction unless it is off."""
+        return [self.place_head] + ([self.hd_head] if self.hd_head is not None else [])
 
     def decay_weights(self, layers: str = "heads") -> list[torch.Tensor]:
         """The weights that the L2 term covers: ``"heads"`` (the read-outs, as the paper says)
@@ -110,11 +229,16 @@ class GridCellNetwork(nn.Module):
         return self.output_weights() + extra
 
     def forward(self, velocity: torch.Tensor, init_code: torch.Tensor) -> ModelOutput:
-        """Run the network on egocentric velocities (B, T, 3) from the initial code (B, 268)."""
-        hidden, _ = self.core(velocity, self.initial_state(init_code))
+        """Run the network on velocities (B, T, 3), or (B, T, 2) allocentric, from the initial
+        code (B, 268), or (B, 256) without head direction."""
+        if self.core_name == "attention":
+            hidden = self.core(velocity, self.initial_state(init_code))
+        else:
+            hidden, _ = self.core(velocity, self.initial_state(init_code))
         g = self.bottleneck(hidden)
         dropped = dropout(g, self.dropout) if self.training or self.eval_dropout else g
-        return ModelOutput(self.place_head(dropped), self.hd_head(dropped), g, hidden)
+        hd = self.hd_head(dropped) if self.hd_head is not None else None
+        return ModelOutput(self.place_head(dropped), hd, g, hidden)
 
 
 def parameter_table(model: GridCellNetwork) -> list[dict]:

@@ -24,13 +24,14 @@ EVAL_SEED = 123_456_789  # evaluation trajectories never coincide with training 
 @torch.no_grad()
 def run_network(
     model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Bottleneck activations (B, T, units), decoded positions (B, T, 2) m and headings (B, T)."""
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Bottleneck activations (B, T, units), decoded positions (B, T, 2) m and headings (B, T)
+    (None for a network without head-direction cells)."""
     out = run(model, ensembles, traj)
     return (
         out.bottleneck,
         ensembles.place.decode(out.place_logits),
-        ensembles.hd.decode(out.hd_logits),
+        ensembles.hd.decode(out.hd_logits) if out.hd_logits is not None else None,
     )
 
 

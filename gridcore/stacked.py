@@ -3,9 +3,12 @@
 A batch-10 step barely occupies a GPU (and leaves a CPU core waiting on small-op overheads), so a
 sweep over seeds can advance M networks with one step instead of M. :class:`StackedNetwork`
 holds every weight of M :class:`~gridcore.model.GridCellNetwork` s as one tensor with a leading
-model axis and runs the recurrent core (LSTM, GRU or RNN), the initial-state layers, the
+model axis and runs the recurrent core (LSTM, GRU, or RNN with tanh or ReLU), the initial-state
+layers, the
 bottleneck and the read-outs with batched matrix products (``torch.baddbmm``); ``nn.LSTM`` has
-no batching rule for ``torch.func.vmap``. Nothing couples the models:
+no batching rule for ``torch.func.vmap``. Either velocity input and networks without
+head-direction cells stack too; the attention core does not (:data:`STACKABLE_CORES`; asking is
+a GridcoreError). Nothing couples the models:
 
 * **weights**: stacked from M ordinary networks, each built under its own seed, so model m
   starts exactly as the separate run of that seed;
@@ -39,7 +42,7 @@ from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.model import DECAY_LAYERS, GridCellNetwork, ModelOutput, dropout
 from gridcore.optim import clip_gradients
-from gridcore.task import learning_rate
+from gridcore.task import learning_rate, model_inputs
 from gridcore.trajectories import Trajectories
 
 HEADS = ("place_head.", "hd_head.")
@@ -47,7 +50,19 @@ HEADS = ("place_head.", "hd_head.")
 # "per-model" (PyTorch's own fused kernel, once per model; on a CPU it is the faster), or
 # "auto": batched on a GPU, per-model on the CPU.
 CORE_IMPLS = ("auto", "batched", "per-model")
-_FUSED = {"lstm": torch.lstm, "gru": torch.gru, "rnn": torch.rnn_tanh}
+_FUSED = {"lstm": torch.lstm, "gru": torch.gru, "rnn": torch.rnn_tanh, "rnn_relu": torch.rnn_relu}
+STACKABLE_CORES = tuple(_FUSED)  # the attention core has no stacked version
+
+
+def check_stackable(core: str) -> None:
+    """A GridcoreError unless networks with ``core`` can be trained stacked."""
+    if core not in STACKABLE_CORES:
+        raise GridcoreError(
+            f"core {core} cannot be trained stacked (stacked cores: {', '.join(STACKABLE_CORES)}); "
+            "train it one network at a time (--models-per-worker 1)"
+        )
+
+
 _CORE = ("core.weight_ih_l0", "core.weight_hh_l0", "core.bias_ih_l0", "core.bias_hh_l0")
 
 
@@ -140,12 +155,10 @@ class StackedNetwork(nn.Module):
             raise ValueError(f"core_impl must be one of {CORE_IMPLS}, got {core_impl!r}")
         self.core_impl = core_impl
         first = models[0]
+        check_stackable(first.core_name)
+        settings = ("core_name", "dropout", "eval_dropout", "velocity_input", "use_hd")
         for other in models[1:]:
-            same = (other.core_name, other.dropout, other.eval_dropout) == (
-                first.core_name,
-                first.dropout,
-                first.eval_dropout,
-            )
+            same = all(getattr(other, k) == getattr(first, k) for k in settings)
             shapes = [p.shape for p in other.parameters()] == [p.shape for p in first.parameters()]
             if not (same and shapes):
                 raise ValueError("stacked networks must share their architecture and dropout")
@@ -154,6 +167,7 @@ class StackedNetwork(nn.Module):
             first.dropout,
             first.eval_dropout,
         )
+        self.velocity_input, self.use_hd = first.velocity_input, first.use_hd
         self.n_models = len(models)
         self.n_hidden = first.core.hidden_size
         self.names = [name for name, _ in first.named_parameters()]
@@ -184,7 +198,7 @@ class StackedNetwork(nn.Module):
         """The stacked weights the L2 term covers (see ``GridCellNetwork.decay_weights``)."""
         if layers not in DECAY_LAYERS:
             raise ValueError(f"layers must be one of {DECAY_LAYERS}, got {layers!r}")
-        names = ["place_head.weight", "hd_head.weight"]
+        names = ["place_head.weight"] + (["hd_head.weight"] if self.use_hd else [])
         names += ["bottleneck.weight"] if layers == "heads+bottleneck" else []
         return [self.weight(n) for n in names]
 
@@ -239,8 +253,9 @@ class StackedNetwork(nn.Module):
                 h = (1 - z) * n + z * h
                 outs.append(h)
         else:
+            act = torch.relu if self.core_name == "rnn_relu" else torch.tanh
             for t in range(T):
-                h = torch.tanh(torch.baddbmm(xw[t], h, w_hh_t))
+                h = act(torch.baddbmm(xw[t], h, w_hh_t))
                 outs.append(h)
         return torch.stack(outs, dim=2)
 
@@ -282,9 +297,8 @@ class StackedNetwork(nn.Module):
             dropped = torch.stack(
                 [dropout(g[m], self.dropout, gens[m]) for m in range(self.n_models)]
             )
-        return ModelOutput(
-            self._linear(dropped, "place_head"), self._linear(dropped, "hd_head"), g, hidden
-        )
+        hd = self._linear(dropped, "hd_head") if self.use_hd else None
+        return ModelOutput(self._linear(dropped, "place_head"), hd, g, hidden)
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,7 +314,8 @@ def stack_trajectories(batches: Sequence[Trajectories]) -> Trajectories:
 
 def unstack_output(out: ModelOutput, m: int) -> ModelOutput:
     """Model ``m``'s slice of a stacked forward pass."""
-    return ModelOutput(*(getattr(out, f.name)[m] for f in fields(ModelOutput)))
+    parts = (getattr(out, f.name) for f in fields(ModelOutput))
+    return ModelOutput(*(part[m] if part is not None else None for part in parts))
 
 
 def stacked_losses(
@@ -310,8 +325,8 @@ def stacked_losses(
     generators: Sequence[torch.Generator] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, ModelOutput]:
     """Each model's place and HD cross-entropies (M,), each a mean over its batch x time, as
-    ``task.losses`` computes them for one network."""
-    out = net(traj.velocity, ensembles.initial_code(traj), generators)
+    ``task.losses`` computes them for one network (HD: 0 without head-direction cells)."""
+    out = net(model_inputs(net, traj), ensembles.initial_code(traj), generators)
     place_t, hd_t = ensembles.targets(traj)
     m = net.n_models
 
@@ -319,7 +334,10 @@ def stacked_losses(
         per = F.cross_entropy(logits.flatten(0, 2), target.flatten(0, 2), reduction="none")
         return per.view(m, -1).mean(dim=1)
 
-    return ce(out.place_logits, place_t), ce(out.hd_logits, hd_t), out
+    place = ce(out.place_logits, place_t)
+    if out.hd_logits is None:
+        return place, torch.zeros_like(place), out
+    return place, ce(out.hd_logits, hd_t), out
 
 
 def stacked_l2(net: StackedNetwork, cfg: TrainConfig) -> torch.Tensor:

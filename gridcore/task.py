@@ -2,6 +2,8 @@
 
 From the place- and head-direction code at the start of a trajectory and the egocentric
 velocity at every step, predict the place- and head-direction-cell distributions at every step.
+(Variants: allocentric velocity instead, ``velocity_input``; no head-direction cells, ``use_hd``,
+which drops the HD term below and HD from the initial code.)
 This module builds a network and its ensembles from a config, runs it on trajectories, computes
 the loss (soft-target cross-entropy plus the L2 term), clips gradients and takes one training
 step. The training loop (:mod:`gridcore.train`), the diagnostics and the analyses all call it,
@@ -46,6 +48,7 @@ def build_ensembles(cfg: TrainConfig) -> Ensembles:
         box_height=motion.box_height,
         seed=cfg.ensemble_seed,
         rng=cfg.ensemble_rng,
+        use_hd=cfg.use_hd,
     )
 
 
@@ -85,6 +88,8 @@ def build(
         dropout=cfg.dropout,
         core=cfg.core,
         eval_dropout=cfg.eval_dropout,
+        velocity_input=cfg.velocity_input,
+        use_hd=cfg.use_hd,
     )
     ensembles = build_ensembles(cfg)
     if torch.device(device).type != "cpu":
@@ -109,21 +114,31 @@ def make_optimizer_for(cfg: TrainConfig, model: GridCellNetwork) -> torch.optim.
     )
 
 
+def model_inputs(model: GridCellNetwork, traj: Trajectories) -> torch.Tensor:
+    """What ``model`` reads each step: the egocentric velocity (..., T, 3), or the allocentric
+    one (..., T, 2), as its ``velocity_input`` says (egocentric for a module without one)."""
+    kind = getattr(model, "velocity_input", "egocentric")
+    return traj.velocity_xy if kind == "allocentric" else traj.velocity
+
+
 def run(model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories) -> ModelOutput:
     """The network on a batch of trajectories: velocities (B, T, 3), start code (B, 268).
     The trajectories go to the network's device (the outputs stay there)."""
     traj = traj.to(model_device(model))
-    return model(traj.velocity, ensembles.initial_code(traj))
+    return model(model_inputs(model, traj), ensembles.initial_code(traj))
 
 
 def losses(
     model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories
 ) -> tuple[torch.Tensor, torch.Tensor, ModelOutput]:
-    """Soft-target cross-entropies (nats, mean over batch x time) for place and HD cells."""
+    """Soft-target cross-entropies (nats, mean over batch x time) for place and HD cells. A
+    network without head-direction cells has no HD term: its ``hd_loss`` is 0."""
     traj = traj.to(model_device(model))
     out = run(model, ensembles, traj)
     place_t, hd_t = ensembles.targets(traj)
     place_loss = F.cross_entropy(out.place_logits.flatten(0, 1), place_t.flatten(0, 1))
+    if out.hd_logits is None:
+        return place_loss, torch.zeros_like(place_loss), out
     hd_loss = F.cross_entropy(out.hd_logits.flatten(0, 1), hd_t.flatten(0, 1))
     return place_loss, hd_loss, out
 
@@ -139,7 +154,7 @@ def clip_params(model: GridCellNetwork, cfg: TrainConfig) -> list[torch.Tensor]:
     """The parameters whose gradients are clipped: all (DeepMind) or the read-outs (paper)."""
     if cfg.clip_scope == "all":
         return list(model.parameters())
-    return [p for m in (model.place_head, model.hd_head) for p in m.parameters()]
+    return [p for m in model.heads() for p in m.parameters()]
 
 
 def learning_rate(cfg: TrainConfig, step: int) -> float:
@@ -159,10 +174,13 @@ def learning_rate(cfg: TrainConfig, step: int) -> float:
 def decoding_errors(
     ensembles: Ensembles, out: ModelOutput, traj: Trajectories
 ) -> tuple[float, float]:
-    """Mean position error (cm) and heading error (degrees) of the decoded read-outs."""
+    """Mean position error (cm) and heading error (degrees) of the decoded read-outs; the
+    heading error is NaN for a network without head-direction cells."""
     pos = ensembles.place.decode(out.place_logits)
-    hd = ensembles.hd.decode(out.hd_logits)
     pos_err = (pos - traj.target_pos).norm(dim=-1).mean().item() * 100
+    if out.hd_logits is None:
+        return pos_err, math.nan
+    hd = ensembles.hd.decode(out.hd_logits)
     hd_err = wrap_angle(hd - traj.target_hd).abs().mean().item() * 180 / math.pi
     return pos_err, hd_err
 

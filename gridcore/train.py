@@ -46,6 +46,7 @@ from gridcore.scores import score_ratemaps
 from gridcore.stacked import (
     OptimizerView,
     StackedNetwork,
+    check_stackable,
     make_generators,
     stack_optimizer_states,
     stack_trajectories,
@@ -164,7 +165,7 @@ def train(
                     "step": step,
                     "loss": loss,
                     "place_loss": res.place_loss.item(),
-                    "hd_loss": res.hd_loss.item(),
+                    "hd_loss": res.hd_loss.item() if cfg.use_hd else math.nan,
                     "l2_loss": res.l2.item(),
                     "position_error_cm": pos_err,
                     "heading_error_deg": hd_err,
@@ -234,6 +235,8 @@ def train_stacked(
         raise GridcoreError(
             f"need one run directory per config, got {len(run_dirs)} for {len(cfgs)}"
         )
+    for c in cfgs:
+        check_stackable(c.core)
     dirs = [Path(d) for d in run_dirs]
     if len({d.resolve() for d in dirs}) != len(dirs):
         raise GridcoreError("stacked runs need distinct run directories")
@@ -319,7 +322,7 @@ def train_stacked(
                     "step": step,
                     "loss": losses[m],
                     "place_loss": res.place_loss[m].item(),
-                    "hd_loss": res.hd_loss[m].item(),
+                    "hd_loss": res.hd_loss[m].item() if cfg.use_hd else math.nan,
                     "l2_loss": res.l2[m].item(),
                     "position_error_cm": pos_err,
                     "heading_error_deg": hd_err,

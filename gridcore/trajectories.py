@@ -16,6 +16,10 @@ One departure from both: the box is a hard boundary. A step that would cross a w
 so the rat stops on the wall, and the velocity input reports the shortened step. Without it the
 ``sorscher`` rat, which runs about 1 m/s, would step outside the box now and then.
 
+Each trajectory carries two velocity signals: the egocentric one the paper feeds the network
+(speed, and the sine and cosine of the turn) and the allocentric Cartesian velocity (vx, vy), the
+step actually taken divided by dt (``GridCellNetwork``'s ``velocity_input`` picks one).
+
 Everything is vectorised over the batch with torch, seeded by a ``torch.Generator``.
 """
 
@@ -90,6 +94,8 @@ class Trajectories:
             heading change during the step.
         target_pos: (B, T, 2) position after each step, m.
         target_hd: (B, T) heading after each step, rad in [-pi, pi).
+        velocity_xy: (B, T, 2) allocentric Cartesian velocity per step, m/s: the displacement
+            actually taken during the step (walls shorten some) divided by dt.
     """
 
     init_pos: torch.Tensor
@@ -97,6 +103,7 @@ class Trajectories:
     velocity: torch.Tensor
     target_pos: torch.Tensor
     target_hd: torch.Tensor
+    velocity_xy: torch.Tensor
 
     def __len__(self) -> int:
         return self.init_pos.shape[0]
@@ -108,6 +115,7 @@ class Trajectories:
             self.velocity[index],
             self.target_pos[index],
             self.target_hd[index],
+            self.velocity_xy[index],
         )
 
     def to(self, device: torch.device | str) -> Trajectories:
@@ -198,6 +206,7 @@ def simulate(
     out_hd = torch.empty(batch_size, seq_len, **kw)
     out_speed = torch.empty(batch_size, seq_len, **kw)
     out_turn = torch.empty(batch_size, seq_len, **kw)
+    out_xy = torch.empty(batch_size, seq_len, 2, **kw)
     for t in range(seq_len):
         dist, rel = _nearest_wall(pos, hd, half)
         near = (dist < p.border_region) & (rel.abs() < math.pi / 2)
@@ -208,13 +217,15 @@ def simulate(
         turn = turns[:, t] + avoid
         hd = wrap_angle(hd + turn)
         step = torch.minimum(speed * p.dt, _distance_to_boundary(pos, hd, half))
-        pos = pos + step[:, None] * torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
-        pos = torch.maximum(torch.minimum(pos, half), -half)
+        new = pos + step[:, None] * torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
+        new = torch.maximum(torch.minimum(new, half), -half)
+        out_xy[:, t] = (new - pos) / p.dt
+        pos = new
         out_pos[:, t], out_hd[:, t] = pos, hd
         out_speed[:, t], out_turn[:, t] = step / p.dt, turn
 
     velocity = torch.stack([out_speed, torch.sin(out_turn), torch.cos(out_turn)], dim=-1)
-    return Trajectories(init_pos, init_hd, velocity, out_pos, out_hd)
+    return Trajectories(init_pos, init_hd, velocity, out_pos, out_hd, out_xy)
 
 
 class TrajectoryStream:

@@ -40,6 +40,8 @@ def test_train_and_resume_from_the_command_line(tmp_path):
         (["train", "--set", "lr=abc", "--out", "{tmp}/a"], "expected a float"),
         (["train", "--set", "nonsense=1", "--out", "{tmp}/a"], "KEY=VALUE"),
         (["train", "--set", "device=gpu", "--out", "{tmp}/a"], "device must be one of"),
+        (["train", "--set", "velocity_input=xy", "--out", "{tmp}/a"], "velocity_input must be"),
+        (["train", "--set", "core=attention", "--set", "n_hidden=36", "--out", "{tmp}/a"], "of 8"),
         pytest.param(
             ["train", "--preset", "tiny", "--set", "device=cuda", "--out", "{tmp}/a"],
             "device cuda: torch",
@@ -59,6 +61,20 @@ def test_bad_input_gives_one_line(tmp_path, args, message):
     assert len(lines) == 1 and lines[0].startswith("gridcore: error:"), stderr
     assert message in lines[0]
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    "sets", [["core=attention"], ["core=rnn_relu", "use_hd=false", "velocity_input=allocentric"]]
+)
+def test_train_the_issue_10_variants_from_the_command_line(tmp_path, sets):
+    from gridcore.runs import load_run
+
+    out = tmp_path / "run"
+    args = ["train", "--preset", "tiny", "--steps", "6", "--out", str(out), "--quiet"]
+    assert main([*args, *(a for s in sets for a in ("--set", s))]) == 0
+    model, _, cfg, step = load_run(out)
+    assert step == 6 and model.core_name == cfg.core
+    assert (model.hd_head is None) == (not cfg.use_hd)
 
 
 def test_unwritable_output_directory(tmp_path):

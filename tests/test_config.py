@@ -56,3 +56,21 @@ def test_config_validation():
         get_preset("huge")
     with pytest.raises(GridcoreError, match="unknown config keys"):
         TrainConfig.from_dict({"learning_rate": 1})
+
+
+def test_the_issue_10_switches_validate_in_one_line():
+    from gridcore import config, model
+
+    assert config.VELOCITY_INPUTS is model.VELOCITY_INPUTS  # owned by the model, imported
+    assert {"rnn", "rnn_relu", "attention"} <= set(config.CORES)
+    assert get_preset("tiny").use_hd and get_preset("tiny").velocity_input == "egocentric"
+    for bad, match in [
+        ({"velocity_input": "cartesian"}, "velocity_input must be one of egocentric, allocentric"),
+        ({"use_hd": "no"}, "use_hd must be true or false"),
+        ({"core": "attention", "n_hidden": 36}, "core attention needs n_hidden a multiple of 8"),
+        ({"core": "transformer"}, "core must be one of lstm, gru, rnn, rnn_relu, attention"),
+    ]:
+        with pytest.raises(GridcoreError, match=match) as err:
+            get_preset("tiny", **bad)
+        assert "\n" not in str(err.value)
+    get_preset("tiny", core="attention", velocity_input="allocentric", use_hd=False)

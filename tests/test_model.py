@@ -1,17 +1,85 @@
 import pytest
 import torch
 
-from gridcore.model import GridCellNetwork
+from gridcore.model import CORES, GridCellNetwork, sinusoidal_positions
 
 
-@pytest.mark.parametrize("core", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("core", CORES)
 def test_shapes(core):
     net = GridCellNetwork(core=core)
     out = net(torch.randn(4, 9, 3), torch.rand(4, 268))
     assert out.place_logits.shape == (4, 9, 256)
     assert out.hd_logits.shape == (4, 9, 12)
     assert out.bottleneck.shape == (4, 9, 256)
-    assert out.hidden.shape == (4, 9, 128)
+    # The attention core is n_hidden / 2 wide (see its parameter count below).
+    assert out.hidden.shape == (4, 9, 64 if core == "attention" else 128)
+
+
+def test_the_relu_rnn_is_a_relu_rnn_and_rnn_stays_tanh():
+    relu, tanh = GridCellNetwork(core="rnn_relu"), GridCellNetwork(core="rnn")
+    assert relu.core.nonlinearity == "relu" and tanh.core.nonlinearity == "tanh"
+    hidden = relu(torch.randn(3, 7, 3), torch.rand(3, 268)).hidden
+    assert (hidden >= 0).all() and (hidden > 0).any()
+
+
+def test_attention_is_causal():
+    """The output at step t depends on the initial code and the velocities up to t only."""
+    torch.manual_seed(0)
+    net = GridCellNetwork(core="attention", n_place=16, n_hd=4, n_hidden=32).eval()
+    v, code = torch.randn(3, 12, 3), torch.rand(3, 20)
+    out = net(v, code).hidden
+    for t in (0, 5, 10):
+        later = v.clone()
+        later[:, t + 1 :] = torch.randn_like(later[:, t + 1 :])
+        changed = net(later, code).hidden
+        torch.testing.assert_close(changed[:, : t + 1], out[:, : t + 1], rtol=0, atol=1e-6)
+        assert not torch.allclose(changed[:, t + 1 :], out[:, t + 1 :])
+    # ...and on the code: the first token carries the start.
+    assert not torch.allclose(net(v, torch.rand(3, 20)).hidden[:, 0], out[:, 0])
+    # Training mode (no fused inference path) computes the same.
+    torch.testing.assert_close(net.train()(v, code).hidden, out, rtol=1e-5, atol=1e-5)
+
+
+def test_attention_runs_on_15_s_paths():
+    """750 steps (the path-integration test) with a core trained on 100: no length limit."""
+    net = GridCellNetwork(core="attention", n_hidden=32).eval()
+    with torch.no_grad():
+        out = net(torch.randn(2, 750, 3), torch.rand(2, 268))
+    assert out.place_logits.shape == (2, 750, 256) and torch.isfinite(out.bottleneck).all()
+    pe = sinusoidal_positions(751, 16)
+    assert pe.shape == (751, 16) and len(set(map(tuple, pe.tolist()))) == 751  # all distinct
+
+
+@pytest.mark.parametrize("n_hidden", [64, 128, 256])
+def test_attention_core_has_about_the_lstms_parameter_count(n_hidden):
+    def core_params(core):
+        net = GridCellNetwork(core=core, n_hidden=n_hidden)
+        return sum(p.numel() for p in net.core.parameters())
+
+    assert core_params("attention") == pytest.approx(core_params("lstm"), rel=0.05)
+
+
+def test_attention_needs_a_width_the_heads_divide():
+    with pytest.raises(ValueError, match="multiple of 8"):
+        GridCellNetwork(core="attention", n_hidden=36)
+
+
+def test_without_head_direction_cells():
+    net = GridCellNetwork(use_hd=False)
+    assert net.init_h.in_features == net.init_c.in_features == 256
+    assert net.hd_head is None and net.output_weights() == [net.place_head.weight]
+    out = net(torch.randn(2, 5, 3), torch.rand(2, 256))
+    assert out.hd_logits is None and out.place_logits.shape == (2, 5, 256)
+
+
+def test_allocentric_input_is_two_numbers_per_step():
+    net = GridCellNetwork(velocity_input="allocentric")
+    assert net.core.input_size == 2
+    assert net(torch.randn(2, 5, 2), torch.rand(2, 268)).hidden.shape == (2, 5, 128)
+    att = GridCellNetwork(core="attention", velocity_input="allocentric")
+    assert att.core.input_proj.in_features == 2
+    with pytest.raises(ValueError, match="velocity_input"):
+        GridCellNetwork(velocity_input="cartesian")
 
 
 def test_architecture_details():

@@ -3,6 +3,7 @@ separate runs train, and leave M ordinary run directories that resume exactly.""
 
 from __future__ import annotations
 
+import math
 import shutil
 
 import pytest
@@ -47,7 +48,7 @@ def batches(cfg, seeds, step=0):
 
 
 @pytest.mark.parametrize("impl", ["batched", "per-model"])
-@pytest.mark.parametrize("core", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("core", ["lstm", "gru", "rnn", "rnn_relu"])
 def test_stacked_forward_is_each_networks_forward(core, impl):
     cfg = tiny(core=core)
     nets = models(cfg, [0, 1, 2])
@@ -64,7 +65,7 @@ def test_stacked_forward_is_each_networks_forward(core, impl):
         assert all(torch.equal(weights[k], v) for k, v in net.state_dict().items())
 
 
-@pytest.mark.parametrize("core", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("core", ["lstm", "gru", "rnn", "rnn_relu"])
 def test_batched_core_has_the_gradients_of_pytorchs_kernels(core):
     """The batched core (the LSTM's back-propagation written out) against PyTorch's fused
     kernels run model by model: the same gradient for every weight."""
@@ -236,3 +237,61 @@ def test_the_batched_core_trains_as_the_separate_runs(tmp_path, monkeypatch):
         mine = load_file(tmp_path / f"stack{cfg.seed}" / "model.safetensors")
         theirs = load_file(tmp_path / f"alone{cfg.seed}" / "model.safetensors")
         assert all(torch.allclose(mine[k], theirs[k], atol=1e-5) for k in mine)
+
+
+@pytest.mark.parametrize("impl", ["batched", "per-model"])
+def test_networks_without_hd_reading_allocentric_velocity_stack(impl):
+    """hd-off and the allocentric input: each stacked model computes its own network's output,
+    with no head-direction read-out and no HD term."""
+    cfg = tiny(use_hd=False, velocity_input="allocentric", core="rnn_relu")
+    nets = models(cfg, [0, 1])
+    ens = task.build_ensembles(cfg)
+    trajs = batches(cfg, [0, 1])
+    stacked = StackedNetwork(nets, core_impl=impl).eval()
+    place, hd, out = stacked_losses(stacked, ens, stack_trajectories(trajs))
+    assert out.hd_logits is None and torch.equal(hd, torch.zeros(2))
+    assert len(stacked.decay_weights()) == 1
+    for m, (net, traj) in enumerate(zip(nets, trajs, strict=True)):
+        ref_place, _, ref = task.losses(net.eval(), ens, traj)
+        assert torch.allclose(out.bottleneck[m], ref.bottleneck, atol=2e-6)
+        assert torch.allclose(place[m], ref_place, rtol=1e-5)
+
+
+def test_hd_off_and_allocentric_train_stacked_as_their_separate_runs(tmp_path):
+    cfgs = [
+        tiny(steps=10, seed=s, log_every=10, checkpoint_every=10, use_hd=False,
+             velocity_input="allocentric")
+        for s in (0, 1)
+    ]  # fmt: skip
+    results = train_stacked(cfgs, [tmp_path / f"stack{c.seed}" for c in cfgs], progress=False)
+    for cfg, res in zip(cfgs, results, strict=True):
+        sep = train(cfg, tmp_path / f"alone{cfg.seed}", progress=False)
+        assert res.history[-1]["loss"] == pytest.approx(sep.history[-1]["loss"], rel=1e-3)
+        assert math.isnan(res.history[-1]["hd_loss"]) and math.isnan(sep.history[-1]["hd_loss"])
+        mine = load_file(tmp_path / f"stack{cfg.seed}" / "model.safetensors")
+        theirs = load_file(tmp_path / f"alone{cfg.seed}" / "model.safetensors")
+        assert mine.keys() == theirs.keys() and "hd_head.weight" not in mine
+        assert all(torch.allclose(mine[k], theirs[k], atol=1e-5) for k in mine)
+
+
+def test_the_attention_core_is_refused_with_one_clear_error(tmp_path):
+    cfgs = [tiny(core="attention", seed=s) for s in (0, 1)]
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    with pytest.raises(GridcoreError, match="core attention cannot be trained stacked") as err:
+        train_stacked(cfgs, dirs, progress=False)
+    assert "\n" not in str(err.value) and not any(d.exists() for d in dirs)
+    with pytest.raises(GridcoreError, match="cannot be trained stacked"):
+        StackedNetwork(models(cfgs[0], [0, 1]))
+
+
+def test_a_sweep_trains_an_unstackable_core_one_trial_per_pack(tmp_path):
+    from gridcore.sweeps.runner import _packs
+    from gridcore.sweeps.spec import spec_from_dict
+
+    spec = spec_from_dict(
+        {"preset": "tiny", "cases": {"lstm": {"core": "lstm"}, "attn": {"core": "attention"}},
+         "seeds": 3}
+    )  # fmt: skip
+    packs = _packs(spec.trials(tmp_path), 4)
+    sizes = sorted((p[0].cfg.core, len(p)) for p in packs.values())
+    assert sizes == [("attention", 1)] * 3 + [("lstm", 3)]

@@ -238,3 +238,66 @@ def test_a_non_finite_loss_stops_the_step_before_the_weights_change():
     for a, b in zip(model.parameters(), before, strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)
     assert not opt.state
+
+
+# --------------------------------------------------------------------------------------------
+# The issue-10 variants: head direction off, allocentric velocity, the new cores
+
+
+def test_without_head_direction_there_is_no_hd_term_and_no_hd_in_the_start_code():
+    cfg = tiny(use_hd=False)
+    model, ens = task.build(cfg)
+    assert ens.init_size == cfg.n_place == model.init_h.in_features
+    assert model.hd_head is None and task.clip_params(model, tiny(clip_scope="heads")) == list(
+        model.place_head.parameters()
+    )
+    traj = batch(cfg)
+    code = ens.initial_code(traj)
+    torch.testing.assert_close(code, ens.place.activations(traj.init_pos))
+    place_loss, hd_loss, out = task.losses(model, ens, traj)
+    assert out.hd_logits is None and hd_loss.item() == 0.0
+    place_t, _ = ens.targets(traj)
+    torch.testing.assert_close(place_loss, soft_ce(out.place_logits, place_t))
+    pos_err, hd_err = task.decoding_errors(ens, out, traj)
+    assert math.isfinite(pos_err) and math.isnan(hd_err)
+    opt = task.make_optimizer_for(cfg, model)
+    res = task.train_step(model, ens, opt, traj, cfg, 0)
+    torch.testing.assert_close(res.loss, res.place_loss + res.l2)
+    assert task.l2_term(model, cfg) > 0  # the place read-out is still decayed
+
+
+def test_allocentric_input_feeds_the_cartesian_velocity():
+    cfg = tiny(velocity_input="allocentric")
+    model, ens = task.build(cfg)
+    traj = batch(cfg)
+    assert task.model_inputs(model, traj) is traj.velocity_xy
+    model.eval()
+    ran = task.run(model, ens, traj)
+    torch.testing.assert_close(
+        ran.place_logits, model(traj.velocity_xy, ens.initial_code(traj)).place_logits
+    )
+    ego, _ = task.build(tiny())
+    assert task.model_inputs(ego, traj) is traj.velocity
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"core": "rnn_relu"},
+        {"core": "attention"},
+        {"use_hd": False},
+        {"velocity_input": "allocentric"},
+    ],
+)
+def test_each_variant_learns(change):
+    """A few Adam steps on one batch lower the place loss: gradients reach every new part."""
+    cfg = tiny(optimizer="adam", lr=1e-2, grad_clip=0.0, dropout=0.0, **change)
+    torch.manual_seed(0)
+    model, ens = task.build(cfg)
+    opt = task.make_optimizer_for(cfg, model)
+    traj = batch(cfg, n=10)
+    model.train()
+    first = task.train_step(model, ens, opt, traj, cfg, 0).place_loss.item()
+    for step in range(1, 20):
+        last = task.train_step(model, ens, opt, traj, cfg, step).place_loss.item()
+    assert last < first - 0.5

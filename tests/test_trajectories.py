@@ -17,8 +17,9 @@ def test_shapes_and_types():
     assert tr.velocity.shape == (7, 33, 3)
     assert tr.target_pos.shape == (7, 33, 2)
     assert tr.target_hd.shape == (7, 33)
+    assert tr.velocity_xy.shape == (7, 33, 2)
     assert tr.full_path().shape == (7, 34, 2)
-    assert len(tr[2:5]) == 3
+    assert len(tr[2:5]) == 3 and tr[2:5].velocity_xy.shape == (3, 33, 2)
 
 
 @pytest.mark.parametrize("name", sorted(MOTION_PRESETS))
@@ -42,6 +43,21 @@ def test_inputs_integrate_to_the_path(name):
     hd = torch.cat([tr.init_hd[:, None], tr.target_hd], 1)
     dhd = torch.remainder(hd[:, 1:] - hd[:, :-1] - tr.turn + math.pi, 2 * math.pi) - math.pi
     assert dhd.abs().max() < 1e-4
+
+
+@pytest.mark.parametrize("name", sorted(MOTION_PRESETS))
+def test_allocentric_velocity_is_the_displacement_over_dt(name):
+    """(vx, vy) is each step actually taken (walls shorten some) divided by dt: the speed
+    along the heading after the step."""
+    tr = simulate(50, 100, name, generator=gen(3))
+    p = get_motion(name)
+    path = tr.full_path()
+    torch.testing.assert_close(tr.velocity_xy, (path[:, 1:] - path[:, :-1]) / p.dt)
+    heading = torch.stack([torch.cos(tr.target_hd), torch.sin(tr.target_hd)], dim=-1)
+    torch.testing.assert_close(tr.velocity_xy, tr.speed[..., None] * heading, atol=1e-4, rtol=0)
+    # Integrating it from the start gives the path.
+    cum = tr.init_pos[:, None] + torch.cumsum(tr.velocity_xy * p.dt, dim=1)
+    torch.testing.assert_close(cum, tr.target_pos, atol=1e-4, rtol=0)
 
 
 @pytest.mark.parametrize("name", sorted(MOTION_PRESETS))

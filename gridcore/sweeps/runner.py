@@ -20,6 +20,7 @@ from safetensors import SafetensorError, safe_open
 
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
+from gridcore.stacked import STACKABLE_CORES
 from gridcore.sweeps.spec import (
     FINISHED,
     RAY_MISSING,
@@ -128,13 +129,19 @@ def _checkpoint_step(run_dir: Path) -> int | None:
 
 def _packs(pending: list[Trial], size: int) -> dict[str, list[Trial]]:
     """Up to ``size`` trials per pack, each pack sharing every setting but the seed and the step
-    its checkpoints are at (one stacked network); named after its first trial."""
+    its checkpoints are at (one stacked network); named after its first trial. A core that
+    cannot be stacked (``gridcore.stacked.STACKABLE_CORES``) trains one trial per pack."""
     groups: dict[tuple, list[Trial]] = {}
     for t in pending:
         step = _checkpoint_step(t.run_dir)
         key = (replace(t.cfg, seed=0).to_json(), step if step is not None else t.name)
         groups.setdefault(key, []).append(t)
-    packs = [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
+    packs = [
+        g[i : i + n]
+        for g in groups.values()
+        for n in [size if g[0].cfg.core in STACKABLE_CORES else 1]
+        for i in range(0, len(g), n)
+    ]
     return {p[0].name + (f"+{len(p) - 1}" if len(p) > 1 else ""): p for p in packs}
 
 
