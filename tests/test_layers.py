@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "modules": 1,
     "scores": 2,
     "shuffles": 3,
+    "celltypes": 3,  # speed, head-direction, border and grid scores with time-shift nulls
     # torch: the rat, the network, the optimisers, the cells
     "trajectories": 4,
     "optim": 4,
@@ -46,6 +47,7 @@ LAYERS: dict[str, int] = {
     # the loop, the results of a run, and the figures
     "train": 9,
     "results": 9,
+    "census": 9,  # a network's units on fresh trajectories (ratemaps' seed), typed by celltypes
     "plots": 9,
     # many runs at once: it trains (train) and scores (results) each one
     "sweeps": 10,
@@ -54,7 +56,7 @@ LAYERS: dict[str, int] = {
     "__main__": 12,
 }
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
-ANALYSIS = ("ratemaps", "path_integration", "results", "plots")
+ANALYSIS = ("ratemaps", "path_integration", "census", "results", "plots")
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
 # book, dev, sweeps; ratinabox for comparisons with real rats).
 OPTIONAL = {"ipywidgets", "IPython", "ray", "ratinabox", "playwright", "yaml"}
@@ -235,7 +237,7 @@ def test_numpy_layer_never_imports_torch():
         assert not third_party & {"torch", "safetensors", "tensorboard"}, relative(name)
     code = (
         "import sys, gridcore.scores, gridcore.shuffles, gridcore.binning, gridcore.synthetic, "
-        "gridcore.modules, gridcore.paper, gridcore.errors, gridcore.files; "
+        "gridcore.modules, gridcore.paper, gridcore.errors, gridcore.files, gridcore.celltypes; "
         "print('torch' in sys.modules)"
     )
     proc = subprocess.run(

@@ -20,7 +20,9 @@ loop into ``DIR/trials/<trial>/`` (an ordinary run directory), and keeps ``DIR/r
 up to date as trials finish. Each trial's outcome is saved in its run directory
 (``sweep_trial.json``), so rerunning the same command skips finished trials and resumes
 unfinished ones from their last checkpoint. :func:`load` reads the table back;
-:func:`plot_sweep` draws a metric against the conditions, every seed a point.
+:func:`plot_sweep` draws a metric against the conditions, every seed a point. :func:`load_all`
+reads every shipped sweep into one table, each network once; :func:`error_vs_grid` and
+:func:`plot_error_vs_grid` ask whether position error goes with the grid-unit fraction.
 
 Ray is optional (``pip install 'gridcore[sweeps]'``) and imported only when trials must run.
 
@@ -33,8 +35,25 @@ from __future__ import annotations
 
 from gridcore.sweeps.runner import SweepRun, main, run
 from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
-from gridcore.sweeps.summary import headline, headline_table, spread, time_to_level
-from gridcore.sweeps.tables import load, load_curves, plot_curves, plot_sweep, write_tables
+from gridcore.sweeps.summary import (
+    condition_effect,
+    error_vs_grid,
+    error_vs_grid_table,
+    headline,
+    headline_table,
+    spread,
+    time_to_level,
+)
+from gridcore.sweeps.tables import (
+    load,
+    load_all,
+    load_curves,
+    plot_curves,
+    plot_error_vs_grid,
+    plot_sweep,
+    progress,
+    write_tables,
+)
 from gridcore.sweeps.trials import read_trial, run_pack, run_trial
 
 __all__ = [
@@ -42,14 +61,20 @@ __all__ = [
     "Spec",
     "SweepRun",
     "Trial",
+    "condition_effect",
+    "error_vs_grid",
+    "error_vs_grid_table",
     "load",
+    "load_all",
     "load_curves",
     "headline",
     "headline_table",
     "load_spec",
     "main",
     "plot_curves",
+    "plot_error_vs_grid",
     "plot_sweep",
+    "progress",
     "read_trial",
     "run",
     "run_pack",

@@ -1,4 +1,5 @@
-"""Statistics over the seeds of a sweep: the spread of a metric, and how soon a level is reached.
+"""Statistics over the seeds of a sweep: the spread of a metric, and how soon a level is reached;
+across sweeps, how position error goes with the grid-unit fraction.
 
 Every figure is read at a fixed step: the spec's last step for ``results.csv``, the fixed scoring
 steps for ``curves.csv``; never at the step that looked best for one seed.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_FRACTION
@@ -122,3 +124,101 @@ def headline_table(summary: pd.DataFrame, level: float = 0.25) -> pd.DataFrame:
             "paper": _pct(GRID_FRACTION),
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(summary.index.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Across sweeps: does path integration go with grid units? Does a condition change a metric?
+
+
+def error_vs_grid(
+    df: pd.DataFrame,
+    error: str = "position_error_cm",
+    grid: str = "grid_fraction_037",
+    n_resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Spearman's rank correlation of ``error`` (cm) with ``grid`` (a fraction of units) over
+    the finished trials of ``df``, with a bootstrap interval.
+
+    Trials are resampled with replacement, ``n_resamples`` times (the pair of a trial's two
+    numbers stays together); the interval is the percentile interval at ``confidence`` of the
+    resamples' rho (Spearman's rho is Pearson's r of the ranks; resamples in which a column is
+    constant, and so rho undefined, are left out).
+    Returns ``n`` (trials), ``rho``, ``p`` (the test of rho = 0) and ``low`` / ``high``; NaN
+    where fewer than three trials are usable. A negative rho: more grid units, smaller error.
+    """
+    for column in (error, grid):
+        if column not in df.columns:
+            raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df)}")
+    data = _done(df)[[error, grid]].astype(float).dropna()
+    n = len(data)
+    out = {"n": n, "rho": np.nan, "p": np.nan, "low": np.nan, "high": np.nan}
+    if n < 3 or data[error].nunique() < 2 or data[grid].nunique() < 2:
+        return out
+    x, y = data[grid].to_numpy(), data[error].to_numpy()
+    res = stats.spearmanr(x, y)
+    out.update(rho=float(res.statistic), p=float(res.pvalue))
+
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_resamples, n))
+    rx, ry = stats.rankdata(x[idx], axis=1), stats.rankdata(y[idx], axis=1)
+    rx, ry = rx - rx.mean(axis=1, keepdims=True), ry - ry.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot = (rx * ry).sum(axis=1) / np.sqrt((rx * rx).sum(axis=1) * (ry * ry).sum(axis=1))
+    boot = boot[np.isfinite(boot)]
+    if boot.size:
+        tail = 100 * (1 - confidence) / 2
+        out.update(
+            low=float(np.percentile(boot, tail)), high=float(np.percentile(boot, 100 - tail))
+        )
+    return out
+
+
+def condition_effect(
+    df: pd.DataFrame,
+    baseline,
+    other,
+    metric: str = "grid_fraction_037",
+    by: str = "condition",
+) -> dict[str, float]:
+    """How far ``other``'s median of ``metric`` lies from ``baseline``'s, against the spread
+    between seeds (finished trials only).
+
+    Returns ``n_baseline``, ``n_other`` (seeds), ``difference`` (median of other - median of
+    baseline, in the metric's units), ``spread`` (the larger of the two conditions'
+    interquartile ranges over seeds), ``beyond_spread`` (1.0 when ``|difference| > spread``,
+    else 0.0) and ``p``, the two-sided Mann-Whitney U test; NaN where a condition has no seed.
+    """
+    if metric not in df.columns or by not in df.columns:
+        raise GridcoreError(f"no column {metric!r} or {by!r}; the table has: {', '.join(df)}")
+    data = _done(df)
+    a = data.loc[data[by] == baseline, metric].astype(float).dropna().to_numpy()
+    b = data.loc[data[by] == other, metric].astype(float).dropna().to_numpy()
+    out = {"n_baseline": a.size, "n_other": b.size}
+    if not (a.size and b.size):
+        return {**out, "difference": np.nan, "spread": np.nan, "beyond_spread": np.nan, "p": np.nan}
+    iqr = max(float(np.subtract(*np.quantile(v, [0.75, 0.25]))) for v in (a, b))
+    diff = float(np.median(b) - np.median(a))
+    p = float(stats.mannwhitneyu(b, a).pvalue) if min(a.size, b.size) > 1 else np.nan
+    return {
+        **out,
+        "difference": diff,
+        "spread": iqr,
+        "beyond_spread": float(abs(diff) > iqr),
+        "p": p,
+    }
+
+
+def error_vs_grid_table(
+    df: pd.DataFrame, by: str = "experiment", n_resamples: int = 2000, seed: int = 0
+) -> pd.DataFrame:
+    """:func:`error_vs_grid` within each group of ``by`` and over all trials (the last row,
+    ``all``): columns ``n``, ``rho``, ``p``, ``low``, ``high``."""
+    rows = {
+        name: error_vs_grid(g, n_resamples=n_resamples, seed=seed)
+        for name, g in df.groupby(by, sort=False)
+    }
+    rows["all"] = error_vs_grid(df, n_resamples=n_resamples, seed=seed)
+    out = pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+    return out.astype({"n": int})

@@ -1,7 +1,10 @@
-"""A sweep's tables (results.csv, curves.csv): written from the trials, read back, plotted."""
+"""A sweep's tables (results.csv, curves.csv): written from the trials, read back, plotted;
+and every shipped sweep's trials in one table."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -10,9 +13,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from gridcore.config import LOGGING_FIELDS, RUNTIME_FIELDS
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
-from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial
+from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial, load_spec
+from gridcore.sweeps.summary import error_vs_grid
 from gridcore.sweeps.trials import read_trial
 
 # --------------------------------------------------------------------------------------------
@@ -180,5 +185,118 @@ def plot_curves(
     ax.set_ylabel(metric)
     if "fraction" in metric:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+# --------------------------------------------------------------------------------------------
+# Every sweep at once
+
+
+def _settings_keys(sweep_dir: Path) -> dict[str, str]:
+    """{trial name: what it trained, as text} from the sweep's ``spec.yaml``: its whole config
+    but the logging, runtime and scoring fields. Empty when the spec is missing or no longer
+    loads."""
+    try:
+        trials = load_spec(sweep_dir / "spec.yaml").trials(sweep_dir)
+    except GridcoreError:
+        return {}
+    skip = {*LOGGING_FIELDS, *RUNTIME_FIELDS}
+    keys = {}
+    for t in trials:
+        cfg = {
+            k: v for k, v in asdict(t.cfg).items() if k not in skip and not k.startswith("score")
+        }
+        keys[t.name] = json.dumps(cfg, sort_keys=True, default=str)
+    return keys
+
+
+def load_all(root: str | Path = "experiments", unique: bool = True) -> pd.DataFrame:
+    """The finished (``done``) trials of every sweep under ``root`` (each ``root/*/results.csv``,
+    sweeps in name order), one row each, with the sweep's name in column ``experiment``.
+
+    Sweeps often train the same network twice (the ``quick`` preset at seed 0 is in the
+    headline and in the dropout sweeps): with ``unique`` a trial whose settings (its config but
+    logging, runtime and scoring fields, from the sweep's ``spec.yaml``) and seed match an
+    earlier row's is left out. Column ``same_as`` names, for each row kept, the other sweeps'
+    trials it stands for (``experiment/trial``, ``; ``-separated).
+    """
+    root = Path(root)
+    frames = []
+    for csv in sorted(root.glob("*/results.csv")):
+        df = load(csv)
+        df = df[df["status"] == "done"] if "status" in df.columns else df
+        keys = _settings_keys(csv.parent)
+        settings = [keys.get(t, f"{csv.parent.name}/{t}") for t in df["trial"]]
+        frames.append(df.assign(experiment=csv.parent.name, settings=settings))
+    if not frames:
+        return pd.DataFrame(columns=["experiment", "trial", "condition", "seed", *RESULT_COLUMNS])
+    data = pd.concat(frames, ignore_index=True)
+    where = data["experiment"] + "/" + data["trial"].astype(str)
+    first = data.groupby("settings", sort=False)["settings"].transform(lambda s: s.index[0])
+    data["same_as"] = [
+        "; ".join(w for j, w in where[first == first[i]].items() if j != i) for i in data.index
+    ]
+    if unique:
+        data = data[first == data.index]
+    cols = ["experiment", *[c for c in data.columns if c not in ("experiment", "settings")]]
+    return data[cols].reset_index(drop=True)
+
+
+def progress(root: str | Path = "experiments") -> pd.DataFrame:
+    """Every sweep under ``root`` (a ``root/<name>/spec.yaml``, or a ``root/<name>.yaml`` not
+    yet run): trials planned by its spec, and how many are ``done``, ``diverged`` or ``failed``
+    in its ``results.csv`` (0 without one). Index: ``experiment``."""
+    root = Path(root)
+    specs = {p.stem: p for p in root.glob("*.yaml")}
+    specs.update({p.parent.name: p for p in root.glob("*/spec.yaml")})
+    rows = []
+    for name in sorted(specs):
+        try:
+            planned = len(load_spec(specs[name]).trials(root / name))
+        except GridcoreError:
+            planned = np.nan
+        csv = root / name / "results.csv"
+        status = load(csv)["status"] if csv.is_file() else pd.Series([], dtype=str)
+        rows.append(
+            {
+                "experiment": name,
+                "planned": planned,
+                **{s: int((status == s).sum()) for s in ("done", "diverged", "failed")},
+            }
+        )
+    columns = ["experiment", "planned", "done", "diverged", "failed"]
+    return pd.DataFrame(rows, columns=columns).set_index("experiment")
+
+
+def plot_error_vs_grid(
+    df: pd.DataFrame,
+    ax: Axes | None = None,
+    error: str = "position_error_cm",
+    grid: str = "grid_fraction_037",
+    by: str = "experiment",
+) -> Axes:
+    """Position error against grid fraction, one point per finished trial, coloured by ``by``;
+    the title gives Spearman's rho with its bootstrap 95 % interval (:func:`error_vs_grid`)."""
+    for column in (error, grid):
+        if column not in df.columns:
+            raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df.columns)}")
+    data = df[df["status"] == "done"] if "status" in df.columns else df
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.8))
+    groups = data.groupby(by, sort=False) if by in data.columns else [("trials", data)]
+    for k, (name, group) in enumerate(groups):
+        ax.scatter(group[grid], group[error], s=24, alpha=0.8, color=f"C{k % 10}", label=name)
+    stat = error_vs_grid(data, error, grid)
+    if np.isfinite(stat["rho"]):
+        ax.set_title(
+            f"Spearman rho = {stat['rho']:.2f} [{stat['low']:.2f}, {stat['high']:.2f}], "
+            f"n = {stat['n']}",
+            fontsize=10,
+        )
+    ax.set_xlabel("grid-like units (> 0.37)" if grid == "grid_fraction_037" else grid)
+    ax.set_ylabel("position error (cm)" if error == "position_error_cm" else error)
+    if "fraction" in grid:
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.legend(frameon=False, fontsize="small")
     return ax
