@@ -120,7 +120,8 @@ def _write_history(path: Path, history: list[dict]) -> None:
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=HISTORY_FIELDS, restval="")
         writer.writeheader()
-        writer.writerows(history)
+        # Steps stay integers, also for rows read back (as floats) when a run is resumed.
+        writer.writerows({**row, "step": int(row["step"])} for row in history)
 
 
 def read_history(run_dir: str | Path) -> list[dict]:

@@ -248,3 +248,19 @@ def test_refuses_to_overwrite_and_mismatched_resume(tmp_path):
         train(tiny(steps=10, lr=1e-4), tmp_path / "r", resume=True, progress=False)
     with pytest.raises(GridcoreError, match="nothing to resume"):
         train(tiny(steps=5), tmp_path / "empty", resume=True, progress=False)
+
+
+def test_history_steps_stay_integers_after_a_resume(tmp_path):
+    from gridcore.config import get_preset
+    from gridcore.train import train
+
+    train(
+        get_preset("tiny", steps=10, log_every=5, checkpoint_every=5),
+        tmp_path / "r",
+        progress=False,
+    )
+    train(get_preset("tiny", steps=20, log_every=5), tmp_path / "r", resume=True, progress=False)
+    steps = [
+        line.split(",")[0] for line in (tmp_path / "r" / "history.csv").read_text().split()[1:]
+    ]
+    assert steps == ["5", "10", "15", "20"]
