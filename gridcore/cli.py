@@ -1,4 +1,4 @@
-"""Command line: ``python -m gridcore {train,score,sweep,presets} ...``.
+"""Command line: ``python -m gridcore {train,score,navigate,sweep,presets} ...``.
 
 Every user error (unknown preset, bad size, missing or corrupt checkpoint, unwritable directory)
 ends with one line on stderr and exit status 2; never a traceback. A training run that diverges
@@ -16,6 +16,7 @@ from pathlib import Path
 from gridcore import sweeps
 from gridcore.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
+from gridcore.navigation import navigate_run
 from gridcore.results import score_path
 from gridcore.train import EXIT_DIVERGED, train
 
@@ -100,6 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=("gridcore", "deepmind"), default="gridcore")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--save-ratemaps", type=Path, metavar="FILE.npz")
+
+    p = sub.add_parser(
+        "navigate",
+        help="vector-based navigation: grid-code, place-code and random agents of a trained run",
+        description="Score the run's bottleneck units, fit a linear goal-vector read-out of its "
+        "grid-like units, and let agents driven by it, by the network's place read-out and by "
+        "a random walk find goals seen while exploring; print their success rates (within 10 "
+        "cm of the goal) and path-length ratios.",
+    )
+    p.add_argument("run_dir", type=Path, help="a trained run directory")
+    p.add_argument("--episodes", type=_positive_int, default=200, help="episodes per agent")
+    p.add_argument("--seed", type=int, default=0, help="seed of the episodes and read-out data")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser(
         "sweep",
@@ -210,6 +224,23 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_navigate(args: argparse.Namespace) -> int:
+    summary = navigate_run(args.run_dir, episodes=args.episodes, seed=args.seed)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(
+        f"{summary['run']} (step {summary['step']}): {summary['episodes']} episodes, "
+        f"goals {100 * summary['mean_goal_distance_m']:.0f} cm away on average, "
+        f"{summary['n_grid_units']} grid-like units, at most {summary['max_steps']} steps"
+    )
+    print(f"{'agent':8s} {'success':>8s} {'path ratio':>11s}")
+    for agent in ("grid", "place", "random", "oracle"):
+        rate, ratio = summary[f"{agent}_success_rate"], summary[f"{agent}_path_ratio"]
+        print(f"{agent:8s} {100 * rate:7.1f}% {ratio:11.2f}")
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     return sweeps.main(
         args.spec,
@@ -222,7 +253,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
 
 
-COMMANDS = {"train": cmd_train, "score": cmd_score, "sweep": cmd_sweep, "presets": cmd_presets}
+COMMANDS = {
+    "train": cmd_train,
+    "score": cmd_score,
+    "navigate": cmd_navigate,
+    "sweep": cmd_sweep,
+    "presets": cmd_presets,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

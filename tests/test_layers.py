@@ -51,12 +51,13 @@ LAYERS: dict[str, int] = {
     "plots": 9,
     # many runs at once: it trains (train) and scores (results) each one
     "sweeps": 10,
+    "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
     # the command line, and ``python -m gridcore``
     "cli": 11,
     "__main__": 12,
 }
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
-ANALYSIS = ("ratemaps", "path_integration", "census", "results", "plots")
+ANALYSIS = ("ratemaps", "path_integration", "census", "results", "plots", "navigation")
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
 # book, dev, sweeps; ratinabox for comparisons with real rats).
 OPTIONAL = {"ipywidgets", "IPython", "ray", "ratinabox", "playwright", "yaml"}

@@ -1,0 +1,197 @@
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from gridcore import navigation as nv
+from gridcore.cli import main
+from gridcore.config import get_preset
+from gridcore.errors import GridcoreError
+from gridcore.results import Network
+from gridcore.task import build
+from gridcore.trajectories import Trajectories, get_motion, simulate
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "checkpoints" / "grid-lstm"
+HALF = 1.1  # half the 2.2 m box
+
+
+def grid_code(pos: torch.Tensor, wavelengths=(3.0, 5.0)) -> torch.Tensor:
+    """A synthetic grid code: cos and sin of the phase along 3 directions 60 degrees apart,
+    at each wavelength (m): 12 units for 2 scales."""
+    feats = []
+    for lam in wavelengths:
+        for angle in (0.0, math.pi / 3, 2 * math.pi / 3):
+            k = 2 * math.pi / lam * torch.tensor([math.cos(angle), math.sin(angle)])
+            phase = pos @ k
+            feats += [torch.cos(phase), torch.sin(phase)]
+    return torch.stack(feats, dim=-1)
+
+
+def pairs(n: int, seed: int = 0):
+    g = torch.Generator().manual_seed(seed)
+    now = (torch.rand(n, 2, generator=g) * 2 - 1) * HALF
+    goal = (torch.rand(n, 2, generator=g) * 2 - 1) * HALF
+    return now, goal
+
+
+def test_linear_readout_recovers_displacement_from_a_synthetic_grid_code():
+    now, goal = pairs(4000)
+    x = torch.cat([grid_code(now), grid_code(goal)], dim=-1)
+    y = goal - now
+    near = y.norm(dim=-1) < 1.0  # train on goals closer than 1 m
+    readout = nv.fit_linear(x[:3000][near[:3000]], y[:3000][near[:3000]], ridge=1e-6)
+    err = 100 * (readout(x[3000:]) - y[3000:]).norm(dim=-1)
+    far = y[3000:].norm(dim=-1) > 1.5
+    assert err.mean() < 3.0
+    assert far.sum() > 50 and err[far].mean() < 5.0  # beyond any training distance
+    mlp = nv.fit_mlp(x[:3000], y[:3000], steps=300)
+    assert (100 * (mlp(x[3000:]) - y[3000:]).norm(dim=-1)).mean() < 6.0
+
+
+def test_linear_readout_cannot_unwrap_grids_finer_than_the_box():
+    now, goal = pairs(4000)
+    x = torch.cat([grid_code(now, (0.5, 0.8)), grid_code(goal, (0.5, 0.8))], dim=-1)
+    readout = nv.fit_linear(x[:3000], (goal - now)[:3000])
+    assert (100 * (readout(x[3000:]) - (goal - now)[3000:]).norm(dim=-1)).mean() > 50
+
+
+def test_ridge_fit_is_exact_on_a_linear_map():
+    now, goal = pairs(500)
+    x = torch.cat([now, goal], dim=-1)
+    readout = nv.fit_linear(x, goal - now, ridge=1e-9)
+    assert torch.allclose(readout(x), goal - now, atol=1e-4)
+    with pytest.raises(ValueError):
+        nv.fit_linear(x[:1], (goal - now)[:1])
+
+
+def test_pairs_index_earlier_moments_or_other_trajectories():
+    gen = torch.Generator().manual_seed(0)
+    now, goal = nv.sample_pairs(7, 10, 2000, gen, same_fraction=0.5)
+    same = now // 10 == goal // 10
+    assert 0.45 < same.float().mean() < 0.55
+    assert (goal[same] % 10 < now[same] % 10).all()
+    code = torch.arange(7 * 10 * 3, dtype=torch.float32).reshape(7, 10, 3)
+    x = nv.pair_inputs(code, now, goal)
+    assert x.shape == (2000, 6) and torch.equal(x[:, 3:], code.reshape(-1, 3)[goal])
+
+
+def test_oracle_agent_reaches_every_goal_and_random_walk_rarely_does():
+    motion = get_motion("sorscher")
+    g = torch.Generator().manual_seed(1)
+    n = 200
+    start = (torch.rand(n, 2, generator=g) * 2 - 1) * 1.0
+    goal = (torch.rand(n, 2, generator=g) * 2 - 1) * 1.0
+    hd = torch.rand(n, generator=g) * 2 * math.pi - math.pi
+    oracle = nv.run_agent(nv.OraclePolicy(goal), start, hd, goal, motion, max_steps=250)
+    assert oracle.success.all()
+    assert 0.95 < oracle.path_ratio < 1.2
+    walk = nv.random_walk(start, hd, goal, motion, max_steps=250)
+    assert walk.success_rate < 0.4
+    assert np.isnan(nv.AgentResult(np.zeros(3, bool), *np.ones((3, 3))).path_ratio)
+
+
+def test_agent_stops_at_the_walls():
+    motion = get_motion("sorscher")
+    start, goal = torch.tensor([[0.0, 0.0]]), torch.tensor([[5.0, 0.0]])  # outside the box
+    res = nv.run_agent(nv.OraclePolicy(goal), start, torch.zeros(1), goal, motion, max_steps=200)
+    assert not res.success[0] and res.path_m[0] == pytest.approx(HALF, abs=1e-4)
+
+
+def tiny_network(seed: int = 0) -> Network:
+    cfg = get_preset("tiny")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model, ensembles = build(cfg)
+    return Network(model.eval(), ensembles, cfg, 0, Path("."))
+
+
+def test_stepping_the_network_matches_running_it_on_the_whole_path():
+    net = tiny_network()
+    traj = simulate(4, 12, net.motion, generator=torch.Generator().manual_seed(0))
+    full, logits, _ = nv.run_codes(net.model, net.ensembles, traj)
+    _, _, state = nv.run_codes(net.model, net.ensembles, _head(traj, 7))
+    zeros = torch.zeros(4, 2)
+    ep = nv.Episodes(
+        start_pos=zeros,
+        start_hd=zeros[:, 0],
+        goal_pos=zeros,
+        goal_code=full[:, 6],
+        goal_logits=logits[:, 6],
+        now_code=full[:, 6],
+        now_logits=logits[:, 6],
+        state=state,
+    )
+    policy = nv.NetworkPolicy(net, ep, lambda code, lg: code[:, :2])
+    for t in range(7, 12):
+        policy.update(traj.velocity[:, t])
+        assert torch.allclose(policy.code, full[:, t], atol=1e-5)
+        assert torch.allclose(policy.logits, logits[:, t], atol=1e-4)
+
+
+def _head(traj: Trajectories, steps: int) -> Trajectories:
+    """The first ``steps`` steps of ``traj``."""
+    return Trajectories(
+        traj.init_pos,
+        traj.init_hd,
+        traj.velocity[:, :steps],
+        traj.target_pos[:, :steps],
+        traj.target_hd[:, :steps],
+        traj.velocity_xy[:, :steps],
+    )
+
+
+def test_lesions_silence_exactly_the_chosen_units():
+    scores = np.array([0.1, 0.9, -0.2, 0.5, 0.4, 1.2])
+    assert list(nv.lesion_units(scores, 3, "grid")) == [5, 1, 3]
+    rnd = nv.lesion_units(scores, 4, "random", np.random.default_rng(0))
+    assert len(set(rnd)) == 4 and set(rnd) <= set(range(6))
+    assert list(nv.grid_units(scores)) == [5, 1, 3, 4]
+    code = torch.ones(2, 5, 6)
+    out = nv.silence(code, [5, 1, 3])
+    assert (out[..., [5, 1, 3]] == 0).all() and (out[..., [0, 2, 4]] == 1).all()
+    assert (code == 1).all()  # a copy
+    with pytest.raises(ValueError):
+        nv.lesion_units(scores, 7, "grid")
+    net = tiny_network()
+    ep = nv.explore(net, 3, explore_steps=10)
+    policy = nv.NetworkPolicy(net, ep, lambda code, lg: code, lesion=np.array([0, 2]))
+    policy.update(torch.tensor([[1.0, 0.0, 1.0]] * 3))
+    seen = policy(torch.zeros(3, 2))
+    assert (seen[:, [0, 2]] == 0).all() and (seen[:, 1] != 0).all()
+
+
+def test_navigation_refuses_the_attention_core():
+    net = tiny_network()
+    net.model.core_name = "attention"
+    with pytest.raises(GridcoreError, match="recurrent core"):
+        nv.explore(net, 2)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["navigate", "{tmp}/missing"], "no such run directory"),
+        (["navigate", "{tmp}", "--episodes", "0"], "positive integer"),
+        (["navigate", "{tmp}", "--episodes", "-3"], "positive integer"),
+        (["navigate", "{tmp}"], "no trained network"),
+    ],
+)
+def test_navigate_bad_input_gives_one_line(tmp_path, capsys, args, message):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gridcore: error:") and message in err[0]
+
+
+@pytest.mark.skipif(not SHIPPED.is_dir(), reason="no shipped checkpoint")
+def test_navigate_on_the_shipped_network(capsys):
+    assert main(["navigate", str(SHIPPED), "--episodes", "20", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for agent in ("grid", "place", "random", "oracle"):
+        assert 0 <= out[f"{agent}_success_rate"] <= 1
+        assert f"{agent}_path_ratio" in out
+    assert out["oracle_success_rate"] == 1.0 and out["n_grid_units"] > 0
