@@ -73,8 +73,9 @@ def single_step_time(cfg, steps: int, device: torch.device) -> float:
     return _timed(lambda i: train_step(model, ens, opt, data[i].to(device), cfg, i), steps, device)
 
 
-def stacked_step_time(cfg, m: int, steps: int, device: torch.device) -> float:
-    """Seconds per optimisation step of ``m`` networks stacked into one."""
+def _stacked_setup(cfg, m: int, steps: int, device: torch.device):
+    """``m`` networks (seeds 0..m-1) stacked into one, with its ensembles, optimiser, dropout
+    generators and each model's batches."""
     models = []
     for seed in range(m):
         torch.manual_seed(seed)
@@ -86,6 +87,12 @@ def stacked_step_time(cfg, m: int, steps: int, device: torch.device) -> float:
     states = [torch.Generator(device=device).manual_seed(s).get_state() for s in range(m)]
     gens = make_generators(states, device)
     data = [_batches(cfg, seed, WARM + steps) for seed in range(m)]
+    return net, ens, opt, gens, data
+
+
+def stacked_step_time(cfg, m: int, steps: int, device: torch.device) -> float:
+    """Seconds per optimisation step of ``m`` networks stacked into one."""
+    net, ens, opt, gens, data = _stacked_setup(cfg, m, steps, device)
 
     def step(i: int) -> None:
         traj = stack_trajectories([d[i] for d in data]).to(device)
@@ -99,17 +106,7 @@ def stacked_graph_step_time(cfg, m: int, steps: int, device: torch.device) -> fl
     captured once in a CUDA graph and replayed: no Python and no launch overhead per kernel.
     An experiment: the learning rate is frozen into the graph, so the training loop does not
     do this."""
-    models = []
-    for seed in range(m):
-        torch.manual_seed(seed)
-        models.append(build(cfg, device)[0])
-    ens = build(cfg, device)[1]
-    net = StackedNetwork(models).train()
-    del models
-    opt = make_optimizer_for(cfg, net)
-    states = [torch.Generator(device=device).manual_seed(s).get_state() for s in range(m)]
-    gens = make_generators(states, device)
-    data = [_batches(cfg, seed, WARM + steps) for seed in range(m)]
+    net, ens, opt, gens, data = _stacked_setup(cfg, m, steps, device)
     static = stack_trajectories([d[0] for d in data]).to(device)
     side = torch.cuda.Stream(device)
     side.wait_stream(torch.cuda.current_stream(device))

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from gridcore.sweeps import Trial, load_spec, read_trial, run_trial
+from gridcore.sweeps.spec import FINISHED
 
 
 def _run(trial: Trial) -> tuple[str, str, float, float]:
@@ -48,7 +49,7 @@ def main() -> int:
     if not saved.exists():
         shutil.copyfile(args.spec, saved)
     trials = spec.trials(out)
-    pending = [t for t in trials if (r := read_trial(t)) is None or r["status"] == "failed"]
+    pending = [t for t in trials if not ((r := read_trial(t)) and r["status"] in FINISHED)]
     print(f"{out}: {len(pending)} of {len(trials)} trials to run on {args.workers} workers")
     with mp.get_context("spawn").Pool(args.workers, maxtasksperchild=1) as pool:
         for name, status, fraction, wall in pool.imap_unordered(_run, pending):
