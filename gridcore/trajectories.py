@@ -16,6 +16,11 @@ One departure from both: the box is a hard boundary. A step that would cross a w
 so the rat stops on the wall, and the velocity input reports the shortened step. Without it the
 ``sorscher`` rat, which runs about 1 m/s, would step outside the box now and then.
 
+Walls inside the box (``walls``: line segments, for arenas with rooms and doors) are treated like
+the box's own: near one and heading towards it, the rat turns away and slows; a step that would
+cross one stops just short of it (``WALL_GAP_M``), so no path ever crosses a wall. Without
+``walls`` the simulation is exactly the box-only one.
+
 Each trajectory carries two velocity signals: the egocentric one the paper feeds the network
 (speed, and the sine and cosine of the turn) and the allocentric Cartesian velocity (vx, vy), the
 step actually taken divided by dt (``GridCellNetwork``'s ``velocity_input`` picks one).
@@ -70,6 +75,9 @@ MOTION_PRESETS: dict[str, MotionParams] = {
     "paper": MotionParams(speed_scale=RAYLEIGH_SPEED_M_S, turn_sigma=math.radians(TURN_SD_DEG_S)),
     # Sorscher et al.: the speed scaled by 2 pi, the turning noise doubled (2 x 5.76 rad/s).
     "sorscher": MotionParams(speed_scale=RAYLEIGH_SPEED_M_S * 2 * math.pi, turn_sigma=11.52),
+    # Fitted to the real rat of Sargolini et al. (2006) by gridcore.real_rats.fit_motion
+    # (maximum likelihood, positions smoothed over 0.1 s, steps of 0.02 s); tested to match it.
+    "sargolini": MotionParams(speed_scale=0.0906, turn_sigma=7.71),
 }
 MOTIONS = tuple(MOTION_PRESETS)
 
@@ -162,6 +170,72 @@ def _distance_to_boundary(pos: torch.Tensor, hd: torch.Tensor, half: torch.Tenso
     return steps.min(dim=1).values.clamp_min(0.0)
 
 
+WALL_GAP_M = 1e-4  # a step blocked by an internal wall stops this far short of it, m
+
+
+def as_walls(walls, dtype: torch.dtype = torch.float32, device="cpu") -> torch.Tensor | None:
+    """Wall segments as a (W, 2, 2) tensor of endpoints (m), or None for none."""
+    if walls is None:
+        return None
+    segs = torch.as_tensor(walls, dtype=dtype, device=device).reshape(-1, 2, 2)
+    return segs if len(segs) else None
+
+
+def _cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """z component of the cross product of 2-D vectors (..., 2)."""
+    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
+def nearest_on_walls(pos: torch.Tensor, walls: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Distance (B, W) from positions (B, 2) to each wall segment (W, 2, 2), and the nearest
+    point (B, W, 2) of each wall, m."""
+    a, e = walls[:, 0], walls[:, 1] - walls[:, 0]
+    rel = pos[:, None] - a  # (B, W, 2)
+    u = ((rel * e).sum(-1) / (e * e).sum(-1).clamp_min(1e-12)).clamp(0.0, 1.0)
+    closest = a + u[..., None] * e
+    return (pos[:, None] - closest).norm(dim=-1), closest
+
+
+def ray_to_walls(
+    pos: torch.Tensor, direction: torch.Tensor, walls: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Distance (B,) m from ``pos`` (B, 2) along unit ``direction`` (B, 2) to the first wall
+    segment it meets (inf if none), and that wall's index (B,). Rays parallel to a wall never
+    meet it."""
+    a, e = walls[:, 0], walls[:, 1] - walls[:, 0]  # (W, 2)
+    denom = _cross(direction[:, None], e)  # (B, W)
+    ap = a - pos[:, None]  # (B, W, 2)
+    ok = denom.abs() > 1e-12
+    safe = torch.where(ok, denom, torch.ones_like(denom))
+    t, u = _cross(ap, e) / safe, _cross(ap, direction[:, None]) / safe
+    hit = ok & (t >= 0) & (u >= 0) & (u <= 1)
+    t = torch.where(hit, t, torch.full_like(t, math.inf))
+    dist, index = t.min(dim=1)
+    return dist, index
+
+
+def crosses_walls(start: torch.Tensor, end: torch.Tensor, walls: torch.Tensor) -> torch.Tensor:
+    """Whether each step ``start`` -> ``end`` (..., 2) crosses each wall segment (W, 2, 2):
+    (..., W) bool. Touching a wall or running along it is not crossing it."""
+    a, e = walls[:, 0], walls[:, 1] - walls[:, 0]
+    d = (end - start)[..., None, :]  # (..., 1, 2)
+    ap = a - start[..., None, :]  # (..., W, 2)
+    denom = _cross(d, e)
+    ok = denom.abs() > 1e-12
+    safe = torch.where(ok, denom, torch.ones_like(denom))
+    t, u = _cross(ap, e) / safe, _cross(ap, d) / safe
+    return ok & (t > 0) & (t < 1) & (u > 0) & (u < 1)
+
+
+def _nearest_internal_wall(pos: torch.Tensor, hd: torch.Tensor, walls: torch.Tensor):
+    """Like :func:`_nearest_wall` for wall segments: distance (m) to the nearest one and the
+    heading relative to the direction from ``pos`` to its nearest point."""
+    dists, closest = nearest_on_walls(pos, walls)
+    dist, index = dists.min(dim=1)
+    toward = closest[torch.arange(len(pos), device=pos.device), index] - pos
+    return dist, wrap_angle(hd - torch.atan2(toward[:, 1], toward[:, 0]))
+
+
 def simulate(
     batch_size: int,
     seq_len: int = 100,
@@ -171,18 +245,21 @@ def simulate(
     dtype: torch.dtype = torch.float32,
     init_pos: torch.Tensor | None = None,
     init_hd: torch.Tensor | None = None,
+    walls=None,
 ) -> Trajectories:
     """Simulate ``batch_size`` trajectories of ``seq_len`` steps of the rat motion model.
 
     The random numbers are drawn on ``device`` from ``generator`` (which must live on the same
     device), so the same generator state always gives the same trajectories on that device.
-    Start positions (B, 2) m and headings (B,) rad are uniform unless given.
+    Start positions (B, 2) m and headings (B,) rad are uniform unless given. ``walls``: wall
+    segments inside the box, (W, 2, 2) endpoints in m (see :func:`as_walls`); none by default.
     """
     if batch_size < 1 or seq_len < 1:
         raise ValueError(f"batch_size and seq_len must be >= 1, got {batch_size}, {seq_len}")
     p = get_motion(params) if isinstance(params, str) else params
     kw = {"device": device, "dtype": dtype}
     half = torch.tensor([p.box_width / 2, p.box_height / 2], **kw)
+    segs = as_walls(walls, **kw)
 
     # Start anywhere in the box (a hair inside the border), heading anywhere.
     inset = half - p.border_region
@@ -209,6 +286,9 @@ def simulate(
     out_xy = torch.empty(batch_size, seq_len, 2, **kw)
     for t in range(seq_len):
         dist, rel = _nearest_wall(pos, hd, half)
+        if segs is not None:
+            inner, inner_rel = _nearest_internal_wall(pos, hd, segs)
+            dist, rel = torch.minimum(dist, inner), torch.where(inner < dist, inner_rel, rel)
         near = (dist < p.border_region) & (rel.abs() < math.pi / 2)
         # Turn away so as to run parallel to the wall, and slow down.
         side = torch.where(rel >= 0, 1.0, -1.0)  # head-on: turn left
@@ -217,7 +297,11 @@ def simulate(
         turn = turns[:, t] + avoid
         hd = wrap_angle(hd + turn)
         step = torch.minimum(speed * p.dt, _distance_to_boundary(pos, hd, half))
-        new = pos + step[:, None] * torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
+        heading = torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
+        if segs is not None:
+            to_wall, _ = ray_to_walls(pos, heading, segs)
+            step = torch.minimum(step, (to_wall - WALL_GAP_M).clamp_min(0.0))
+        new = pos + step[:, None] * heading
         new = torch.maximum(torch.minimum(new, half), -half)
         out_xy[:, t] = (new - pos) / p.dt
         pos = new

@@ -144,3 +144,78 @@ def test_motion_statistics_and_densities():
     assert occ.shape == (8, 8) and occ.sum() == pytest.approx(1)
     d = distance_to_wall(torch.tensor([[1.0, 0.0], [0.0, -1.05], [0.0, 0.0]]), "paper")
     torch.testing.assert_close(d, torch.tensor([0.1, 0.05, 1.1]))
+
+
+# --- walls inside the box ---------------------------------------------------------------------
+
+WALL_WITH_DOOR = torch.tensor([[[0.0, -1.1], [0.0, -0.25]], [[0.0, 0.25], [0.0, 1.1]]])
+DOOR = torch.tensor([[[0.0, -0.25], [0.0, 0.25]]])
+
+
+def test_wall_geometry_on_hand_cases():
+    from gridcore.trajectories import crosses_walls, nearest_on_walls, ray_to_walls
+
+    wall = torch.tensor([[[0.0, -1.0], [0.0, 1.0]]])
+    pos = torch.tensor([[-0.5, 0.0], [-0.5, 1.5], [0.3, -2.0]])
+    dist, closest = nearest_on_walls(pos, wall)
+    torch.testing.assert_close(dist[:, 0], torch.tensor([0.5, 0.5**0.5, 1.09**0.5]))
+    torch.testing.assert_close(closest[:, 0], torch.tensor([[0.0, 0.0], [0.0, 1.0], [0.0, -1.0]]))
+    east = torch.tensor([[1.0, 0.0]] * 3)
+    t, index = ray_to_walls(pos, east, wall)
+    assert t[0].item() == pytest.approx(0.5) and math.isinf(t[1]) and math.isinf(t[2])
+    assert index[0].item() == 0
+    ends = pos + east
+    assert crosses_walls(pos, ends, wall)[:, 0].tolist() == [True, False, False]
+    assert not crosses_walls(pos[:1], torch.tensor([[0.0, 0.0]]), wall).any()  # touching
+
+
+@pytest.mark.parametrize("name", sorted(MOTION_PRESETS))
+def test_no_path_crosses_a_closed_wall(name):
+    from gridcore.trajectories import crosses_walls
+
+    closed = torch.cat([WALL_WITH_DOOR, DOOR])  # a wall right across the box
+    tr = simulate(500, 200, name, generator=gen(7), walls=closed)
+    path = tr.full_path()
+    assert not crosses_walls(path[:, :-1], path[:, 1:], closed).any()
+    side = path[..., 0] > 0
+    assert ((side == side[:, :1]).all(dim=1)).all()  # every rat stays in its half
+    assert tr.target_pos.abs().max() <= 1.1 + 1e-6
+    # The velocity inputs still integrate to the path.
+    step = (path[:, 1:] - path[:, :-1]).norm(dim=-1)
+    torch.testing.assert_close(step, tr.speed * get_motion(name).dt, atol=1e-5, rtol=1e-4)
+
+
+def test_an_open_door_is_the_only_way_through():
+    from gridcore.trajectories import crosses_walls
+
+    tr = simulate(1000, 200, "sorscher", generator=gen(8), walls=WALL_WITH_DOOR)
+    path = tr.full_path()
+    start, end = path[:, :-1], path[:, 1:]
+    assert not crosses_walls(start, end, WALL_WITH_DOOR).any()
+    changes = (start[..., 0] > 0) != (end[..., 0] > 0)
+    through_door = crosses_walls(start, end, DOOR)[..., 0]
+    assert through_door.sum() > 100  # rats do pass
+    assert torch.equal(changes, through_door)  # and only through the door
+
+
+def test_internal_walls_make_the_rat_turn_and_no_walls_change_nothing():
+    n = 2000
+    start = torch.tensor([[-0.01, 0.5]]).repeat(n, 1)  # 1 cm from the wall, running at it
+    tr = simulate(
+        n,
+        1,
+        "paper",
+        generator=gen(4),
+        init_pos=start,
+        init_hd=torch.zeros(n),
+        walls=WALL_WITH_DOOR,
+    )
+    p = get_motion("paper")
+    assert tr.speed.mean().item() == pytest.approx(0.25 * p.mean_speed, rel=0.05)
+    assert (tr.target_hd[:, 0].abs() - math.pi / 2).abs().mean() < 3 * p.turn_sigma * p.dt
+    plain = simulate(50, 40, "sorscher", generator=gen(9))
+    empty = simulate(50, 40, "sorscher", generator=gen(9), walls=torch.zeros(0, 2, 2))
+    far = simulate(50, 40, "sorscher", generator=gen(9), walls=[[[5.0, 5.0], [6.0, 5.0]]])
+    for other in (empty, far):
+        assert torch.equal(plain.target_pos, other.target_pos)
+        assert torch.equal(plain.velocity, other.velocity)
