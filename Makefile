@@ -32,7 +32,7 @@ help:
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[book,dev,sweeps]'
+	$(BIN)/python -m pip install --quiet -e '.[book,dev,sweeps,rats]'
 	@touch $@
 
 venv: $(STAMP)

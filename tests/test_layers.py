@@ -33,9 +33,12 @@ LAYERS: dict[str, int] = {
     "celltypes": 3,  # speed, head-direction, border and grid scores with time-shift nulls
     # torch: the rat, the network, the optimisers, the cells
     "trajectories": 4,
+    "volume": 4,  # the 3-D motion model: the rat's statistics in a cube
     "optim": 4,
     "model": 4,
     "ensembles": 5,
+    "ensembles3d": 6,  # place cells in a cube, direction cells on the sphere
+    "real_rats": 5,  # recorded rats as trajectories, and the motion model fitted to them
     "config": 6,
     "task": 7,
     # what the task is used for: run directories, analyses, diagnostics
@@ -59,7 +62,7 @@ LAYERS: dict[str, int] = {
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
 ANALYSIS = ("ratemaps", "path_integration", "census", "results", "plots", "navigation")
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
-# book, dev, sweeps; ratinabox for comparisons with real rats).
+# book, dev, sweeps; rats: ratinabox, for comparisons with real rats).
 OPTIONAL = {"ipywidgets", "IPython", "ray", "ratinabox", "playwright", "yaml"}
 MAX_LINES = 700
 
