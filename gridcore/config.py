@@ -40,6 +40,9 @@ class TrainConfig:
 
     # Data: the simulated rat.
     motion: str = "sorscher"  # "paper" (real-rat speeds) or "sorscher" (2 pi faster)
+    # 2: the rat in a square box; 3: the same motion statistics in a cube of the box's edge
+    # (gridcore.volume), with place cells in the cube and direction cells on the sphere.
+    dims: int = 2
     seq_len: int = paper.SEQ_LEN  # steps of dt = 0.02 s per trajectory
     batch_size: int = paper.BATCH_SIZE
     data_chunk: int = 200  # batches simulated at once
@@ -129,6 +132,13 @@ class TrainConfig:
                 raise GridcoreError(
                     f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}"
                 )
+        if self.dims not in (2, 3) or isinstance(self.dims, bool):
+            raise GridcoreError(f"dims must be 2 (a box) or 3 (a cube), got {self.dims!r}")
+        if self.dims == 3 and (self.velocity_input != "egocentric" or self.score_every):
+            raise GridcoreError(
+                "dims 3 trains on the egocentric velocity without scoring while training; "
+                f"got velocity_input={self.velocity_input!r}, score_every={self.score_every}"
+            )
         if not isinstance(self.use_hd, bool):
             raise GridcoreError(f"use_hd must be true or false, got {self.use_hd!r}")
         if self.core == "attention" and self.n_hidden % (2 * ATTENTION_HEADS):
@@ -221,6 +231,20 @@ PRESETS: dict[str, TrainConfig] = {
         log_every=500,
         checkpoint_every=2000,
         snapshot_every=1000,
+    ),
+    # The volume (gridcore.volume, book/14_3d): "quick" in a 2.2 m cube, with 512 place cells
+    # (256 would leave them 35 cm apart) and direction cells on the sphere.
+    "quick-3d": TrainConfig(
+        motion="sorscher",
+        dims=3,
+        n_place=512,
+        lr=1e-3,
+        lr_schedule="cosine",
+        lr_final_frac=0.1,
+        steps=8000,
+        log_every=500,
+        checkpoint_every=2000,
+        snapshot_every=0,
     ),
     # A few seconds of training, for tests and smoke runs.
     "tiny": TrainConfig(

@@ -158,7 +158,10 @@ class GridCellNetwork(nn.Module):
         eval_dropout: bool = False,
         velocity_input: str = "egocentric",
         use_hd: bool = True,
+        n_inputs: int | None = None,
     ) -> None:
+        """``n_inputs``: numbers read per step, when not the 2-D ``velocity_input``'s (the 3-D
+        egocentric velocity has 5, :mod:`gridcore.volume`)."""
         super().__init__()
         if core not in CORES:
             raise ValueError(f"unknown core {core!r}; choose one of: {', '.join(CORES)}")
@@ -175,7 +178,7 @@ class GridCellNetwork(nn.Module):
             )
         self.core_name, self.dropout, self.eval_dropout = core, dropout, eval_dropout
         self.velocity_input, self.use_hd = velocity_input, use_hd
-        n_inputs = INPUT_SIZES[velocity_input]
+        n_inputs = INPUT_SIZES[velocity_input] if n_inputs is None else n_inputs
         n_init = n_place + (n_hd if use_hd else 0)
         width = n_hidden // 2 if core == "attention" else n_hidden
         # The initial state (recurrent cores) or the first token (attention) from the code.

@@ -3,7 +3,8 @@
 From the place- and head-direction code at the start of a trajectory and the egocentric
 velocity at every step, predict the place- and head-direction-cell distributions at every step.
 (Variants: allocentric velocity instead, ``velocity_input``; no head-direction cells, ``use_hd``,
-which drops the HD term below and HD from the initial code.)
+which drops the HD term below and HD from the initial code; ``dims=3``, the same task in a cube,
+:mod:`gridcore.volume`, with direction cells on the sphere in place of head-direction cells.)
 This module builds a network and its ensembles from a config, runs it on trajectories, computes
 the loss (soft-target cross-entropy plus the L2 term), clips gradients and takes one training
 step. The training loop (:mod:`gridcore.train`), the diagnostics and the analyses all call it,
@@ -23,10 +24,26 @@ from torch.nn import functional as F
 
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
+from gridcore.ensembles3d import DirectionCells, VolumeEnsembles, angle_between
 from gridcore.errors import GridcoreError
 from gridcore.model import GridCellNetwork, ModelOutput
 from gridcore.optim import clip_gradients, l2_penalty, make_optimizer
-from gridcore.trajectories import MotionParams, Trajectories, get_motion, wrap_angle
+from gridcore.trajectories import (
+    MotionParams,
+    Trajectories,
+    TrajectoryStream,
+    get_motion,
+    simulate,
+    wrap_angle,
+)
+from gridcore.volume import (
+    N_INPUTS,
+    VolumeMotion,
+    VolumeStream,
+    VolumeTrajectories,
+    get_volume_motion,
+    simulate_volume,
+)
 
 
 def motion_of(cfg: TrainConfig) -> MotionParams:
@@ -34,9 +51,43 @@ def motion_of(cfg: TrainConfig) -> MotionParams:
     return get_motion(cfg.motion)
 
 
+def volume_motion_of(cfg: TrainConfig) -> VolumeMotion:
+    """The 3-D motion model (and so the cube) of a ``dims=3`` config."""
+    return get_volume_motion(cfg.motion)
+
+
+def trajectory_stream(cfg: TrainConfig) -> TrajectoryStream | VolumeStream:
+    """The endless, seeded stream of ``cfg``'s training batches: in the box, or in the cube."""
+    cls = VolumeStream if cfg.dims == 3 else TrajectoryStream
+    return cls(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk)
+
+
+def simulate_for(
+    cfg: TrainConfig, n: int, generator: torch.Generator
+) -> Trajectories | VolumeTrajectories:
+    """``n`` fresh trajectories of ``cfg``'s motion (box or cube) from ``generator``."""
+    if cfg.dims == 3:
+        return simulate_volume(n, cfg.seq_len, volume_motion_of(cfg), generator=generator)
+    return simulate(n, cfg.seq_len, motion_of(cfg), generator=generator)
+
+
 def build_ensembles(cfg: TrainConfig) -> Ensembles:
-    """The place- and head-direction ensembles of ``cfg``, laid out in its motion's box."""
+    """The place- and head-direction ensembles of ``cfg``, laid out in its motion's box (or,
+    with ``dims=3``, place cells in its cube and direction cells on the sphere)."""
     motion = motion_of(cfg)
+    if cfg.dims == 3:
+        return VolumeEnsembles.create(
+            n_place=cfg.n_place,
+            n_hd=cfg.n_hd,
+            sigma=cfg.place_sigma,
+            kappa=cfg.hd_kappa,
+            kind=cfg.place_kind,
+            surround_scale=cfg.surround_scale,
+            edge=volume_motion_of(cfg).edge,
+            seed=cfg.ensemble_seed,
+            rng=cfg.ensemble_rng,
+            use_hd=cfg.use_hd,
+        )
     return Ensembles.create(
         n_place=cfg.n_place,
         n_hd=cfg.n_hd,
@@ -90,6 +141,7 @@ def build(
         eval_dropout=cfg.eval_dropout,
         velocity_input=cfg.velocity_input,
         use_hd=cfg.use_hd,
+        n_inputs=N_INPUTS if cfg.dims == 3 else None,
     )
     ensembles = build_ensembles(cfg)
     if torch.device(device).type != "cpu":
@@ -175,12 +227,15 @@ def decoding_errors(
     ensembles: Ensembles, out: ModelOutput, traj: Trajectories
 ) -> tuple[float, float]:
     """Mean position error (cm) and heading error (degrees) of the decoded read-outs; the
-    heading error is NaN for a network without head-direction cells."""
+    heading error is NaN for a network without head-direction cells. In the cube the heading
+    error is the angle between the decoded and the true direction."""
     pos = ensembles.place.decode(out.place_logits)
     pos_err = (pos - traj.target_pos).norm(dim=-1).mean().item() * 100
     if out.hd_logits is None:
         return pos_err, math.nan
     hd = ensembles.hd.decode(out.hd_logits)
+    if isinstance(ensembles.hd, DirectionCells):
+        return pos_err, math.degrees(angle_between(hd, traj.target_hd).mean().item())
     hd_err = wrap_angle(hd - traj.target_hd).abs().mean().item() * 180 / math.pi
     return pos_err, hd_err
 

@@ -62,6 +62,7 @@ from gridcore.task import (
     make_optimizer_for,
     model_device,
     train_step,
+    trajectory_stream,
 )
 from gridcore.trajectories import TrajectoryStream
 
@@ -138,7 +139,7 @@ def train(
     if resume:
         step, history = restore_train_state(run_dir, model, opt)
     write_config(run_dir, cfg)
-    data = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk)
+    data = trajectory_stream(cfg)
     clipped = clip_params(model, cfg)
     first_loss = history[0]["loss"] if history else None
 
@@ -237,6 +238,8 @@ def train_stacked(
         )
     for c in cfgs:
         check_stackable(c.core)
+        if c.dims != 2:
+            raise GridcoreError("only 2-D networks train stacked; train a dims=3 run on its own")
     dirs = [Path(d) for d in run_dirs]
     if len({d.resolve() for d in dirs}) != len(dirs):
         raise GridcoreError("stacked runs need distinct run directories")

@@ -74,3 +74,18 @@ def test_the_issue_10_switches_validate_in_one_line():
             get_preset("tiny", **bad)
         assert "\n" not in str(err.value)
     get_preset("tiny", core="attention", velocity_input="allocentric", use_hd=False)
+
+
+def test_dims_defaults_to_the_box_and_a_config_without_it_loads(tmp_path):
+    cfg = get_preset("quick")
+    assert cfg.dims == 2 and get_preset("quick-3d").dims == 3
+    data = json.loads(cfg.to_json())
+    del data["dims"]  # as written before the field existed (e.g. checkpoints/grid-lstm)
+    assert TrainConfig.from_dict(data) == cfg
+    for bad, match in [
+        ({"dims": 4}, "dims must be 2"),
+        ({"dims": 3, "velocity_input": "allocentric"}, "dims 3 trains on the egocentric"),
+        ({"dims": 3, "score_every": 10}, "without scoring while training"),
+    ]:
+        with pytest.raises(GridcoreError, match=match):
+            get_preset("tiny", **bad)

@@ -33,7 +33,7 @@ LAYERS: dict[str, int] = {
     "celltypes": 3,  # speed, head-direction, border and grid scores with time-shift nulls
     # torch: the rat, the network, the optimisers, the cells
     "trajectories": 4,
-    "volume": 4,  # the 3-D motion model: the rat's statistics in a cube
+    "volume": 5,  # the 3-D motion model: the rat's statistics in a cube
     "optim": 4,
     "model": 4,
     "ensembles": 5,

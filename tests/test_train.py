@@ -113,3 +113,16 @@ def test_resume_accepts_equal_values_and_logging_changes(tmp_path):
     )
     assert res.step == 20
     assert TrainConfig.load(tmp_path / "r" / "config.json").log_every == 5
+
+
+def test_a_3d_run_learns_and_resumes_bit_exact(tmp_path):
+    cfg = tiny(dims=3, steps=30, checkpoint_every=15, data_chunk=4, log_every=5)
+    res = train(cfg, tmp_path / "straight", progress=False)
+    assert res.model.core.input_size == 5
+    assert res.history[-1]["loss"] < res.history[0]["loss"]
+    assert 0 <= res.history[-1]["heading_error_deg"] <= 180
+    train(replace(cfg, steps=15), tmp_path / "split", progress=False)
+    train(cfg, tmp_path / "split", resume=True, progress=False)
+    a = load_file(tmp_path / "straight" / "model.safetensors")
+    b = load_file(tmp_path / "split" / "model.safetensors")
+    assert all(torch.equal(a[k], b[k]) for k in a)
