@@ -29,16 +29,14 @@ networks and small supervised read-outs:
    codes whose top-k grid-like units (by score), or k random units, are set to 0; the same
    lesion drives a bottleneck agent.
 
-Out of scope here: the paper's shortcut test (issue 12, item 3). It needs internal walls and a
-door that opens only at test time, and :mod:`gridcore.trajectories` simulates an empty square
-box only (its walls are the box's four sides); without walls in the simulator there is no
-route-following baseline to compare with. Navigation also needs a recurrent core (the agent
-steps the network one velocity at a time): the attention core is refused.
+The agent loop and the random walk live in :mod:`gridcore.agents`; the paper's shortcut test
+(an arena with internal walls and a door that opens at test time) in :mod:`gridcore.shortcuts`.
+Navigation needs a recurrent core (the agent steps the network one velocity at a time): the
+attention core is refused.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,14 +45,14 @@ import pandas as pd
 import torch
 from torch import nn
 
+from gridcore.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.results import Network, load_network, score_network
 from gridcore.task import untrained_model
-from gridcore.trajectories import MotionParams, simulate, wrap_angle
+from gridcore.trajectories import simulate
 
 NAV_SEED = 555_000_111  # navigation data never coincide with training, ratemap or PI data
-TOLERANCE_M = 0.10  # success: within 10 cm of the goal
 INPUTS = ("grid", "non-grid", "bottleneck", "place code", "untrained", "true position")
 DISTANCE_BINS_M = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.2)
 
@@ -152,13 +150,6 @@ def _require_recurrent(net: Network) -> None:
     if net.model.core_name == "attention":
         why = "navigation steps the network one velocity at a time: it needs a recurrent core"
         raise GridcoreError(f"{why} (lstm, gru, rnn, rnn_relu); this run's core is attention")
-
-
-def _velocity(velocity_input: str, speed, turn, step_xy, dt: float) -> torch.Tensor:
-    """What a network reads for one step: (speed, sin turn, cos turn) or (vx, vy)."""
-    if velocity_input == "allocentric":
-        return step_xy / dt
-    return torch.stack([speed, torch.sin(turn), torch.cos(turn)], dim=-1)
 
 
 @torch.no_grad()
@@ -329,15 +320,6 @@ def fit_agent_readout(
 # 2. The navigating agent
 
 
-def distance_to_boundary(pos: torch.Tensor, hd: torch.Tensor, half: torch.Tensor) -> torch.Tensor:
-    """Distance (m) from ``pos`` (B, 2) along heading ``hd`` (B,) to the box's boundary."""
-    d = torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
-    limit = torch.where(d > 0, half - pos, -half - pos)
-    safe = torch.where(d.abs() > 1e-12, d, torch.ones_like(d))
-    steps = torch.where(d.abs() > 1e-12, limit / safe, torch.full_like(d, math.inf))
-    return steps.min(dim=1).values.clamp_min(0.0)
-
-
 @dataclass
 class Episodes:
     """B navigation episodes: start (after exploring) and goal, and the network's state there."""
@@ -385,33 +367,6 @@ def explore(
     )
 
 
-@dataclass
-class AgentResult:
-    """Per episode: ``success`` (within ``tolerance`` within the budget), ``steps`` taken
-    until then (the budget if never), ``path_m`` walked until then and the straight-line
-    ``distance_m`` from start to goal."""
-
-    success: np.ndarray
-    steps: np.ndarray
-    path_m: np.ndarray
-    distance_m: np.ndarray
-    tolerance: float = TOLERANCE_M
-
-    @property
-    def success_rate(self) -> float:
-        return float(self.success.mean())
-
-    @property
-    def path_ratio(self) -> float:
-        """Median over successful episodes of the path walked over the shortest path that
-        succeeds, the straight line less the tolerance (NaN if none succeeded)."""
-        if not self.success.any():
-            return float("nan")
-        shortest = self.distance_m[self.success] - self.tolerance
-        ratio = self.path_m[self.success] / np.maximum(shortest, 1e-3)
-        return float(np.median(ratio))
-
-
 class NetworkPolicy:
     """Drives an agent by the network's own path integration: after each step the core reads
     the agent's velocity, and ``vector(code, place_logits)`` decodes the goal vector from the
@@ -434,82 +389,6 @@ class NetworkPolicy:
         hidden, self.state = self.model.core(velocity[:, None], self.state)
         self.code = self.model.bottleneck(hidden[:, 0])
         self.logits = self.model.place_head(self.code * self.mask)
-
-
-class OraclePolicy:
-    """The true goal vector: a check of the agent loop, not a model."""
-
-    def __init__(self, goal_pos: torch.Tensor) -> None:
-        self.goal_pos = goal_pos
-
-    def __call__(self, pos: torch.Tensor) -> torch.Tensor:
-        return self.goal_pos - pos
-
-    def update(self, velocity: torch.Tensor) -> None:
-        pass
-
-
-@torch.no_grad()
-def run_agent(
-    policy,
-    start_pos: torch.Tensor,
-    start_hd: torch.Tensor,
-    goal_pos: torch.Tensor,
-    motion: MotionParams,
-    max_steps: int = 250,
-    tolerance: float = TOLERANCE_M,
-    speed: float | None = None,
-    max_turn: float | None = None,
-    velocity_input: str = "egocentric",
-) -> AgentResult:
-    """Step B agents at once along their policy's goal vector: turn towards it (at most
-    ``max_turn`` rad per step; default 3 s.d. of the rat's turning per step), move ``speed``
-    (m/s; default the rat's mean speed) for one ``dt``, stopped at a wall, and report the
-    velocity to the policy. An agent within ``tolerance`` of its goal stops there."""
-    speed = motion.mean_speed if speed is None else speed
-    max_turn = 3 * motion.turn_sigma * motion.dt if max_turn is None else max_turn
-    half = torch.tensor([motion.box_width / 2, motion.box_height / 2])
-    pos, hd = start_pos.clone(), start_hd.clone()
-    distance = (goal_pos - pos).norm(dim=-1)
-    done = distance < tolerance
-    steps = torch.zeros(len(pos), dtype=torch.long)
-    path = torch.zeros(len(pos))
-    for _ in range(max_steps):
-        vec = policy(pos)
-        turn = wrap_angle(torch.atan2(vec[:, 1], vec[:, 0]) - hd).clamp(-max_turn, max_turn)
-        turn = torch.where(done, torch.zeros_like(turn), turn)
-        hd = wrap_angle(hd + turn)
-        step = distance_to_boundary(pos, hd, half).clamp_max(speed * motion.dt)
-        step = torch.where(done, torch.zeros_like(step), step)
-        new = pos + step[:, None] * torch.stack([torch.cos(hd), torch.sin(hd)], dim=1)
-        new = torch.maximum(torch.minimum(new, half), -half)
-        policy.update(_velocity(velocity_input, step / motion.dt, turn, new - pos, motion.dt))
-        path += step
-        steps += (~done).long()
-        pos = new
-        done = done | ((goal_pos - pos).norm(dim=-1) < tolerance)
-        if done.all():
-            break
-    return AgentResult(done.numpy(), steps.numpy(), path.numpy(), distance.numpy(), tolerance)
-
-
-@torch.no_grad()
-def random_walk(
-    start_pos, start_hd, goal_pos, motion, max_steps=250, tolerance=TOLERANCE_M, seed=0
-):
-    """The rat's own random foraging (``motion``) from the starts (B, 2) m and headings (B,)
-    rad: an :class:`AgentResult`, success if it passes within ``tolerance`` of ``goal_pos``
-    within ``max_steps``."""
-    gen = torch.Generator().manual_seed(NAV_SEED + 2000 + seed)
-    n = len(start_pos)
-    traj = simulate(n, max_steps, motion, generator=gen, init_pos=start_pos, init_hd=start_hd)
-    path = traj.full_path()
-    near = (path - goal_pos[:, None]).norm(dim=-1) < tolerance
-    first = torch.where(near.any(1), near.float().argmax(1), torch.full((n,), max_steps))
-    lengths = torch.cat([torch.zeros(n, 1), (path[:, 1:] - path[:, :-1]).norm(dim=-1)], 1)
-    walked = torch.where(torch.arange(max_steps + 1) <= first[:, None], lengths, 0.0).sum(1)
-    hit, distance = near.any(1).numpy(), (goal_pos - start_pos).norm(dim=-1).numpy()
-    return AgentResult(hit, first.numpy(), walked.numpy(), distance, tolerance)
 
 
 def drive(net: Network, ep: Episodes, policy, max_steps: int = 250) -> AgentResult:

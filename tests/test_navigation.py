@@ -12,7 +12,7 @@ from gridcore.config import get_preset
 from gridcore.errors import GridcoreError
 from gridcore.results import Network
 from gridcore.task import build
-from gridcore.trajectories import Trajectories, get_motion, simulate
+from gridcore.trajectories import Trajectories, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "checkpoints" / "grid-lstm"
@@ -77,28 +77,6 @@ def test_pairs_index_earlier_moments_or_other_trajectories():
     code = torch.arange(7 * 10 * 3, dtype=torch.float32).reshape(7, 10, 3)
     x = nv.pair_inputs(code, now, goal)
     assert x.shape == (2000, 6) and torch.equal(x[:, 3:], code.reshape(-1, 3)[goal])
-
-
-def test_oracle_agent_reaches_every_goal_and_random_walk_rarely_does():
-    motion = get_motion("sorscher")
-    g = torch.Generator().manual_seed(1)
-    n = 200
-    start = (torch.rand(n, 2, generator=g) * 2 - 1) * 1.0
-    goal = (torch.rand(n, 2, generator=g) * 2 - 1) * 1.0
-    hd = torch.rand(n, generator=g) * 2 * math.pi - math.pi
-    oracle = nv.run_agent(nv.OraclePolicy(goal), start, hd, goal, motion, max_steps=250)
-    assert oracle.success.all()
-    assert 0.95 < oracle.path_ratio < 1.2
-    walk = nv.random_walk(start, hd, goal, motion, max_steps=250)
-    assert walk.success_rate < 0.4
-    assert np.isnan(nv.AgentResult(np.zeros(3, bool), *np.ones((3, 3))).path_ratio)
-
-
-def test_agent_stops_at_the_walls():
-    motion = get_motion("sorscher")
-    start, goal = torch.tensor([[0.0, 0.0]]), torch.tensor([[5.0, 0.0]])  # outside the box
-    res = nv.run_agent(nv.OraclePolicy(goal), start, torch.zeros(1), goal, motion, max_steps=200)
-    assert not res.success[0] and res.path_m[0] == pytest.approx(HALF, abs=1e-4)
 
 
 def tiny_network(seed: int = 0) -> Network:
