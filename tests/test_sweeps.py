@@ -121,6 +121,8 @@ def test_seed_count_and_single_condition(tmp_path):
         ("preset: huge\n", "preset must be one of"),
         ("- just a list\n", "must be a YAML mapping"),
         ("preset: [tiny\n", "not valid YAML"),
+        ("preset: tiny\nreuse: [../elsewhere]\n", "names of sibling sweep directories"),
+        ("preset: tiny\nreuse: {a: 1}\n", "names of sibling sweep directories"),
     ],
 )
 def test_bad_spec_is_one_error(tmp_path, text, message):
@@ -186,6 +188,34 @@ def test_a_fresh_clone_of_a_finished_sweep_trains_nothing(swept, tmp_path):
     res = sweeps.run(spec, clone, workers=2, verbose=0)
     assert res.trained == [] and len(res.skipped) == 4
     assert (clone / "results.csv").read_text() == (out / "results.csv").read_text()
+
+
+def test_a_sweep_reuses_what_a_sibling_sweep_trained_with_the_same_config(swept):
+    spec, out, _ = swept
+    text = SPEC.replace("grid:\n  dropout: [0.0, 0.5]\n", "cases:\n  no dropout: {dropout: 0.0}\n")
+    sibling = out.parent / "reusing"
+    (out.parent / "specs").mkdir(exist_ok=True)
+    other = write(out.parent / "specs", text + "reuse: [out]\n")
+    res = sweeps.run(other, sibling, workers=2, verbose=0)
+    assert res.trained == [] and len(res.skipped) == 2 and not res.unfinished
+    table = sweeps.load(sibling).set_index("seed")
+    donor = sweeps.load(out).query("condition == 'dropout=0.0'").set_index("seed")
+    assert table["reused_from"].tolist() == ["out/dropout=0.0-seed0", "out/dropout=0.0-seed1"]
+    assert table["condition"].unique().tolist() == ["no dropout"]
+    cols = ["grid_fraction_037", "position_error_cm", "loss", "step"]
+    assert table[cols].equals(donor[cols])
+    assert len(sweeps.load_curves(sibling)) == len(
+        sweeps.load_curves(out).query("condition == 'dropout=0.0'")
+    )
+    # A trial whose config differs from every donor's (here: its seed) is not reused.
+    from gridcore.sweeps.trials import reusable_records, reuse_trial
+
+    donors = reusable_records([out])
+    trial = sweeps.load_spec(other).trials(out.parent / "elsewhere")[0]
+    assert reuse_trial(replace(trial, cfg=replace(trial.cfg, seed=7)), donors) is None
+    assert reuse_trial(replace(trial, cfg=replace(trial.cfg, lr=0.5)), donors) is None
+    with pytest.raises(GridcoreError, match="not a readable sweep"):
+        reusable_records([out.parent / "missing"])
 
 
 def test_rerun_trains_nothing(swept):

@@ -12,6 +12,8 @@ A sweep is described by a YAML spec::
     steps: 8000                # optional; the preset's own by default
     score_every: 1000          # steps between scorings (0: at the end only)
     score_trajectories: 1000   # fresh trajectories behind each scoring
+    reuse: [headline-quick]    # sibling sweeps whose finished trials with the very same config
+                               # and seed are taken over instead of trained again (optional)
 
 :func:`load_spec` checks it against :class:`~gridcore.config.TrainConfig` before anything runs.
 :func:`run` trains every (grid point x case x seed) as one Ray Tune trial, each with gridcore's own
@@ -36,13 +38,18 @@ from __future__ import annotations
 from gridcore.sweeps.runner import SweepRun, main, run
 from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
 from gridcore.sweeps.summary import (
+    best_per_family,
+    comparison,
     condition_effect,
+    conditions,
+    effect_sentence,
     error_vs_grid,
     error_vs_grid_table,
     headline,
     headline_table,
     spread,
     time_to_level,
+    verdict,
 )
 from gridcore.sweeps.tables import (
     load,
@@ -50,6 +57,7 @@ from gridcore.sweeps.tables import (
     load_curves,
     plot_curves,
     plot_error_vs_grid,
+    plot_experiment,
     plot_sweep,
     progress,
     write_tables,
@@ -61,7 +69,11 @@ __all__ = [
     "Spec",
     "SweepRun",
     "Trial",
+    "best_per_family",
+    "comparison",
     "condition_effect",
+    "conditions",
+    "effect_sentence",
     "error_vs_grid",
     "error_vs_grid_table",
     "load",
@@ -73,6 +85,7 @@ __all__ = [
     "main",
     "plot_curves",
     "plot_error_vs_grid",
+    "plot_experiment",
     "plot_sweep",
     "progress",
     "read_trial",
@@ -82,5 +95,6 @@ __all__ = [
     "spec_from_dict",
     "spread",
     "time_to_level",
+    "verdict",
     "write_tables",
 ]

@@ -31,7 +31,13 @@ from gridcore.sweeps.spec import (
     spec_from_dict,
 )
 from gridcore.sweeps.tables import write_tables
-from gridcore.sweeps.trials import _one_line, read_trial, run_pack
+from gridcore.sweeps.trials import (
+    _one_line,
+    read_trial,
+    reusable_records,
+    reuse_trial,
+    run_pack,
+)
 
 GITIGNORE = """\
 # Written by `gridcore sweep`. Each trial's outcome, trials/*/sweep_trial.json (a few kB), stays in
@@ -294,6 +300,15 @@ def _pending(trials: list[Trial]) -> tuple[set[str], list[Trial]]:
     return done, [t for t in trials if t.name not in done]
 
 
+def _reuse(out: Path, spec: Spec, trials: list[Trial]) -> int:
+    """Record the unfinished trials that a sweep in ``spec.reuse`` already trained; how many."""
+    if not spec.reuse:
+        return 0
+    donors = reusable_records([out.parent / name for name in spec.reuse])
+    _, pending = _pending(trials)
+    return sum(reuse_trial(t, donors) is not None for t in pending)
+
+
 def _recorded_since(trial: Trial, start: float) -> bool:
     try:
         return (trial.run_dir / STATUS_FILE).stat().st_mtime >= start
@@ -339,11 +354,14 @@ def run(
         trials = [replace(t, cfg=replace(t.cfg, device="cuda")) for t in trials]
     elif any(t.cfg.device == "cuda" for t in trials):
         raise GridcoreError("the spec sets device: cuda; reserve GPUs with --gpus-per-trial")
-    if importlib.util.find_spec("ray") is None and _pending(trials)[1]:
+    if importlib.util.find_spec("ray") is None and _pending(trials)[1] and not spec.reuse:
         raise GridcoreError(RAY_MISSING)
     _prepare_out(out, spec_text)
     start = time.time()
     with _locked(out):
+        reused = _reuse(out, spec, trials)
+        if reused:
+            print(f"sweep {out}: {reused} trials reused from {', '.join(spec.reuse)}", flush=True)
         done_before, pending = _pending(trials)
         write_tables(out, spec, trials)
         if pending:

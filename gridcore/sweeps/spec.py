@@ -23,6 +23,7 @@ SPEC_KEYS = (
     "steps",
     "score_every",
     "score_trajectories",
+    "reuse",
 )
 TOP_FIELDS = ("steps", "score_every", "score_trajectories")
 FINAL_NBINS = 32  # the paper's ratemap resolution, for the final scoring
@@ -97,6 +98,9 @@ class Spec:
     steps: int | None = None
     score_every: int | None = None
     score_trajectories: int | None = None
+    # Sibling sweeps (directories next to this one) whose finished trials with the very same
+    # training config and seed stand in for this sweep's, instead of training them again.
+    reuse: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -262,7 +266,15 @@ def spec_from_dict(data: Any, source: str = "spec") -> Spec:
         raise GridcoreError(
             f"{source}: seeds must be a count N or a list of distinct seeds >= 0, got {seeds!r}"
         )
-    spec = Spec(str(preset), fixed, grid, cases, seeds, **top)
+    reuse = data.get("reuse") or []
+    reuse = [reuse] if isinstance(reuse, str) else reuse
+    if not isinstance(reuse, list) or not all(
+        isinstance(r, str) and r and "/" not in r and r not in (".", "..") for r in reuse
+    ):
+        raise GridcoreError(
+            f"{source}: reuse must list the names of sibling sweep directories, got {reuse!r}"
+        )
+    spec = Spec(str(preset), fixed, grid, cases, seeds, **top, reuse=list(reuse))
     try:
         spec.trials(".")  # every trial's config must be valid before anything runs
     except GridcoreError as err:

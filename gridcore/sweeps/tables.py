@@ -26,6 +26,8 @@ from gridcore.sweeps.trials import read_trial
 
 def _table(spec: Spec, trials: list[Trial], records: dict[str, dict]) -> pd.DataFrame:
     columns = ["trial", "condition", *spec.varied_fields(), "seed", *RESULT_COLUMNS]
+    if spec.reuse:  # where a reused trial was trained
+        columns.append("reused_from")
     rows = [
         {k: records[t.name].get(k, t.values.get(k)) for k in columns}
         for t in trials
@@ -147,6 +149,35 @@ def plot_sweep(
         ax.autoscale_view()
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+#: How each metric is labelled on an axis.
+AXIS_LABELS: dict[str, str] = {
+    "grid_fraction_037": "units > 0.37 (DeepMind's scorer)",
+    "grid_fraction_080": "units > 0.8 (DeepMind's scorer)",
+    "position_error_cm": "position error (cm)",
+    "heading_error_deg": "heading error (degrees)",
+    "loss": "loss (nats)",
+    "median_scale_m": "median grid scale (m)",
+}
+
+
+def plot_experiment(
+    df: pd.DataFrame,
+    metrics: tuple[str, ...] = ("grid_fraction_037", "position_error_cm", "loss"),
+    by: str = "condition",
+    width: float = 4.2,
+) -> np.ndarray:
+    """One :func:`plot_sweep` panel per metric, side by side; returns the axes."""
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(width * len(metrics), 3.6), layout="constrained", squeeze=False
+    )
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        plot_sweep(df, metric, by, ax=ax)
+        ax.set_ylabel(AXIS_LABELS.get(metric, metric))
+        if ax is not axes[0][0]:
+            ax.get_legend().remove()
+    return axes[0]
 
 
 def plot_curves(

@@ -6,10 +6,13 @@ import json
 import math
 import time
 from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from gridcore.config import RUNTIME_FIELDS, TrainConfig
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
@@ -23,6 +26,7 @@ from gridcore.sweeps.spec import (
     STATUS_FILE,
     TRAINING_METRICS,
     Trial,
+    load_spec,
 )
 from gridcore.train import train, train_stacked
 
@@ -195,3 +199,50 @@ def read_trial(trial: Trial) -> dict | None:
     except (FileNotFoundError, ValueError):
         return None
     return record if isinstance(record, dict) and record.get("trial") == trial.name else None
+
+
+# --------------------------------------------------------------------------------------------
+# Trials another sweep has already trained
+
+
+def _training_key(cfg: TrainConfig) -> str:
+    """What a trial computes, as text: its whole config (seed included) but where and on how
+    many threads it ran."""
+    what = {k: v for k, v in asdict(cfg).items() if k not in RUNTIME_FIELDS}
+    return json.dumps(what, sort_keys=True, default=str)
+
+
+def reusable_records(sweep_dirs: list[Path]) -> dict[str, tuple[str, dict]]:
+    """{training key: (donor sweep/trial, record)} of every ``done`` trial in ``sweep_dirs``,
+    read through each directory's own ``spec.yaml`` (the first sweep listed wins a tie)."""
+    donors: dict[str, tuple[str, dict]] = {}
+    for sweep_dir in sweep_dirs:
+        try:
+            trials = load_spec(sweep_dir / "spec.yaml").trials(sweep_dir)
+        except GridcoreError as err:
+            raise GridcoreError(f"reuse: {sweep_dir} is not a readable sweep ({err})") from None
+        for t in trials:
+            record = read_trial(t)
+            if record is not None and record["status"] == "done":
+                donors.setdefault(_training_key(t.cfg), (f"{sweep_dir.name}/{t.name}", record))
+    return donors
+
+
+def reuse_trial(trial: Trial, donors: dict[str, tuple[str, dict]]) -> dict | None:
+    """Record ``trial`` as finished with the outcome of a donor that trained exactly its config
+    and seed (:func:`reusable_records`), its origin in ``reused_from``; None if none did."""
+    hit = donors.get(_training_key(trial.cfg))
+    if hit is None:
+        return None
+    origin, donor = hit
+    record = {
+        **donor,
+        "trial": trial.name,
+        "condition": trial.condition,
+        "seed": trial.seed,
+        **trial.values,
+        "reused_from": origin,
+    }
+    trial.run_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(trial.run_dir / STATUS_FILE, json.dumps(record, indent=1))
+    return record
