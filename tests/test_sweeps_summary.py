@@ -4,7 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridcore.sweeps import headline, headline_table, spread, time_to_level
+from gridcore.sweeps import (
+    best_per_family,
+    comparison,
+    effect_sentence,
+    headline,
+    headline_table,
+    spread,
+    time_to_level,
+    verdict,
+)
 
 
 def _results():
@@ -81,3 +90,59 @@ def test_plot_curves_draws_every_seed_and_the_median():
     assert lines
     with pytest.raises(Exception, match="no training scorings"):
         plot_curves(_curves(), metric="nonsense")
+
+
+def _three():
+    # a: baseline; b: far below a (beyond the spread); c: within a's spread.
+    return pd.DataFrame(
+        {
+            "condition": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+            "status": ["done"] * 9,
+            "grid_fraction_037": [0.20, 0.25, 0.30, 0.01, 0.02, 0.03, 0.22, 0.26, 0.31],
+            "position_error_cm": [20.0, 21.0, 22.0, 60.0, 61.0, 62.0, 20.0, 21.5, 22.0],
+            "loss": [5.0, 5.1, 5.2, 6.0, 6.1, 6.2, 5.0, 5.1, 5.2],
+        }
+    )
+
+
+def test_effect_sentence_in_the_metrics_unit_and_against_the_spread():
+    df = _three()
+    far = effect_sentence(df, "a", "b", "grid_fraction_037")
+    assert "23.0 points below" in far and "larger than the spread" in far
+    near = effect_sentence(df, "a", "c", "position_error_cm")
+    assert "0.5 cm above" in near and "smaller than the spread" in near
+    assert "not enough seeds" in effect_sentence(df, "a", "missing")
+
+
+def test_verdict_compares_every_condition_with_the_first():
+    text = verdict(_three())
+    assert text.count("`a`") == 4  # b and c, in two metrics
+    assert text.startswith("In grid-like units (> 0.37), the median of `b`")
+    assert "no finished trial" in verdict(None)
+    assert "nothing to compare" in verdict(_three().query("condition == 'a'"))
+
+
+def test_comparison_marks_differences_beyond_the_spread():
+    table = comparison(_three())
+    assert list(table.index) == ["a", "b", "c"]
+    assert table.loc["a", "grid_fraction_037 vs baseline"] == "baseline"
+    assert table.loc["b", "grid_fraction_037 vs baseline"] == "-23.0*"
+    assert table.loc["c", "grid_fraction_037 vs baseline"] == "+1.0"
+    assert table.loc["b", "position_error_cm median (cm)"] == 61.0
+
+
+def test_best_per_family_picks_each_familys_highest_median():
+    df = _three()
+    df["condition"] = ["adam lr 1"] * 3 + ["adam lr 2"] * 3 + ["sgd lr 1"] * 3
+    best = best_per_family(df)
+    assert best.loc["adam", "best"] == "adam lr 1" and best.loc["adam", "settings"] == 2
+    assert best.loc["sgd", "best"] == "sgd lr 1" and best.loc["sgd", "median"] == 0.26
+
+
+def test_plot_experiment_draws_one_panel_per_metric_with_every_seed():
+    from gridcore.sweeps import plot_experiment
+
+    axes = plot_experiment(_three(), ("grid_fraction_037", "loss"))
+    assert len(axes) == 2 and axes[1].get_ylabel() == "loss (nats)"
+    assert all(sum(len(c.get_offsets()) for c in ax.collections) == 9 for ax in axes)
+    assert axes[0].get_legend() is not None and axes[1].get_legend() is None

@@ -222,3 +222,133 @@ def error_vs_grid_table(
     rows["all"] = error_vs_grid(df, n_resamples=n_resamples, seed=seed)
     out = pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
     return out.astype({"n": int})
+
+
+# --------------------------------------------------------------------------------------------
+# A condition against the sweep's baseline, in words and in a table
+
+#: How each metric reads in a sentence: (unit, factor from the table's value to that unit).
+METRIC_UNITS: dict[str, tuple[str, float]] = {
+    "grid_fraction_037": ("points", 100.0),
+    "grid_fraction_080": ("points", 100.0),
+    "position_error_cm": ("cm", 1.0),
+    "heading_error_deg": ("degrees", 1.0),
+    "loss": ("nats", 1.0),
+    "median_scale_m": ("m", 1.0),
+}
+
+#: What each metric is, in a sentence.
+METRIC_NAMES: dict[str, str] = {
+    "grid_fraction_037": "grid-like units (> 0.37)",
+    "grid_fraction_080": "strongly grid-like units (> 0.8)",
+    "position_error_cm": "position error",
+    "heading_error_deg": "heading error",
+    "loss": "loss",
+    "median_scale_m": "median grid scale",
+}
+
+
+def conditions(df: pd.DataFrame, by: str = "condition") -> list:
+    """The conditions of a table, in the table's order."""
+    return list(dict.fromkeys(df[by]))
+
+
+def effect_sentence(
+    df: pd.DataFrame, baseline, other, metric: str = "grid_fraction_037", by: str = "condition"
+) -> str:
+    """:func:`condition_effect` in words: how far ``other``'s median lies from ``baseline``'s,
+    in the metric's unit (:data:`METRIC_UNITS`), and whether that is beyond the seeds' spread."""
+    unit, scale = METRIC_UNITS.get(metric, ("", 1.0))
+    e = condition_effect(df, baseline, other, metric, by)
+    if not (e["n_baseline"] and e["n_other"]):
+        return f"`{other}` against `{baseline}`: not enough seeds yet"
+    diff, spread = scale * e["difference"], scale * e["spread"]
+    side = "above" if diff > 0 else "below"
+    size = "larger" if e["beyond_spread"] else "smaller"
+    return (
+        f"the median of `{other}` lies {abs(diff):.1f} {unit} {side} that of `{baseline}` "
+        f"({e['n_other']} and {e['n_baseline']} seeds), {size} than the spread between seeds "
+        f"({spread:.1f} {unit}, the larger interquartile range)"
+    )
+
+
+def verdict(
+    df: pd.DataFrame | None,
+    baseline=None,
+    metrics: tuple[str, ...] = ("grid_fraction_037", "position_error_cm"),
+    by: str = "condition",
+) -> str:
+    """Every other condition against ``baseline`` (default: the table's first condition), one
+    sentence per metric; a plain sentence when there is no table yet."""
+    if df is None or df.empty:
+        return "The sweep has no finished trial yet, so there is no verdict."
+    conds = conditions(df, by)
+    baseline = conds[0] if baseline is None else baseline
+    others = [c for c in conds if c != baseline]
+    if baseline not in conds or not others:
+        return f"Only `{conds[0]}` has finished seeds so far; there is nothing to compare yet."
+    parts = []
+    for metric in metrics:
+        said = "; ".join(effect_sentence(df, baseline, o, metric, by) for o in others)
+        parts.append(f"In {METRIC_NAMES.get(metric, metric)}, {said}.")
+    return " ".join(parts)
+
+
+def comparison(
+    df: pd.DataFrame,
+    baseline=None,
+    metrics: tuple[str, ...] = ("grid_fraction_037", "position_error_cm", "loss"),
+    by: str = "condition",
+) -> pd.DataFrame:
+    """Per condition: finished seeds, and for each metric its median over seeds and the
+    difference from ``baseline``'s median (default: the first condition), marked ``*`` where it
+    is larger than the spread between seeds (:func:`condition_effect`). Fractions in percent."""
+    data = _done(df)
+    conds = conditions(df, by)
+    baseline = conds[0] if baseline is None else baseline
+    rows = {}
+    for cond in conds:
+        group = data[data[by] == cond]
+        row: dict[str, object] = {"seeds": len(group)}
+        for metric in metrics:
+            unit, scale = METRIC_UNITS.get(metric, ("", 1.0))
+            unit = "%" if unit == "points" else unit
+            values = group[metric].astype(float).dropna()
+            row[f"{metric} median ({unit})"] = (
+                round(scale * float(values.median()), 2) if len(values) else np.nan
+            )
+            if cond == baseline:
+                row[f"{metric} vs baseline"] = "baseline"
+                continue
+            e = condition_effect(df, baseline, cond, metric, by)
+            row[f"{metric} vs baseline"] = (
+                "–"
+                if not np.isfinite(e["difference"])
+                else f"{scale * e['difference']:+.1f}{'*' if e['beyond_spread'] else ''}"
+            )
+        rows[cond] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+
+
+def best_per_family(
+    df: pd.DataFrame, metric: str = "grid_fraction_037", sep: str = " lr ", by: str = "condition"
+) -> pd.DataFrame:
+    """For conditions named ``<family><sep><setting>`` (``adam lr 1e-3``), the setting whose
+    median ``metric`` over seeds is highest, per family: columns ``best``, ``seeds``,
+    ``median``, ``min``, ``max`` and ``settings`` (how many were tried). Choosing the best on the
+    same seeds that report it flatters every family alike; the table says which was chosen."""
+    s = spread(df, metric, by)
+    rows = {}
+    for cond in s.index:
+        family = str(cond).split(sep)[0]
+        best = rows.get(family)
+        rows.setdefault(family, {"settings": 0})
+        rows[family]["settings"] += 1
+        if best is None or "best" not in best or s.loc[cond, "median"] > best["median"]:
+            rows[family].update(
+                best=cond,
+                seeds=int(s.loc[cond, "seeds"]),
+                **{k: float(s.loc[cond, k]) for k in ("median", "min", "max")},
+            )
+    out = pd.DataFrame.from_dict(rows, orient="index").rename_axis("family")
+    return out[["best", "seeds", "median", "min", "max", "settings"]]
