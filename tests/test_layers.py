@@ -55,12 +55,21 @@ LAYERS: dict[str, int] = {
     # many runs at once: it trains (train) and scores (results) each one
     "sweeps": 10,
     "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
+    "real_paths": 10,  # a frozen network along real rats' paths (compared by results)
     # the command line, and ``python -m gridcore``
     "cli": 11,
     "__main__": 12,
 }
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
-ANALYSIS = ("ratemaps", "path_integration", "census", "results", "plots", "navigation")
+ANALYSIS = (
+    "ratemaps",
+    "path_integration",
+    "census",
+    "results",
+    "plots",
+    "navigation",
+    "real_paths",
+)
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
 # book, dev, sweeps; rats: ratinabox, for comparisons with real rats).
 OPTIONAL = {"ipywidgets", "IPython", "ray", "ratinabox", "playwright", "yaml"}

@@ -11,7 +11,8 @@ them by topic:
   training, gradient histograms, update sizes;
 * :mod:`gridcore.plots.widgets`: one unit at a glance, its HTML score table, the ipywidgets
   unit browser and gallery, figures as PNG bytes;
-* :mod:`gridcore.plots.live`: :class:`LiveTrainingPlot`, redrawn while training runs.
+* :mod:`gridcore.plots.live`: :class:`LiveTrainingPlot`, redrawn while training runs;
+* :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths.
 
 Conventions:
 
@@ -27,7 +28,7 @@ Conventions:
   an empty Figure or SubFigure to lay its grid out in.
 * Ratemaps ``maps[u, ix, iy]`` are drawn with x to the right and y up; positions are in metres
   with the box centred at the origin. The paper's numbers come from :mod:`gridcore.paper`.
-* Plots import the numpy layer, the ensembles and trajectories, and :mod:`gridcore.paper`,
+* Plots import the numpy layer, ensembles, trajectories, real rats and :mod:`gridcore.paper`,
   never the training or results modules; objects from those (a ``PathIntegration``, an
   ``Emergence``) are used through their attributes.
 """
@@ -50,6 +51,7 @@ from gridcore.plots.cells import (
     plot_turn_histogram,
 )
 from gridcore.plots.live import LiveTrainingPlot
+from gridcore.plots.real_rats import plot_motion_fit, plot_real_vs_simulated
 from gridcore.plots.scores import (
     plot_bic,
     plot_emergence,
@@ -99,11 +101,13 @@ __all__ = [
     "plot_gradient_histogram",
     "plot_grid_fraction",
     "plot_hd_tuning",
+    "plot_motion_fit",
     "plot_occupancy",
     "plot_paths",
     "plot_place_centres",
     "plot_ratemap_grid",
     "plot_ratemaps_and_sacs",
+    "plot_real_vs_simulated",
     "plot_ring_masks",
     "plot_ring_scores",
     "plot_rotation_correlations",
