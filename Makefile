@@ -23,12 +23,13 @@ HTML := $(BUILD)/html
 RUN_NOTEBOOKS = $(BIN)/python book/run_notebooks.py --out $(STAGE)
 BUILD_BOOK = $(BIN)/jupyter-book build $(STAGE) --path-output . --all -W -n --keep-going
 
-.PHONY: help venv book book-html notebooks lint pytest browser-check test clean
+.PHONY: help venv book book-html notebooks lint pytest browser-check test clean experiments
 
 help:
 	@echo "make book   - execute the notebooks (profile full) and build $(HTML)/index.html"
 	@echo "make test   - ruff, pytest, notebooks (profile ci), book build -W, browser check"
 	@echo "make clean  - remove $(BUILD)/ (keeps $(VENV))"
+	@echo "make experiments - run (or resume) every sweep in experiments/ (hours; WORKERS=2)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,19 @@ venv: $(STAMP)
 PROFILE ?= full
 notebooks: venv
 	$(RUN_NOTEBOOKS) --profile $(PROFILE)
+
+# Every sweep in experiments/*.yaml into experiments/<name>/, headline-quick first (other specs
+# reuse its trials). Finished trials are skipped, so this also resumes. WORKERS=16 for a bigger
+# machine, ADDRESS=host:port for a Ray cluster.
+WORKERS ?= 2
+ADDRESS ?=
+experiments: venv
+	@status=0; \
+	for name in headline-quick $$(ls experiments/*.yaml | xargs -n1 basename | sed 's/\.yaml$$//' | grep -vx headline-quick); do \
+	  echo "== experiments/$$name"; \
+	  $(BIN)/python -m gridcore sweep experiments/$$name.yaml --out experiments/$$name \
+	    --workers $(WORKERS) $(if $(ADDRESS),--address $(ADDRESS)) --quiet || status=1; \
+	done; exit $$status
 
 book-html: venv
 	$(BUILD_BOOK)
