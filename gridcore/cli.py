@@ -16,8 +16,9 @@ from pathlib import Path
 from gridcore import sweeps
 from gridcore.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
-from gridcore.navigation import navigate_run
 from gridcore.results import score_path
+from gridcore.shortcuts import AGENTS as SHORTCUT_AGENTS
+from gridcore.shortcuts import navigate_run
 from gridcore.train import EXIT_DIVERGED, train
 
 
@@ -88,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="a .npy array (units, n, n), a run directory or a model .safetensors inside one",
     )
-    p.add_argument("--nbins", type=_positive_int, default=32)
+    p.add_argument(
+        "--nbins", type=_positive_int, help="bins per axis (default: 32; 16 for a 3-D run)"
+    )
     p.add_argument(
         "--trajectories",
         type=_positive_int,
@@ -104,11 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "navigate",
-        help="vector-based navigation: grid-code, place-code and random agents of a trained run",
+        help="vector-based navigation: grid-code, place-code and random agents of a trained run, "
+        "and a shortcut test",
         description="Score the run's bottleneck units, fit a linear goal-vector read-out of its "
         "grid-like units, and let agents driven by it, by the network's place read-out and by "
         "a random walk find goals seen while exploring; print their success rates (within 10 "
-        "cm of the goal) and path-length ratios.",
+        "cm of the goal) and path-length ratios. Then the shortcut test: the same agents and "
+        "one that follows the route learnt with a door closed, in a box split by a wall whose "
+        "door opens at test; print how often each takes the new door.",
     )
     p.add_argument("run_dir", type=Path, help="a trained run directory")
     p.add_argument("--episodes", type=_positive_int, default=200, help="episodes per agent")
@@ -238,6 +244,18 @@ def cmd_navigate(args: argparse.Namespace) -> int:
     for agent in ("grid", "place", "random", "oracle"):
         rate, ratio = summary[f"{agent}_success_rate"], summary[f"{agent}_path_ratio"]
         print(f"{agent:8s} {100 * rate:7.1f}% {ratio:11.2f}")
+    print(
+        f"shortcut test: {summary['shortcut_episodes']} episodes across a wall whose door opens "
+        f"at test; shortest path {100 * summary['shortcut_mean_open_path_m']:.0f} cm through "
+        f"the door, {100 * summary['shortcut_mean_closed_path_m']:.0f} cm round by the gap"
+    )
+    print(f"{'agent':8s} {'success':>8s} {'path ratio':>11s} {'via door':>9s} {'via gap':>8s}")
+    for agent in SHORTCUT_AGENTS:
+        rate, ratio, door, gap = (
+            summary[f"shortcut_{agent}_{k}"]
+            for k in ("success_rate", "path_ratio", "door_rate", "gap_rate")
+        )
+        print(f"{agent:8s} {100 * rate:7.1f}% {ratio:11.2f} {100 * door:8.1f}% {100 * gap:7.1f}%")
     return 0
 
 

@@ -38,7 +38,6 @@ attention core is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -48,7 +47,7 @@ from torch import nn
 from gridcore.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.results import Network, load_network, score_network
+from gridcore.results import Network, score_network
 from gridcore.task import untrained_model
 from gridcore.trajectories import simulate
 
@@ -146,7 +145,8 @@ def grid_units(scores: np.ndarray, threshold: float = GRID_THRESHOLD) -> np.ndar
     return order[scores[order] > threshold]
 
 
-def _require_recurrent(net: Network) -> None:
+def require_recurrent(net: Network) -> None:
+    """Refuse (GridcoreError) a network that cannot be stepped one velocity at a time."""
     if net.model.core_name == "attention":
         why = "navigation steps the network one velocity at a time: it needs a recurrent core"
         raise GridcoreError(f"{why} (lstm, gru, rnn, rnn_relu); this run's core is attention")
@@ -269,7 +269,7 @@ def decode_goal_vectors(
     """Fit the read-outs of every input on pairs from ``n_trajectories`` trajectories, closer
     than ``train_distance`` (m), and test them on ``n_pairs`` pairs of as many fresh
     trajectories at any distance. ``mlp_steps`` 0 skips the MLP."""
-    _require_recurrent(net)
+    require_recurrent(net)
     gen = torch.Generator().manual_seed(NAV_SEED + seed)
     (train_pos, train), (test_pos, test) = (
         record(net, grid, n_trajectories, seq_len, gen) for _ in range(2)
@@ -303,12 +303,13 @@ def fit_agent_readout(
     n_pairs: int = 20000,
     ridge: float = 1e-3,
     seed: int = 0,
+    walls=None,
 ) -> LinearReadout:
     """The ridge read-out an agent uses: bottleneck ``units`` -> goal vector, on pairs at any
-    distance."""
-    _require_recurrent(net)
+    distance, along trajectories of the rat in the box (among ``walls``, if given)."""
+    require_recurrent(net)
     gen = torch.Generator().manual_seed(NAV_SEED + 7 + seed)
-    traj = simulate(n_trajectories, seq_len, net.motion, generator=gen)
+    traj = simulate(n_trajectories, seq_len, net.motion, generator=gen, walls=walls)
     g, _, _ = run_codes(net.model.eval(), net.ensembles, traj)
     g = g[..., torch.as_tensor(units, dtype=torch.long)]
     now, goal = sample_pairs(n_trajectories, seq_len, n_pairs, gen)
@@ -346,7 +347,7 @@ def explore(
     """Simulate the rat exploring for ``explore_steps``; the goal is a moment of the first half
     of its path at least ``min_distance`` (m) from where it ends (the start), when there is
     one. The episodes' random numbers come from ``seed``."""
-    _require_recurrent(net)
+    require_recurrent(net)
     gen = torch.Generator().manual_seed(NAV_SEED + 1000 + seed)
     traj = simulate(n_episodes, explore_steps, net.motion, generator=gen)
     g, logits, state = run_codes(net.model.eval(), net.ensembles, traj)
@@ -397,7 +398,9 @@ def drive(net: Network, ep: Episodes, policy, max_steps: int = 250) -> AgentResu
     return run_agent(policy, *ep.task, net.motion, max_steps, velocity_input=vin)
 
 
-def _readout_vector(readout: LinearReadout, units: np.ndarray, goal_code: torch.Tensor):
+def readout_vector(readout: LinearReadout, units: np.ndarray, goal_code: torch.Tensor):
+    """The goal vector ``(code, place_logits) -> (B, 2)`` m of a :class:`NetworkPolicy`: the
+    read-out of the code's ``units`` beside the same units of ``goal_code``."""
     idx = torch.as_tensor(np.asarray(units), dtype=torch.long)
     goal = goal_code[:, idx]
     return lambda code, logits: readout(torch.cat([code[:, idx], goal], dim=-1))
@@ -461,7 +464,7 @@ def navigate(
     place = net.ensembles.place
     goal_est = place.decode(ep.goal_logits)  # the network's own estimate of the goal
     agents = {
-        "grid": NetworkPolicy(net, ep, _readout_vector(readout, grid, ep.goal_code)),
+        "grid": NetworkPolicy(net, ep, readout_vector(readout, grid, ep.goal_code)),
         "place": NetworkPolicy(net, ep, lambda code, logits: goal_est - place.decode(logits)),
         "random": None,
         "oracle": OraclePolicy(ep.goal_pos),
@@ -538,40 +541,9 @@ def lesion_curve(
                 with torch.no_grad():
                     pred = readout(pair_inputs(silence(g, units), now, goal))
                 errs.append(100 * float((pred - y).norm(dim=-1).mean()))
-                vector = _readout_vector(readout, all_units, silence(ep.goal_code, units))
+                vector = readout_vector(readout, all_units, silence(ep.goal_code, units))
                 res = drive(net, ep, NetworkPolicy(net, ep, vector, lesion=units), max_steps)
                 succ.append(100 * res.success_rate)
             row = (int(k), kind, float(np.mean(errs)), float(np.mean(succ)))
             rows.append(dict(zip(LESION_COLUMNS, row, strict=True)))
     return pd.DataFrame(rows).round(1)
-
-
-# --------------------------------------------------------------------------------------------
-# The command
-
-
-def navigate_run(
-    run_dir: str | Path,
-    episodes: int = 200,
-    seed: int = 0,
-    score_trajectories: int = 5000,
-    max_steps: int = 250,
-) -> dict:
-    """What ``python -m gridcore navigate RUN_DIR`` prints: the agents' success rates and path
-    ratios on ``episodes`` episodes of the run's network. Bad input is a GridcoreError."""
-    if episodes < 1:
-        raise GridcoreError(f"episodes must be a positive integer, got {episodes}")
-    if not Path(run_dir).is_dir():
-        raise GridcoreError(f"no such run directory: {run_dir}")
-    net = load_network(run_dir)
-    _require_recurrent(net)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(max(1, net.cfg.threads))  # the run's own; more oversubscribe a CPU
-    try:
-        with torch.random.fork_rng(devices=[]):
-            scores = grid_unit_scores(net, score_trajectories, seed=seed)
-            grid = grid_units(scores)
-            nav = navigate(net, grid, n_episodes=episodes, max_steps=max_steps, seed=seed)
-    finally:
-        torch.set_num_threads(threads)
-    return {"run": str(run_dir), "step": net.step, "seed": seed, **nav.summary()}

@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "celltypes": 3,  # speed, head-direction, border and grid scores with time-shift nulls
     # torch: the rat, the network, the optimisers, the cells
     "trajectories": 4,
+    "arenas": 5,  # walls, a door and shortest paths in the rat's box
     "volume": 5,  # the 3-D motion model: the rat's statistics in a cube
     "optim": 4,
     "model": 4,
@@ -47,6 +48,7 @@ LAYERS: dict[str, int] = {
     "path_integration": 8,
     "diagnostics": 8,
     "stacked": 8,  # M networks as one: the task with a leading model axis
+    "agents": 8,  # points that step towards goals among walls, and the random-walk baseline
     # the loop, the results of a run, and the figures
     "train": 9,
     "results": 9,
@@ -55,10 +57,11 @@ LAYERS: dict[str, int] = {
     # many runs at once: it trains (train) and scores (results) each one
     "sweeps": 10,
     "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
+    "shortcuts": 11,  # an arena with a door that opens at test: grid, place and route agents
     "real_paths": 10,  # a frozen network along real rats' paths (compared by results)
     # the command line, and ``python -m gridcore``
-    "cli": 11,
-    "__main__": 12,
+    "cli": 12,
+    "__main__": 13,
 }
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
 ANALYSIS = (

@@ -1,0 +1,63 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gridcore.arenas import free_ends, route_waypoints, shortest_paths, two_rooms
+from gridcore.trajectories import crosses_walls
+
+ARENA = two_rooms(door=0.5, gap=0.4)  # wall at x = 0 up to y = 0.7, door |y| < 0.25
+
+
+def test_free_ends_are_the_ends_a_path_can_bend_round():
+    ends, away = free_ends(ARENA.segments(door_open=False), ARENA.box)
+    np.testing.assert_allclose(ends, [[0.0, 0.7]], atol=1e-6)  # the door closes the wall
+    np.testing.assert_allclose(away, [[0.0, 1.0]])
+    ends, away = free_ends(ARENA.segments(door_open=True), ARENA.box)
+    np.testing.assert_allclose(ends, [[0, -0.25], [0, 0.25], [0, 0.7]], atol=1e-6)
+    np.testing.assert_allclose(away, [[0, 1], [0, -1], [0, 1]])
+
+
+def test_shortest_paths_go_through_the_door_once_it_opens():
+    start = torch.tensor([[-0.6, 0.0], [-0.5, -0.9], [-0.6, 0.0]])
+    goal = torch.tensor([[0.6, 0.0], [0.5, -0.9], [-0.2, 0.5]])
+    closed, routes = shortest_paths(ARENA, start, goal, door_open=False)
+    np.testing.assert_allclose(closed[:2], [2 * math.hypot(0.6, 0.7), 2 * math.hypot(0.5, 1.6)])
+    assert all(np.allclose(r, [[0.0, 0.7]], atol=1e-6) for r in routes[:2])
+    assert closed[2] == pytest.approx(math.hypot(0.4, 0.5)) and len(routes[2]) == 0
+    opened, routes = shortest_paths(ARENA, start, goal, door_open=True)
+    # Straight through the door; round its lower edge from the south.
+    expected = [1.2, math.hypot(0.5, 0.65) * 2, math.hypot(0.4, 0.5)]
+    np.testing.assert_allclose(opened, expected, rtol=1e-6)
+    np.testing.assert_allclose(routes[1], [[0.0, -0.25]], atol=1e-6)
+    assert (opened <= closed + 1e-9).all()
+
+
+def test_route_waypoints_lead_round_the_wall_end():
+    g = torch.Generator().manual_seed(0)
+    start = torch.stack(
+        [torch.rand(50, generator=g) * -0.8 - 0.2, torch.rand(50, generator=g) - 0.5], 1
+    )
+    goal = torch.stack(
+        [torch.rand(50, generator=g) * 0.8 + 0.2, torch.rand(50, generator=g) - 0.5], 1
+    )
+    points = route_waypoints(ARENA, start, goal, door_open=False, clearance=0.15)
+    assert points.shape == (50, 3, 2)
+    torch.testing.assert_close(points[:, 0], torch.tensor([[-0.15, 0.85]]).expand(50, 2))
+    torch.testing.assert_close(points[:, 1], torch.tensor([[0.15, 0.85]]).expand(50, 2))
+    assert torch.equal(points[:, 2], goal)
+    legs = torch.cat([start[:, None], points], dim=1)
+    walls = ARENA.segments(door_open=False)
+    assert not crosses_walls(legs[:, :-1], legs[:, 1:], walls).any()
+    straight = route_waypoints(ARENA, start, goal, door_open=True)
+    assert torch.equal(straight[:, -1], goal)
+
+
+def test_zones_and_gates():
+    inside = torch.tensor([[-0.5, 0.0], [0.5, 0.0], [-0.5, 0.9]])
+    assert ARENA.in_zone(inside, ARENA.start_zone).tolist() == [True, False, False]
+    assert ARENA.in_zone(inside, ARENA.goal_zone).tolist() == [False, True, False]
+    gates = ARENA.gates()
+    assert gates.shape == (2, 2, 2)
+    assert len(ARENA.segments(door_open=False)) == len(ARENA.segments(door_open=True)) + 1
