@@ -21,6 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from gridcore import modules, shuffles  # noqa: E402
 from gridcore import plots as P  # noqa: E402
 from gridcore import scores as S  # noqa: E402
+from gridcore.arenas import two_rooms  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.ensembles import Ensembles, decoding_errors_vs_sigma  # noqa: E402
 from gridcore.paper import GRID_FRACTION, MODULE_SCALES_M  # noqa: E402
@@ -104,6 +105,13 @@ def _single_panel_calls():
         ("plot_bic", lambda ax: P.plot_bic(clusters, ax=ax)),
         ("plot_error_vs_time", lambda ax: P.plot_error_vs_time({"a": path}, ax=ax)),
         ("draw_box", lambda ax: P.draw_box(2.2, ax=ax)),
+        ("plot_arena", lambda ax: P.plot_arena(two_rooms(), door_open=False, ax=ax)),
+        (
+            "plot_arena_paths",
+            lambda ax: P.plot_arena_paths(
+                two_rooms(), np.zeros((2, 5, 2)), np.zeros((2, 2)), np.ones((2, 2)), ax=ax
+            ),
+        ),
         ("plot_place_centres", lambda ax: P.plot_place_centres(ens.place.centres, ax=ax)),
         ("plot_paths", lambda ax: P.plot_paths(tr, n=2, ax=ax)),
         ("plot_box_map", lambda ax: P.plot_box_map(maps[0], colorbar="a", ax=ax)),

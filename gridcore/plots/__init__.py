@@ -11,6 +11,7 @@ them by topic:
   training, gradient histograms, update sizes;
 * :mod:`gridcore.plots.widgets`: one unit at a glance, its HTML score table, the ipywidgets
   unit browser and gallery, figures as PNG bytes;
+* :mod:`gridcore.plots.arenas`: an arena's walls, door and gap, and agents' paths in it;
 * :mod:`gridcore.plots.live`: :class:`LiveTrainingPlot`, redrawn while training runs;
 * :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths.
 
@@ -35,6 +36,7 @@ Conventions:
 
 from __future__ import annotations
 
+from gridcore.plots.arenas import plot_arena, plot_arena_paths
 from gridcore.plots.cells import (
     draw_box,
     plot_activity_along_paths,
@@ -89,6 +91,8 @@ __all__ = [
     "figure_png",
     "plot_activity_along_paths",
     "plot_architecture",
+    "plot_arena",
+    "plot_arena_paths",
     "plot_bic",
     "plot_box_map",
     "plot_box_maps",
