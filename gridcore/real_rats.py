@@ -289,28 +289,39 @@ def real_trajectories(
 
 @dataclass(frozen=True)
 class StepStatistics:
-    """Every step of a recording at the network's step: speeds (m/s), turning rates (rad/s)."""
+    """Every step of a recording at the network's step: speeds (m/s) and turning rates (rad/s),
+    one of each per step."""
 
     name: str
     dt: float
     speed: np.ndarray
     turn_rate: np.ndarray
 
+    @classmethod
+    def of(cls, name: str, traj: Trajectories, dt: float = DT_S) -> StepStatistics:
+        """The steps of a batch of trajectories (e.g. simulated ones) with step ``dt`` s."""
+        speed = traj.speed.flatten().double().numpy()
+        return cls(name, dt, speed, (traj.turn / dt).flatten().double().numpy())
+
     @property
     def n_steps(self) -> int:
         return int(self.speed.size)
 
     def summary(self) -> dict[str, float]:
-        """Mean, median and 90th percentile speed (m/s); s.d. and mean |.| of the turning rate
-        (rad/s); fraction of steps slower than 2 cm/s."""
+        """Mean, median and 90th percentile speed (m/s); fraction of steps slower than 2 cm/s;
+        s.d. and mean absolute value of the turning rate (rad/s), the fraction of turning
+        rates within one s.d. of the mean (0.68 for a normal distribution), and the fraction of
+        the turns beyond two s.d. that happen at steps slower than 5 cm/s."""
         v, w = self.speed, self.turn_rate
         return {
             "mean_speed": float(v.mean()),
             "median_speed": float(np.median(v)),
             "p90_speed": float(np.quantile(v, 0.9)),
+            "still_fraction": float((v < 0.02).mean()),
             "turn_rate_sd": float(w.std()),
             "mean_abs_turn_rate": float(np.abs(w).mean()),
-            "still_fraction": float((v < 0.02).mean()),
+            "turn_within_1sd": float((np.abs(w - w.mean()) <= w.std()).mean()),
+            "sharp_turns_slow": float((v[np.abs(w - w.mean()) > 2 * w.std()] < 0.05).mean()),
         }
 
 
@@ -325,8 +336,8 @@ def step_statistics(
     speeds, turns = [], []
     for seg in box_segments(name, dt, smooth_s, 1.0, max_gap_s):
         st = egocentric_steps(seg, dt)
-        speeds.append(st["speed"])
-        turns.append(st["turn"][1:] / dt)  # the first step of a piece has no turn
+        speeds.append(st["speed"][1:])  # the first step of a piece has no turn
+        turns.append(st["turn"][1:] / dt)
     return StepStatistics(name, dt, np.concatenate(speeds), np.concatenate(turns))
 
 
@@ -368,6 +379,46 @@ def fit_motion(stats: StepStatistics) -> MotionFit:
         turn_sigma=float(w.std()),
         n_steps=int(v.size),
     )
+
+
+def motion_table(stats: dict[str, StepStatistics]) -> pd.DataFrame:
+    """:meth:`StepStatistics.summary` of each entry, one row per label, in display units (cm/s,
+    rad/s, %) and rounded."""
+    rows = []
+    for st in stats.values():
+        s = st.summary()
+        rows.append(
+            {
+                "mean speed (cm/s)": round(100 * s["mean_speed"], 1),
+                "median speed (cm/s)": round(100 * s["median_speed"], 1),
+                "90th pct speed (cm/s)": round(100 * s["p90_speed"], 1),
+                "steps below 2 cm/s (%)": round(100 * s["still_fraction"], 1),
+                "turning s.d. (rad/s)": round(s["turn_rate_sd"], 2),
+                "mean |turning| (rad/s)": round(s["mean_abs_turn_rate"], 2),
+                "turning within 1 s.d. (%)": round(100 * s["turn_within_1sd"], 1),
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(list(stats), name="rat"))
+
+
+def recording_table(names=tuple(DATASETS), seq_len: int = SEQ_LEN) -> pd.DataFrame:
+    """The shipped recordings: duration (s), samples, median sampling rate (Hz), arena (m), and
+    how many paths of ``seq_len`` steps lie in the training box at scale 1."""
+    rows = []
+    for name in names:
+        rec = load_recording(name)
+        w, h = rec.dataset.arena_m
+        rows.append(
+            {
+                "source": rec.dataset.description.split(":")[0],
+                "duration (s)": round(rec.duration_s),
+                "samples": int(rec.times_s.size),
+                "rate (Hz)": round(1 / float(np.median(np.diff(rec.times_s)))),
+                "arena (m)": f"{w:g} x {h:g}",
+                f"paths of {seq_len} steps in the box": len(real_trajectories(name, seq_len)),
+            }
+        )
+    return pd.DataFrame(rows, index=pd.Index(list(names), name="recording"))
 
 
 def smoothing_table(

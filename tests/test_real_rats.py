@@ -183,3 +183,36 @@ def test_shipped_recordings_and_the_fitted_preset():
     assert traj.target_pos.abs().max() < 0.5  # the 1 m box sits in the middle of the 2.2 m box
     tanni = R.real_trajectories("tanni", scale=2.2 / 3.5)
     assert tanni.target_pos.abs().max() <= 1.1
+
+
+def test_step_statistics_of_trajectories_and_the_motion_table():
+    traj = simulate(50, 40, "paper", generator=torch.Generator().manual_seed(3))
+    st = R.StepStatistics.of("paper", traj)
+    np.testing.assert_allclose(st.speed, traj.speed.flatten().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(st.turn_rate * 0.02, traj.turn.flatten().numpy(), atol=1e-6)
+    rng = np.random.default_rng(4)
+    normal = R.StepStatistics("normal", 0.02, rng.rayleigh(0.1, 50_000), rng.normal(0, 2, 50_000))
+    table = R.motion_table({"paper": st, "normal": normal})
+    assert list(table.index) == ["paper", "normal"]
+    assert table.loc["normal", "turning within 1 s.d. (%)"] == pytest.approx(68.3, abs=1)
+    assert table.loc["normal", "mean speed (cm/s)"] == pytest.approx(
+        100 * 0.1 * math.sqrt(math.pi / 2), abs=0.2
+    )
+    assert table.loc["paper", "turning s.d. (rad/s)"] == round(st.summary()["turn_rate_sd"], 2)
+
+
+def test_recording_table():
+    pytest.importorskip("ratinabox")
+    table = R.recording_table(["sargolini"])
+    row = table.loc["sargolini"]
+    assert (row["duration (s)"], row["rate (Hz)"], row["arena (m)"]) == (600, 50, "1 x 1")
+    assert row["paths of 100 steps in the box"] == len(R.real_trajectories("sargolini"))
+
+
+def test_sharp_turns_at_slow_steps():
+    rng = np.random.default_rng(5)
+    speed, turn = rng.rayleigh(0.1, 100_000), rng.normal(0, 2, 100_000)
+    independent = R.StepStatistics("independent", 0.02, speed, turn).summary()
+    assert independent["sharp_turns_slow"] == pytest.approx(1 - math.exp(-0.125), abs=0.02)
+    turn[speed < 0.05] *= 10  # slow steps turn sharply, as a real rat's do
+    assert R.StepStatistics("slow", 0.02, speed, turn).summary()["sharp_turns_slow"] > 0.9
