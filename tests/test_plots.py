@@ -153,6 +153,7 @@ def test_every_single_panel_plot_is_covered():
     multi = {
         "plot_ratemaps_and_sacs", "plot_ratemap_grid", "plot_box_maps", "plot_ring_masks",
         "plot_rotations", "plot_emergence", "plot_training_curves",
+        "plot_motion_fit", "plot_real_vs_simulated",  # tests/test_plots_real_rats.py
     }  # fmt: skip
     assert public - multi == names
 
