@@ -81,15 +81,15 @@ class AgentResult:
     """Per episode: ``success`` (within ``tolerance`` within the budget), ``steps`` taken
     until then (the budget if never), ``path_m`` walked until then and the length
     ``distance_m`` of the shortest path from start to goal (the straight line in an empty box).
-    ``crossed`` (B, G): whether the path went through each gate before it ended (None without
-    gates)."""
+    ``crossed_at`` (B, G): the step at which the path first went through each gate before it
+    ended, -1 if it never did (None without gates)."""
 
     success: np.ndarray
     steps: np.ndarray
     path_m: np.ndarray
     distance_m: np.ndarray
     tolerance: float = TOLERANCE_M
-    crossed: np.ndarray | None = None
+    crossed_at: np.ndarray | None = None
 
     @property
     def success_rate(self) -> float:
@@ -107,9 +107,19 @@ class AgentResult:
 
     def crossing_rate(self, gate: int = 0) -> float:
         """Fraction of episodes whose path went through gate ``gate``."""
-        if self.crossed is None:
+        return float((self._crossings()[:, gate] >= 0).mean())
+
+    def first_crossing_rate(self, gate: int = 0) -> float:
+        """Fraction of episodes whose path went through gate ``gate`` before any other gate."""
+        at = self._crossings().astype(float)
+        at[at < 0] = np.inf
+        first = np.isfinite(at).any(1) & (at.argmin(1) == gate)
+        return float(first.mean())
+
+    def _crossings(self) -> np.ndarray:
+        if self.crossed_at is None:
             raise ValueError("this run counted no gates")
-        return float(self.crossed[:, gate].mean())
+        return self.crossed_at
 
 
 class OraclePolicy:
@@ -155,8 +165,8 @@ def run_agent(
     done = distance < tolerance
     steps = torch.zeros(len(pos), dtype=torch.long)
     path = torch.zeros(len(pos))
-    crossed = torch.zeros(len(pos), 0 if gate_segs is None else len(gate_segs), dtype=torch.bool)
-    for _ in range(max_steps):
+    crossed = torch.full((len(pos), 0 if gate_segs is None else len(gate_segs)), -1)
+    for t in range(max_steps):
         vec = policy(pos)
         turn = wrap_angle(torch.atan2(vec[:, 1], vec[:, 0]) - hd).clamp(-max_turn, max_turn)
         turn = torch.where(done, torch.zeros_like(turn), turn)
@@ -175,7 +185,8 @@ def run_agent(
             went = torch.where(step > 0, torch.atan2(disp[:, 1], disp[:, 0]), aim)
             turn, hd = wrap_angle(went - hd), went
         if gate_segs is not None:
-            crossed |= crosses_walls(pos, new, gate_segs)
+            through = crosses_walls(pos, new, gate_segs)
+            crossed = torch.where((crossed < 0) & through, t, crossed)
         policy.update(step_input(velocity_input, step / motion.dt, turn, new - pos, motion.dt))
         path += step
         steps += (~done).long()
@@ -220,5 +231,7 @@ def random_walk(
     crossed = None
     if (gate_segs := as_walls(gates)) is not None:
         through = crosses_walls(path[:, :-1], path[:, 1:], gate_segs)  # (B, T, G)
-        crossed = (through & before[:, 1:, None]).any(1).numpy()
+        through = through & before[:, 1:, None]
+        first_step = through.float().argmax(1)  # the first True along the path
+        crossed = torch.where(through.any(1), first_step, -1).numpy()
     return AgentResult(hit, first.numpy(), walked.numpy(), shortest.numpy(), tolerance, crossed)

@@ -249,13 +249,15 @@ def cmd_navigate(args: argparse.Namespace) -> int:
         f"at test; shortest path {100 * summary['shortcut_mean_open_path_m']:.0f} cm through "
         f"the door, {100 * summary['shortcut_mean_closed_path_m']:.0f} cm round by the gap"
     )
-    print(f"{'agent':8s} {'success':>8s} {'path ratio':>11s} {'via door':>9s} {'via gap':>8s}")
+    print(
+        f"{'agent':8s} {'success':>8s} {'path ratio':>11s} {'door first':>11s} {'gap first':>10s}"
+    )
     for agent in SHORTCUT_AGENTS:
         rate, ratio, door, gap = (
             summary[f"shortcut_{agent}_{k}"]
-            for k in ("success_rate", "path_ratio", "door_rate", "gap_rate")
+            for k in ("success_rate", "path_ratio", "door_first_rate", "gap_first_rate")
         )
-        print(f"{agent:8s} {100 * rate:7.1f}% {ratio:11.2f} {100 * door:8.1f}% {100 * gap:7.1f}%")
+        print(f"{agent:8s} {100 * rate:7.1f}% {ratio:11.2f} {100 * door:10.1f}% {100 * gap:9.1f}%")
     return 0
 
 

@@ -48,6 +48,7 @@ def test_a_step_into_a_wall_stops_short_and_slides_along_it():
 
 
 def test_agents_go_through_gaps_never_through_walls():
+    """A gate counts crossings: the gap, and the wall itself, which nothing may cross."""
     motion = get_motion("sorscher")
     start = torch.tensor([[-0.5, 0.0], [-0.5, -0.5]])
     goal = torch.tensor([[0.5, 0.9], [0.5, -0.5]])  # the first line meets the wall at y = 0.45
@@ -56,13 +57,16 @@ def test_agents_go_through_gaps_never_through_walls():
         ag.OraclePolicy(goal), start, torch.zeros(2), goal, motion, 300, walls=WALL, gates=gates
     )
     assert res.success.tolist() == [True, False]  # slides up to the gap; pushes head-on
-    assert res.crossed.tolist() == [[True, False], [False, False]]
-    assert res.crossing_rate(0) == 0.5 and res.path_m[0] > (goal - start)[0].norm() - 0.1
+    assert res.crossed_at[1].tolist() == [-1, -1] and res.crossed_at[0, 1] == -1
+    assert 20 < res.crossed_at[0, 0] < res.steps[0]  # through the gap on its way
+    assert res.crossing_rate(0) == 0.5 and res.first_crossing_rate(0) == 0.5
+    assert res.first_crossing_rate(1) == 0 and res.path_m[0] > (goal - start)[0].norm() - 0.1
     walk = ag.random_walk(
         start.repeat(200, 1), torch.zeros(400), goal.repeat(200, 1), motion, walls=WALL, gates=gates
     )
-    assert not walk.crossed[:, 1].any() and walk.crossed[:, 0].any()
+    assert (walk.crossed_at[:, 1] < 0).all() and (walk.crossed_at[:, 0] >= 0).any()
     # Every rat that reached a goal on the other side went through the gap on the way.
-    assert walk.success.any() and walk.crossed[walk.success, 0].all()
+    assert walk.success.any() and (walk.crossed_at[walk.success, 0] >= 0).all()
+    assert (walk.crossed_at[walk.success, 0] < walk.steps[walk.success]).all()
     with pytest.raises(ValueError, match="no gates"):
-        ag.AgentResult(*np.ones((4, 3))).crossing_rate()
+        ag.AgentResult(*np.ones((4, 3))).first_crossing_rate()

@@ -174,7 +174,7 @@ def test_navigate_on_the_shipped_network(capsys):
         assert f"{agent}_path_ratio" in out
     assert out["oracle_success_rate"] == 1.0 and out["n_grid_units"] > 0
     for agent in ("grid", "place", "route", "random", "oracle"):
-        for what in ("success_rate", "door_rate", "gap_rate"):
+        for what in ("success_rate", "door_first_rate", "gap_first_rate"):
             assert 0 <= out[f"shortcut_{agent}_{what}"] <= 1
     assert out["shortcut_oracle_success_rate"] > 0.9 and out["shortcut_episodes"] == 20
     assert out["shortcut_mean_closed_path_m"] > out["shortcut_mean_open_path_m"]

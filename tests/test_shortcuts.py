@@ -52,15 +52,17 @@ def test_shortcut_test_runs_every_agent_and_counts_the_door():
     res = sc.shortcut_test(net, grid, n_episodes=40, max_steps=150, readout_trajectories=40)
     assert list(res.agents) == list(sc.AGENTS)
     oracle = res.agents["oracle"]
-    assert oracle.success_rate > 0.9 and oracle.crossing_rate(0) > 0.8
+    assert oracle.success_rate > 0.9 and oracle.first_crossing_rate(0) > 0.8
     assert (res.closed_m > res.open_m).all()
+    assert res.start_error_m.shape == (40,) and (res.start_error_m >= 0).all()
     table = res.table()
     assert list(table.index) == list(sc.AGENTS)
-    assert ((table["through the door (%)"] >= 0) & (table["through the door (%)"] <= 100)).all()
+    door, gap = table["shortcut: door first (%)"], table["round by the gap (%)"]
+    assert ((door >= 0) & (door + gap <= 100)).all()
     summary = res.summary()
     for agent in sc.AGENTS:
         assert 0 <= summary[f"shortcut_{agent}_success_rate"] <= 1
-        assert 0 <= summary[f"shortcut_{agent}_door_rate"] <= 1
+        assert 0 <= summary[f"shortcut_{agent}_door_first_rate"] <= 1
     assert res.paths["grid"].shape[0] == 6 and res.paths["grid"].shape[2] == 2
     with pytest.raises(GridcoreError, match="no grid-like units"):
         sc.shortcut_test(net, np.array([], dtype=int), n_episodes=2)
