@@ -25,10 +25,11 @@ from gridcore.files import atomic_write
 from gridcore.model import GridCellNetwork
 from gridcore.paper import BOX_SIZE_M, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
+from gridcore.ratemaps3d import volume_ratemaps, volume_summary
 from gridcore.runs import list_snapshots, load_run, read_history
 from gridcore.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, score_ratemaps
 from gridcore.shuffles import ShuffleNull, shuffle_threshold
-from gridcore.task import motion_of, untrained_model
+from gridcore.task import motion_of, untrained_model, volume_motion_of
 from gridcore.trajectories import MotionParams
 
 MODES = ("deepmind", "gridcore")
@@ -256,7 +257,7 @@ def example_scores_table(
 def score_path(
     path: str | Path,
     *,
-    nbins: int = 32,
+    nbins: int | None = None,
     n_trajectories: int = 5000,
     n_shuffles: int = 20,
     mode: str = "gridcore",
@@ -270,6 +271,7 @@ def score_path(
     off (``nbins`` bins, ``n_trajectories`` trajectories). Returns :meth:`GridScores.summary`
     with the shuffle threshold (``n_shuffles`` shuffles, 0 for none) and where the maps came
     from; ``save_ratemaps`` writes an .npz with ``ratemaps`` (units, n, n) and the scores.
+    ``nbins`` defaults to 32 (16 per axis for a 3-D run, scored by :func:`score_volume_run`).
     """
     path = Path(path)
     box = (BOX_SIZE_M, BOX_SIZE_M)
@@ -279,8 +281,17 @@ def score_path(
         raise GridcoreError(f"{path}: no such file or run directory")
     else:
         model, ensembles, cfg, step = load_run(path)
+        if cfg.dims == 3:
+            return score_volume_run(
+                Network(model, ensembles, cfg, step, path),
+                nbins=nbins or 16,
+                n_trajectories=n_trajectories,
+                n_shuffles=n_shuffles,
+                seed=seed,
+                save_ratemaps=save_ratemaps,
+            )
         maps = bottleneck_ratemaps(
-            model, ensembles, cfg, n_trajectories=n_trajectories, nbins=nbins
+            model, ensembles, cfg, n_trajectories=n_trajectories, nbins=nbins or 32
         )
         motion = motion_of(cfg)
         box, source = (motion.box_width, motion.box_height), f"run at step {step}"
@@ -299,22 +310,50 @@ def score_path(
     if null is not None:
         summary.update(shuffle_method=null.method, n_shuffles=n_shuffles)
     if save_ratemaps is not None:
-        save_ratemaps = Path(save_ratemaps).with_suffix(".npz")
-        if not save_ratemaps.parent.is_dir():
-            raise GridcoreError(f"{save_ratemaps.parent}: no such directory for --save-ratemaps")
+        arrays = {
+            "grid_score_60": res.grid_score_60,
+            "grid_score_90": res.grid_score_90,
+            "grid_like": res.grid_like,
+        }
+        summary["saved_ratemaps"] = _save_maps(save_ratemaps, maps, arrays)
+    return summary
 
-        def write(tmp: str) -> None:
-            with open(tmp, "wb") as fh:
-                np.savez(
-                    fh,
-                    ratemaps=maps,
-                    grid_score_60=res.grid_score_60,
-                    grid_score_90=res.grid_score_90,
-                    grid_like=res.grid_like,
-                )
 
-        atomic_write(save_ratemaps, write)
-        summary["saved_ratemaps"] = str(save_ratemaps)
+def _save_maps(path: str | Path, maps: np.ndarray, arrays: dict[str, np.ndarray]) -> str:
+    """Write ``ratemaps`` and ``arrays`` to an .npz at ``path``, atomically; its name."""
+    path = Path(path).with_suffix(".npz")
+    if not path.parent.is_dir():
+        raise GridcoreError(f"{path.parent}: no such directory for --save-ratemaps")
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, ratemaps=maps, **arrays)
+
+    atomic_write(path, write)
+    return str(path)
+
+
+def score_volume_run(
+    net: Network,
+    *,
+    nbins: int = 16,
+    n_trajectories: int = 5000,
+    n_shuffles: int = 20,
+    seed: int = 0,
+    save_ratemaps: str | Path | None = None,
+) -> dict[str, Any]:
+    """The ``score`` command for a 3-D run: bottleneck ratemaps (units, n, n, n) on fresh
+    trajectories in the cube (seed ``EVAL_SEED + seed``), scored for 3-D regularity against
+    the bin-shuffle null (:func:`gridcore.ratemaps3d.volume_summary`)."""
+    acc = volume_ratemaps(
+        net.model, net.ensembles, net.cfg, n_trajectories, nbins, seed=EVAL_SEED + seed
+    )
+    maps, edge = acc.ratemaps(), volume_motion_of(net.cfg).edge
+    summary = {"path": str(net.run_dir), "source": f"3-D run at step {net.step}"}
+    summary.update(volume_summary(maps, edge, n_shuffles=n_shuffles, seed=seed))
+    summary["min_samples_per_bin"] = int(acc.occupancy().min())
+    if save_ratemaps is not None:
+        summary["saved_ratemaps"] = _save_maps(save_ratemaps, maps, {})
     return summary
 
 

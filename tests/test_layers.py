@@ -26,9 +26,11 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "files": 0,
     "binning": 1,
+    "binning3d": 1,  # 3-D ratemaps (units, n, n, n) and split-half correlations
     "synthetic": 1,
     "modules": 1,
     "scores": 2,
+    "scores3d": 2,  # the 3-D autocorrelogram and the regularity (Q6) of its peaks, with a null
     "shuffles": 3,
     "celltypes": 3,  # speed, head-direction, border and grid scores with time-shift nulls
     # torch: the rat, the network, the optimisers, the cells
@@ -45,6 +47,7 @@ LAYERS: dict[str, int] = {
     # what the task is used for: run directories, analyses, diagnostics
     "runs": 8,
     "ratemaps": 8,
+    "ratemaps3d": 8,  # a 3-D network's maps, their stability and the score command's summary
     "path_integration": 8,
     "diagnostics": 8,
     "stacked": 8,  # M networks as one: the task with a leading model axis
@@ -66,6 +69,7 @@ LAYERS: dict[str, int] = {
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
 ANALYSIS = (
     "ratemaps",
+    "ratemaps3d",
     "path_integration",
     "census",
     "results",
