@@ -19,7 +19,7 @@ from gridcore.binning3d import VolumeAccumulator, map_correlations_3d
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.model import GridCellNetwork
-from gridcore.scores3d import score_volume_maps, volume_shuffle_null
+from gridcore.scores3d import axis_variance_fractions, score_volume_maps, volume_shuffle_null
 from gridcore.task import run, simulate_for, volume_motion_of
 
 # Seed of the evaluation trajectories, the 2-D ratemaps' (gridcore.ratemaps, the same layer):
@@ -111,8 +111,9 @@ def volume_summary(
     maps: np.ndarray, edge: float, n_shuffles: int = 5, seed: int = 0
 ) -> dict[str, Any]:
     """The 3-D regularity of a set of maps (:mod:`gridcore.scores3d`) as plain numbers: units,
-    how many have 12 SAC peaks, median Q6, spacing and its CV, and with ``n_shuffles`` > 0 the
-    null's 95th percentile and the fraction of units above it."""
+    how many have 12 SAC peaks, median Q6, spacing and its CV, how many vary mostly along one
+    axis, and with ``n_shuffles`` > 0 the null's 95th percentile (None when most shuffled maps
+    have no 12 peaks, so that any unit with them beats it) and the fraction of units above it."""
     scores = score_volume_maps(maps, edge)
     finite = np.isfinite(scores.q6)
 
@@ -127,11 +128,12 @@ def volume_summary(
         "median_q6": median(scores.q6),
         "median_spacing_m": median(scores.spacing),
         "median_spacing_cv": median(scores.spacing_cv),
+        "fraction_one_axis": float(np.mean(axis_variance_fractions(maps).max(axis=1) > 0.5)),
     }
     if n_shuffles > 0:
         null = volume_shuffle_null(maps, edge, n_shuffles, seed)
         out.update(
-            null_q6_95=null.threshold,
+            null_q6_95=null.threshold if np.isfinite(null.threshold) else None,
             fraction_above_null=scores.fraction_above(null.threshold),
             n_shuffles=int(n_shuffles),
         )

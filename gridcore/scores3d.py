@@ -12,7 +12,7 @@ shifted by each lag (dx, dy, dz) in bins, over the bins visited at both ends, as
 of :mod:`gridcore.scores`; shape (units, 2n-1, 2n-1, 2n-1), centre at index n-1.
 
 The **regularity score** implemented here takes the 12 local maxima of the SAC nearest its
-centre (the average neighbourhood of a field) and measures
+centre, within half the edge (the average neighbourhood of a field), and measures
 
 * their **bond-orientational order** Q6 (Steinhardt, Nelson & Ronchetti 1983,
   Phys. Rev. B 28, 784): with unit vectors r_i towards the N = 12 peaks,
@@ -43,6 +43,10 @@ from scipy.special import sph_harm_y
 
 N_NEIGHBOURS = 12
 MIN_PEAK = 0.1  # SAC value a peak must exceed
+# Peaks farther than this fraction of the edge are not neighbours: beyond it the overlap of a
+# map with its shifted self is under an eighth of the volume, and a map without repeating
+# fields (a single field, a gradient, a slab) would still have far local maxima.
+MAX_LAG = 0.5
 MIN_OVERLAP = 20  # bins: lags with fewer bins visited at both ends are NaN in the SAC
 _VAR_TOL = 1e-10
 
@@ -98,10 +102,14 @@ def autocorrelograms_3d(maps: np.ndarray, min_overlap: int = MIN_OVERLAP) -> np.
 
 
 def sac_peaks(
-    sac: np.ndarray, n_peaks: int = N_NEIGHBOURS, min_value: float = MIN_PEAK
+    sac: np.ndarray,
+    n_peaks: int = N_NEIGHBOURS,
+    min_value: float = MIN_PEAK,
+    max_lag: float = np.inf,
 ) -> np.ndarray:
     """Lags (k, 3) in bins of the ``n_peaks`` local maxima of one SAC (2n-1,)*3 nearest its
-    centre (the centre itself excluded), nearest first; fewer if it has fewer. A local maximum
+    centre (the centre itself excluded) and no farther than ``max_lag`` bins, nearest first;
+    fewer if it has fewer. A local maximum
     is a finite bin above ``min_value`` and no lower than its 26 neighbours; its lag is refined
     to the centroid of the positive SAC in its 3 x 3 x 3 neighbourhood, so that directions are
     not confined to those between whole bins."""
@@ -112,8 +120,9 @@ def sac_peaks(
     centre = (np.array(sac.shape) - 1) // 2
     peak[tuple(centre)] = False
     where = np.argwhere(peak)
-    lags = where - centre
-    where = where[np.argsort((lags**2).sum(axis=1), kind="stable")[:n_peaks]]
+    r2 = ((where - centre) ** 2).sum(axis=1)
+    where = where[r2 <= max_lag**2]
+    where = where[np.argsort(r2[r2 <= max_lag**2], kind="stable")[:n_peaks]]
     weights = np.pad(np.clip(np.nan_to_num(sac), 0, None), 1)
     offsets = np.stack(np.meshgrid(*[np.arange(-1, 2)] * 3, indexing="ij"), -1).reshape(-1, 3)
     refined = []
@@ -157,14 +166,15 @@ def lattice_neighbours(kind: str) -> np.ndarray:
 class VolumeScores:
     """Per-unit 3-D regularity of a set of maps (see the module's docstring)."""
 
-    q6: np.ndarray  # (units,) Q6 of the SAC's 12 nearest peaks; NaN with fewer than 12
+    q6: np.ndarray  # (units,) Q6 of the SAC's 12 nearest peaks; NaN with fewer than 12 near
     spacing: np.ndarray  # (units,) median distance of those peaks, m
     spacing_cv: np.ndarray  # (units,) their distances' s.d. / mean
     n_peaks: np.ndarray  # (units,) peaks found (at most 12)
     sacs: np.ndarray  # (units, 2n-1, 2n-1, 2n-1)
 
     def fraction_above(self, threshold: float) -> float:
-        """Fraction of all units whose Q6 exceeds ``threshold`` (NaN counts as below)."""
+        """Fraction of all units whose Q6 exceeds ``threshold`` (NaN, fewer than 12 peaks,
+        counts as below any threshold)."""
         return float(np.mean(np.nan_to_num(self.q6, nan=-np.inf) > threshold))
 
 
@@ -174,15 +184,17 @@ def score_volume_maps(
     smooth: float = 1.0,
     min_peak: float = MIN_PEAK,
     n_neighbours: int = N_NEIGHBOURS,
+    max_lag: float = MAX_LAG,
 ) -> VolumeScores:
     """Smooth each 3-D map by ``smooth`` bins, take its SAC and score the ``n_neighbours``
-    SAC peaks nearest the centre; ``edge`` (m) converts bins to metres."""
+    SAC peaks nearest the centre within ``max_lag`` x the edge; ``edge`` (m) converts bins to
+    metres. A unit without that many peaks so near (no repeating fields) has Q6 NaN."""
     maps = check_volume_maps(maps)
     sacs = autocorrelograms_3d(smooth_volume_maps(maps, smooth))
     bin_m = edge / maps.shape[1]
     q6, spacing, cv, count = (np.full(len(maps), np.nan) for _ in range(4))
     for u, sac in enumerate(sacs):
-        lags = sac_peaks(sac, n_neighbours, min_peak)
+        lags = sac_peaks(sac, n_neighbours, min_peak, max_lag * maps.shape[1])
         count[u] = len(lags)
         if len(lags) < n_neighbours:
             continue
@@ -190,6 +202,22 @@ def score_volume_maps(
         q6[u] = steinhardt_q(lags)
         spacing[u], cv[u] = np.median(dist), dist.std() / dist.mean()
     return VolumeScores(q6, spacing, cv, count.astype(int), sacs)
+
+
+def axis_variance_fractions(maps: np.ndarray) -> np.ndarray:
+    """(units, 3): the fraction of each map's variance over its visited bins explained by its
+    profile along x, y and z alone (the variance of the map averaged over the other two axes,
+    over the map's variance). Near 1 for a map that varies along one axis only: a slab, a
+    gradient, a wall or floor code; small for fields that repeat in all directions."""
+    maps = check_volume_maps(maps)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total = np.nanvar(maps, axis=(1, 2, 3))
+        out = []
+        for axis in (1, 2, 3):
+            others = tuple(a for a in (1, 2, 3) if a != axis)
+            profile = np.nanmean(maps, axis=others, keepdims=True)
+            out.append(np.nanvar(np.where(np.isfinite(maps), profile, np.nan), axis=(1, 2, 3)))
+        return np.stack(out, axis=1) / total[:, None]
 
 
 def shuffle_bins_3d(maps: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -206,7 +234,10 @@ class VolumeNull:
     """Q6 of shuffled maps, and the threshold a unit must beat."""
 
     q6: np.ndarray  # (shuffles * units,) Q6 of the shuffled maps (NaN where < 12 peaks)
-    threshold: float  # ``percentile`` of the null scores, NaN counting as lowest
+    # ``percentile`` of the null scores, NaN (fewer than 12 peaks) counting as lowest: -inf when
+    # more than 100 - percentile % of the shuffled maps have no 12 peaks, so that any unit with
+    # 12 peaks beats the null
+    threshold: float
     percentile: float
 
 
@@ -227,7 +258,6 @@ def volume_shuffle_null(
         [score_volume_maps(shuffle_bins_3d(maps, rng), edge, smooth).q6 for _ in range(n_shuffles)]
     )
     threshold = float(np.percentile(np.nan_to_num(q6, nan=-np.inf), percentile, method="higher"))
-    threshold = threshold if np.isfinite(threshold) else float("nan")
     return VolumeNull(q6, threshold, percentile)
 
 

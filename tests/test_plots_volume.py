@@ -23,5 +23,7 @@ def test_volume_plots_draw_what_they_are_given():
     assert len(ax.lines) == 3  # the threshold and the two packings
     ax = plots.plot_stability({10: np.array([0.1, 0.2]), 100: np.array([0.6, 0.8])})
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.15, 0.7])
+    ax = plots.plot_axis_fractions(np.array([[0.9, 0.0, 0.1], [0.1, 0.2, 0.3], [0.0, 0.1, 0.8]]))
+    assert sum(p.get_height() for p in ax.patches) == 3
     fig = plots.plot_unit_volumes(maps, [0, 1])
     assert len(fig.axes) == 2

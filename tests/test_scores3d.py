@@ -3,6 +3,7 @@ import pytest
 
 from gridcore.scores3d import (
     autocorrelograms_3d,
+    axis_variance_fractions,
     lattice_maps,
     lattice_neighbours,
     sac_peaks,
@@ -63,7 +64,7 @@ def test_a_lattice_scores_high_and_regular_random_fields_lower():
     rnd = np.stack([lattice_maps("random", seed=s, **kw) for s in range(3)])
     a, b = score_volume_maps(fcc, 2.2), score_volume_maps(rnd, 2.2)
     assert (a.n_peaks == 12).all()
-    assert a.q6.min() > 0.55 and np.nanmax(b.q6) < a.q6.min()
+    assert a.q6.min() > 0.55 and not np.any(b.q6 >= a.q6.min())
     np.testing.assert_allclose(a.spacing, 0.5, rtol=0.1)  # the lattice's spacing, in metres
     assert a.spacing_cv.max() < 0.05
     null = volume_shuffle_null(np.concatenate([fcc, rnd]), 2.2, n_shuffles=2, seed=0)
@@ -88,3 +89,23 @@ def test_shuffling_keeps_values_and_unvisited_bins():
     assert np.isnan(s[0, 0, 0, 0]) and np.isfinite(s[1]).all()
     np.testing.assert_allclose(np.sort(s[1].ravel()), np.sort(m[1].ravel()))
     assert not np.allclose(s[1], m[1])
+
+
+def test_far_peaks_are_not_neighbours():
+    """A single broad field has local maxima in its SAC only far from the centre: no Q6."""
+    x = (np.arange(12) + 0.5) / 12 * 2.2 - 1.1
+    g = np.stack(np.meshgrid(x, x, x, indexing="ij"), -1)
+    blob = np.exp(-((g - 0.6) ** 2).sum(-1) / (2 * 0.3**2))
+    res = score_volume_maps(blob, 2.2)
+    assert np.isnan(res.q6[0]) and res.fraction_above(-np.inf) == 0.0
+    assert len(sac_peaks(res.sacs[0], max_lag=6)) < 12
+
+
+def test_axis_variance_fractions():
+    x = np.linspace(-1, 1, 6)
+    gx, gy, gz = np.meshgrid(x, x, x, indexing="ij")
+    maps = np.stack([gz, np.sin(3 * gx), gx * gy * gz + 0.0])
+    f = axis_variance_fractions(maps)
+    np.testing.assert_allclose(f[0], [0, 0, 1], atol=1e-12)
+    np.testing.assert_allclose(f[1], [1, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(f[2], [0, 0, 0], atol=1e-12)

@@ -78,6 +78,7 @@ from gridcore.plots.training import (
     plot_update_sizes,
 )
 from gridcore.plots.volume import (
+    plot_axis_fractions,
     plot_level_set,
     plot_map_slices,
     plot_paths_3d,
@@ -100,6 +101,7 @@ __all__ = [
     "figure_png",
     "plot_activity_along_paths",
     "plot_architecture",
+    "plot_axis_fractions",
     "plot_arena",
     "plot_arena_paths",
     "plot_bic",

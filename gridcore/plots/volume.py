@@ -141,9 +141,29 @@ def plot_stability(
     line = ax.plot(counts, q[:, 1], "o-", label=label)[0]
     ax.fill_between(counts, q[:, 0], q[:, 2], color=line.get_color(), alpha=0.2)
     ax.set_xscale("log")
+    ax.set_xticks(counts, [f"{c:,}" for c in counts])
+    ax.minorticks_off()
     ax.set_xlabel("trajectories per half")
     ax.set_ylabel("split-half map correlation")
     ax.set_ylim(min(0, q.min()), 1)
+    return ax
+
+
+def plot_axis_fractions(fractions: np.ndarray, ax: Axes | None = None) -> Axes:
+    """Histogram over units of the largest fraction of a map's variance along one axis
+    (:func:`gridcore.scores3d.axis_variance_fractions`, (units, 3)), stacked by that axis."""
+    ax = ax if ax is not None else Figure(figsize=(4.5, 3), layout="constrained").subplots()
+    fractions = np.asarray(fractions)
+    top, axis = fractions.max(axis=1), fractions.argmax(axis=1)
+    ax.hist(
+        [top[axis == k] for k in range(3)],
+        bins=np.linspace(0, 1, 21),
+        stacked=True,
+        label=[f"mostly along {a}" for a in "xyz"],
+    )
+    ax.set_xlabel("largest fraction of variance along one axis")
+    ax.set_ylabel("units")
+    ax.legend(fontsize=8)
     return ax
 
 
