@@ -87,6 +87,8 @@ def _accumulate(
 ):
     """Yield (trajectories so far, {nbins: accumulator}) after each batch; batches end at every
     count in ``stops`` so that the maps after exactly that many trajectories can be read."""
+    if cfg.dims != 2:
+        raise ValueError("these are 2-D ratemaps; map a dims=3 network with gridcore.ratemaps3d")
     layer = default_layer(cfg) if layer is None else layer
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS}, got {layer!r}")

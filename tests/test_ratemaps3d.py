@@ -11,6 +11,7 @@ import torch
 from gridcore import ratemaps, ratemaps3d, results
 from gridcore.cli import main
 from gridcore.config import get_preset
+from gridcore.ratemaps import bottleneck_ratemaps
 from gridcore.ratemaps3d import split_half_stability, volume_ratemaps, volume_summary
 from gridcore.scores3d import lattice_maps
 from gridcore.task import build, run, simulate_for
@@ -81,3 +82,10 @@ def test_score_command_on_a_3d_run(run_3d, tmp_path, capsys):
 
 def test_evaluation_seed_is_the_2d_one():
     assert ratemaps3d.EVAL_SEED == ratemaps.EVAL_SEED
+
+
+def test_2d_ratemaps_refuse_a_3d_network():
+    cfg = get_preset("tiny", dims=3)
+    model, ens = build(cfg)
+    with pytest.raises(ValueError, match="gridcore.ratemaps3d"):
+        bottleneck_ratemaps(model, ens, cfg, n_trajectories=5, nbins=4)
