@@ -16,9 +16,9 @@ The motion model extends the 2-D one of :mod:`gridcore.trajectories` to a volume
 * the cube is a hard boundary, as the 2-D box is: a step that would cross a face is shortened.
 
 The network reads the egocentric velocity: the speed, and the sine and cosine of the changes of
-yaw and of pitch during the step (5 numbers). Both named parameter sets share the 2-D ones'
-speed and yaw noise; the pitch noise equals the yaw noise. The volume is gridcore's own
-extension; Banino et al. 2018 is 2-D only.
+yaw and of pitch during the step (5 numbers). Each named 2-D motion preset has a 3-D twin of the
+same name, with its speed, yaw noise and box edge, and a pitch noise equal to the yaw noise. The
+volume is gridcore's own extension; Banino et al. 2018 is 2-D only.
 
 Everything is vectorised over the batch with torch, seeded by a ``torch.Generator``.
 """
