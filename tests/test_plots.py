@@ -154,6 +154,9 @@ def test_every_single_panel_plot_is_covered():
         "plot_ratemaps_and_sacs", "plot_ratemap_grid", "plot_box_maps", "plot_ring_masks",
         "plot_rotations", "plot_emergence", "plot_training_curves",
         "plot_motion_fit", "plot_real_vs_simulated",  # tests/test_plots_real_rats.py
+        "plot_paths_3d", "plot_map_slices", "plot_level_set", "plot_sac_slice",  # 3-D axes and
+        "plot_q6_histogram", "plot_stability", "plot_axis_fractions",  # panels of the volume:
+        "plot_unit_volumes",  # tests/test_plots_volume.py
     }  # fmt: skip
     assert public - multi == names
 
