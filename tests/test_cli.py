@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -151,3 +152,19 @@ def test_divergence_has_its_own_exit_status(tmp_path):
     lines = stderr.strip().splitlines()
     assert rc == 3 and len(lines) == 1 and "diverged at step" in lines[0], stderr
     assert "Traceback" not in stderr
+
+
+def test_a_3d_run_trains_and_scores_from_the_command_line(tmp_path):
+    out = tmp_path / "cube"
+    small = ["--set", "n_hidden=16", "--set", "n_bottleneck=16", "--set", "seq_len=20"]
+    rc, stdout, err = run_cli(
+        "train", "--preset", "quick-3d", "--steps", "10", *small, "--out", str(out), "--quiet"
+    )
+    assert rc == 0, err
+    rc, stdout, err = run_cli(
+        "score", str(out), "--trajectories", "40", "--nbins", "6", "--shuffles", "2", "--json"
+    )
+    assert rc == 0, err
+    summary = json.loads(stdout)
+    assert summary["dims"] == 3 and summary["units"] == 16 and summary["nbins"] == 6, summary
+    assert 0 <= summary["units_with_12_peaks"] <= 16 and summary["min_samples_per_bin"] >= 0
