@@ -94,6 +94,8 @@ def _single_panel_calls():
         for s in (100, 200)
     ]  # fmt: skip
     path = _PathResult()
+    rng = np.random.default_rng(0)
+    fractions = rng.dirichlet(np.ones(3), size=10)  # each unit's variance along x, y, z
     return [
         ("plot_sac", lambda ax: P.plot_sac(res.sacs[0], (2.0, 5.0), ax=ax)),
         ("plot_score_histogram", lambda ax: P.plot_score_histogram(res, ax=ax)),
@@ -141,6 +143,19 @@ def _single_panel_calls():
             lambda ax: P.plot_gradient_histogram({"a": np.array([1e-7, 1e-4])}, ax=ax),
         ),  # fmt: skip
         ("plot_update_sizes", lambda ax: P.plot_update_sizes({"x": np.ones(3)}, 1.0, ax=ax)),
+        # The volume's flat panels.
+        ("plot_sac_slice", lambda ax: P.plot_sac_slice(rng.random((5, 5, 5)), ax=ax)),
+        (
+            "plot_q6_histogram",
+            lambda ax: P.plot_q6_histogram(
+                np.array([0.3, 0.55, np.nan]), rng.random(20), 0.5, ax=ax
+            ),
+        ),  # fmt: skip
+        (
+            "plot_stability",
+            lambda ax: P.plot_stability({125: rng.random(6), 500: rng.random(6)}, ax=ax),
+        ),
+        ("plot_axis_fractions", lambda ax: P.plot_axis_fractions(fractions, ax=ax)),
     ]
 
 
@@ -154,8 +169,7 @@ def test_every_single_panel_plot_is_covered():
         "plot_ratemaps_and_sacs", "plot_ratemap_grid", "plot_box_maps", "plot_ring_masks",
         "plot_rotations", "plot_emergence", "plot_training_curves",
         "plot_motion_fit", "plot_real_vs_simulated",  # tests/test_plots_real_rats.py
-        "plot_paths_3d", "plot_map_slices", "plot_level_set", "plot_sac_slice",  # 3-D axes and
-        "plot_q6_histogram", "plot_stability", "plot_axis_fractions",  # panels of the volume:
+        "plot_paths_3d", "plot_map_slices", "plot_level_set",  # 3-D axes or several panels:
         "plot_unit_volumes",  # tests/test_plots_volume.py
     }  # fmt: skip
     assert public - multi == names

@@ -131,7 +131,7 @@ def plot_q6_histogram(
 
 
 def plot_stability(
-    stability: Mapping[int, np.ndarray], ax: Axes | None = None, label: str | None = None
+    stability: Mapping[int, np.ndarray], label: str | None = None, ax: Axes | None = None
 ) -> Axes:
     """Median and quartiles over units of the split-half map correlation against the number
     of trajectories in each half."""
