@@ -146,3 +146,12 @@ def test_plot_experiment_draws_one_panel_per_metric_with_every_seed():
     assert len(axes) == 2 and axes[1].get_ylabel() == "loss (nats)"
     assert all(sum(len(c.get_offsets()) for c in ax.collections) == 9 for ax in axes)
     assert axes[0].get_legend() is not None and axes[1].get_legend() is None
+
+
+def test_a_condition_whose_seeds_all_diverged_is_said_so():
+    df = _three()
+    df.loc[df["condition"] == "b", "status"] = "diverged"
+    assert "all 3 seeds of `b` diverged" in effect_sentence(df, "a", "b")
+    table = comparison(df)
+    assert table.loc["b", "diverged"] == 3 and table.loc["b", "seeds"] == 0
+    assert table.loc["a", "diverged"] == 0

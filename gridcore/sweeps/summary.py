@@ -253,6 +253,13 @@ def conditions(df: pd.DataFrame, by: str = "condition") -> list:
     return list(dict.fromkeys(df[by]))
 
 
+def _diverged(df: pd.DataFrame, condition, by: str = "condition") -> int:
+    """How many seeds of ``condition`` diverged."""
+    if "status" not in df.columns:
+        return 0
+    return int(((df[by] == condition) & (df["status"] == "diverged")).sum())
+
+
 def effect_sentence(
     df: pd.DataFrame, baseline, other, metric: str = "grid_fraction_037", by: str = "condition"
 ) -> str:
@@ -260,6 +267,8 @@ def effect_sentence(
     in the metric's unit (:data:`METRIC_UNITS`), and whether that is beyond the seeds' spread."""
     unit, scale = METRIC_UNITS.get(metric, ("", 1.0))
     e = condition_effect(df, baseline, other, metric, by)
+    if not e["n_other"] and (diverged := _diverged(df, other, by)):
+        return f"all {diverged} seeds of `{other}` diverged, so it has no value to compare"
     if not (e["n_baseline"] and e["n_other"]):
         return f"`{other}` against `{baseline}`: not enough seeds yet"
     diff, spread = scale * e["difference"], scale * e["spread"]
@@ -300,16 +309,17 @@ def comparison(
     metrics: tuple[str, ...] = ("grid_fraction_037", "position_error_cm", "loss"),
     by: str = "condition",
 ) -> pd.DataFrame:
-    """Per condition: finished seeds, and for each metric its median over seeds and the
-    difference from ``baseline``'s median (default: the first condition), marked ``*`` where it
-    is larger than the spread between seeds (:func:`condition_effect`). Fractions in percent."""
+    """Per condition: finished and diverged seeds, and for each metric its median over seeds
+    and the difference from ``baseline``'s median (default: the first condition), marked ``*``
+    where it is larger than the spread between seeds (:func:`condition_effect`). Fractions in
+    percent."""
     data = _done(df)
     conds = conditions(df, by)
     baseline = conds[0] if baseline is None else baseline
     rows = {}
     for cond in conds:
         group = data[data[by] == cond]
-        row: dict[str, object] = {"seeds": len(group)}
+        row: dict[str, object] = {"seeds": len(group), "diverged": _diverged(df, cond, by)}
         for metric in metrics:
             unit, scale = METRIC_UNITS.get(metric, ("", 1.0))
             unit = "%" if unit == "points" else unit
