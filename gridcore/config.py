@@ -199,6 +199,18 @@ class TrainConfig:
         return cls.from_dict(data)
 
 
+_QUICK = TrainConfig(
+    motion="sorscher",
+    lr=1e-3,
+    lr_schedule="cosine",
+    lr_final_frac=0.1,
+    steps=8000,
+    log_every=500,
+    checkpoint_every=2000,
+    snapshot_every=1000,
+)
+
+
 PRESETS: dict[str, TrainConfig] = {
     # Supplementary Table 1, with the weight decay the paper describes actually applied.
     "paper": TrainConfig(motion="paper", lr=1e-5, steps=300_000),
@@ -222,48 +234,16 @@ PRESETS: dict[str, TrainConfig] = {
     # Grid cells from scratch in minutes: a 3x larger learning rate than "fast", decayed along
     # a cosine to a tenth over 8000 steps (a 12000-step cosine peaked lower, at 26 %).
     # benchmarks/time_to_grid.py measures it; the training chapter runs it live.
-    "quick": TrainConfig(
-        motion="sorscher",
-        lr=1e-3,
-        lr_schedule="cosine",
-        lr_final_frac=0.1,
-        steps=8000,
-        log_every=500,
-        checkpoint_every=2000,
-        snapshot_every=1000,
-    ),
+    "quick": _QUICK,
     # "quick" with place cells 10 cm wide instead of the paper's 1 cm, a departure from the
     # paper: in experiments/place-cells it grew more grid-like units at step 8000 than "quick"
     # (experiments/headline-quick-wide measures it over ten seeds).
-    "quick-wide": TrainConfig(
-        motion="sorscher",
-        place_sigma=0.1,
-        lr=1e-3,
-        lr_schedule="cosine",
-        lr_final_frac=0.1,
-        steps=8000,
-        log_every=500,
-        checkpoint_every=2000,
-        snapshot_every=1000,
-    ),
+    "quick-wide": replace(_QUICK, place_sigma=0.1),
     # The volume (gridcore.volume, book/14_3d): "quick" in a 2.2 m cube. 512 place cells (256
     # would leave them 35 cm apart) 10 cm wide: at the paper's 1 cm the place loss stayed at
     # chance (6.20 of ln 512 = 6.24 nats after 3000 steps; 5.50 and a 66 cm error at 10 cm).
     # 48 direction cells, about 30 degrees apart on the sphere as 12 are on the circle.
-    "quick-3d": TrainConfig(
-        motion="sorscher",
-        dims=3,
-        n_place=512,
-        place_sigma=0.1,
-        n_hd=48,
-        lr=1e-3,
-        lr_schedule="cosine",
-        lr_final_frac=0.1,
-        steps=8000,
-        log_every=500,
-        checkpoint_every=2000,
-        snapshot_every=0,
-    ),
+    "quick-3d": replace(_QUICK, dims=3, n_place=512, place_sigma=0.1, n_hd=48, snapshot_every=0),
     # A few seconds of training, for tests and smoke runs.
     "tiny": TrainConfig(
         motion="sorscher",
