@@ -54,6 +54,11 @@ class TrainConfig:
     place_sigma: float = paper.PLACE_SIGMA_M  # m
     place_kind: str = "gaussian"  # or "dog" (difference of softmaxes)
     surround_scale: float = 2.0
+    # Several place-cell ensembles (DeepMind's list-valued task_n_pc / task_pc_scale): ensemble
+    # k has n_place cells of width place_sigma * place_sigma_ratio**k, its own read-out and its
+    # own loss term. 1: the paper's single ensemble.
+    place_ensembles: int = 1
+    place_sigma_ratio: float = 1.5
     n_hd: int = paper.N_HD
     hd_kappa: float = paper.HD_KAPPA
     ensemble_seed: int = paper.ENSEMBLE_SEED
@@ -104,14 +109,14 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         positive = (
-            "seq_len batch_size data_chunk n_place n_hd n_hidden n_bottleneck steps threads "
+            "seq_len batch_size data_chunk n_place place_ensembles n_hd n_hidden n_bottleneck steps threads "
             "log_every checkpoint_every score_trajectories score_nbins"
         )
         for name in positive.split():
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise GridcoreError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("lr", "place_sigma", "hd_kappa"):
+        for name in ("lr", "place_sigma", "place_sigma_ratio", "hd_kappa"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise GridcoreError(f"{name} must be a positive number, got {value!r}")
@@ -138,6 +143,10 @@ class TrainConfig:
             raise GridcoreError(
                 "dims 3 trains on the egocentric velocity without scoring while training; "
                 f"got velocity_input={self.velocity_input!r}, score_every={self.score_every}"
+            )
+        if self.dims == 3 and self.place_ensembles != 1:
+            raise GridcoreError(
+                f"dims 3 has one place-cell ensemble; got place_ensembles={self.place_ensembles}"
             )
         if not isinstance(self.use_hd, bool):
             raise GridcoreError(f"use_hd must be true or false, got {self.use_hd!r}")

@@ -17,6 +17,12 @@ Centres are drawn as DeepMind's code draws them: each ensemble from its own fres
 start from the same seed. Decoding a read-out back into a position or a heading (the mean of
 the top-k centres) is gridcore's own addition: DeepMind's code has no decoder.
 
+Several place-cell ensembles of different widths (DeepMind's ``task_n_pc`` and ``task_pc_scale``
+flags take lists): ensemble k has sigma_k = sigma * ratio**k, each with ``n_place`` cells, its own
+read-out and its own cross-entropy term; the initial code holds them all. Drawn as DeepMind draws
+them, each from its own ``RandomState(8341)``, so they share their centres and differ in width.
+Positions are decoded from the first ensemble (the narrowest).
+
 With ``use_hd=False`` (the ``hd-off`` experiment) the head-direction cells are left out of the
 initial code, which is then the place cells' alone; the network has no head-direction read-out
 and its loss no head-direction term (:mod:`gridcore.task`).
@@ -79,8 +85,11 @@ class PlaceCells:
         return dog / dog.sum(dim=-1, keepdim=True)
 
     def decode(self, scores: torch.Tensor, k: int = 3) -> torch.Tensor:
-        """Position estimate (m): the mean centre of the ``k`` most active cells (gridcore's)."""
-        top = scores.topk(k, dim=-1).indices
+        """Position estimate (m): the mean centre of the ``k`` most active cells (gridcore's).
+
+        ``scores`` (..., N) are this ensemble's; wider rows (..., K N), the read-out of several
+        ensembles with this one first, are decoded from their first N columns."""
+        top = scores[..., : self.n_cells].topk(k, dim=-1).indices
         return self.centres.to(scores.device)[top].mean(dim=-2)
 
 
@@ -114,8 +123,29 @@ class Ensembles:
     head-direction cells still exist, to compute targets for anyone who asks.
     """
 
-    def __init__(self, place: PlaceCells, hd: HeadDirectionCells, use_hd: bool = True) -> None:
+    def __init__(
+        self,
+        place: PlaceCells,
+        hd: HeadDirectionCells,
+        use_hd: bool = True,
+        extra_place: tuple[PlaceCells, ...] = (),
+    ) -> None:
         self.place, self.hd, self.use_hd = place, hd, use_hd
+        self.extra_place = tuple(extra_place)  # further place ensembles, wider than ``place``
+
+    @property
+    def places(self) -> tuple[PlaceCells, ...]:
+        """Every place-cell ensemble, the first (``place``, used for decoding) first."""
+        return (self.place, *self.extra_place)
+
+    @property
+    def n_place_total(self) -> int:
+        """Place cells over all ensembles: the width of the place read-out."""
+        return sum(p.n_cells for p in self.places)
+
+    def split_place(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Place logits or targets (..., K N) cut into each ensemble's (..., N)."""
+        return torch.split(x, [p.n_cells for p in self.places], dim=-1)
 
     @classmethod
     def create(
@@ -131,51 +161,65 @@ class Ensembles:
         seed: int = ENSEMBLE_SEED,
         rng: str = "separate",
         use_hd: bool = True,
+        n_ensembles: int = 1,
+        sigma_ratio: float = 1.5,
     ) -> Ensembles:
         """Draw the centres: place cells uniform in the box of ``box_width`` x ``box_height``
         metres, head directions uniform in [-pi, pi). With ``rng="separate"`` each ensemble
         has its own ``RandomState(seed)`` (DeepMind's seeding); with ``"shared"`` one stream
-        gives the place centres, then the head directions. ``use_hd`` as in the class."""
-        if n_place < 1 or n_hd < 1:
-            raise ValueError(f"ensemble sizes must be >= 1, got {n_place}, {n_hd}")
+        gives the place centres, then the head directions. ``use_hd`` as in the class.
+        ``n_ensembles`` place ensembles of widths ``sigma * sigma_ratio**k`` (m)."""
+        if n_place < 1 or n_hd < 1 or n_ensembles < 1:
+            raise ValueError(f"ensemble sizes must be >= 1, got {n_place}, {n_hd}, {n_ensembles}")
         if rng not in ENSEMBLE_RNGS:
             raise ValueError(f"rng must be one of {ENSEMBLE_RNGS}, got {rng!r}")
         half = np.array([box_width / 2, box_height / 2])
         stream = np.random.RandomState(seed)
-        pc = stream.uniform(-half, half, size=(n_place, 2))
+        places = []
+        for k in range(n_ensembles):
+            if rng == "separate":
+                stream = np.random.RandomState(seed)
+            pc = torch.tensor(stream.uniform(-half, half, size=(n_place, 2)), dtype=torch.float32)
+            places.append(PlaceCells(pc, sigma * sigma_ratio**k, kind, surround_scale))
         if rng == "separate":
             stream = np.random.RandomState(seed)
         hd = stream.uniform(-math.pi, math.pi, size=(n_hd,))
-        place = PlaceCells(torch.tensor(pc, dtype=torch.float32), sigma, kind, surround_scale)
         hd_cells = HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa)
-        return cls(place, hd_cells, use_hd)
+        return cls(places[0], hd_cells, use_hd, tuple(places[1:]))
 
     def to(self, device: torch.device | str) -> Ensembles:
         """The same ensembles with their centres on ``device``."""
-        place, hd = self.place, self.hd
-        return Ensembles(
-            PlaceCells(place.centres.to(device), place.sigma, place.kind, place.surround_scale),
-            HeadDirectionCells(hd.centres.to(device), hd.kappa),
-            self.use_hd,
-        )
+        places = [
+            PlaceCells(p.centres.to(device), p.sigma, p.kind, p.surround_scale) for p in self.places
+        ]
+        hd = HeadDirectionCells(self.hd.centres.to(device), self.hd.kappa)
+        return Ensembles(places[0], hd, self.use_hd, tuple(places[1:]))
 
     @property
     def init_size(self) -> int:
         """Length of the initial-state code: place plus head-direction cells (256 + 12 = 268),
-        or the place cells alone without head direction (256)."""
-        return self.place.n_cells + (self.hd.n_cells if self.use_hd else 0)
+        or the place cells alone without head direction (256); K N place cells for K
+        ensembles."""
+        return self.n_place_total + (self.hd.n_cells if self.use_hd else 0)
+
+    def place_activations(self, pos: torch.Tensor) -> torch.Tensor:
+        """Every place ensemble's distribution at ``pos`` (..., 2) m, side by side: (..., K N)."""
+        if not self.extra_place:
+            return self.place.activations(pos)
+        return torch.cat([p.activations(pos) for p in self.places], dim=-1)
 
     def initial_code(self, traj: Trajectories) -> torch.Tensor:
         """Concatenated ensemble activations at the start of each trajectory, (B, N + M); the
-        place cells' alone, (B, N), without head direction."""
-        place = self.place.activations(traj.init_pos)
+        place cells' alone, (B, N), without head direction; (B, K N + M) for K ensembles."""
+        place = self.place_activations(traj.init_pos)
         if not self.use_hd:
             return place
         return torch.cat([place, self.hd.activations(traj.init_hd)], dim=-1)
 
     def targets(self, traj: Trajectories) -> tuple[torch.Tensor, torch.Tensor]:
-        """Place (B, T, N) and head-direction (B, T, M) target distributions."""
-        return self.place.activations(traj.target_pos), self.hd.activations(traj.target_hd)
+        """Place (B, T, N), or (B, T, K N) for K ensembles, and head-direction (B, T, M)
+        target distributions."""
+        return self.place_activations(traj.target_pos), self.hd.activations(traj.target_hd)
 
 
 # --- helpers for looking at the ensembles ----------------------------------------------------

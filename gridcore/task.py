@@ -11,6 +11,7 @@ step. The training loop (:mod:`gridcore.train`), the diagnostics and the analyse
 so each piece of the task exists once.
 
     loss = CE(place targets, place logits) + CE(HD targets, HD logits)     nats, mean over B x T
+         (+ one CE per further place-cell ensemble, when there are several)
          + weight_decay * sum(w^2) / 2 over the decayed weights           (when applied)
 """
 
@@ -100,6 +101,8 @@ def build_ensembles(cfg: TrainConfig) -> Ensembles:
         seed=cfg.ensemble_seed,
         rng=cfg.ensemble_rng,
         use_hd=cfg.use_hd,
+        n_ensembles=cfg.place_ensembles,
+        sigma_ratio=cfg.place_sigma_ratio,
     )
 
 
@@ -132,7 +135,7 @@ def build(
     """The network and ensembles that a config describes, on ``device``. The weights are drawn
     from torch's CPU RNG whatever the device, so a seed gives the same network everywhere."""
     model = GridCellNetwork(
-        n_place=cfg.n_place,
+        n_place=cfg.n_place * cfg.place_ensembles,
         n_hd=cfg.n_hd,
         n_hidden=cfg.n_hidden,
         n_bottleneck=cfg.n_bottleneck,
@@ -184,11 +187,17 @@ def losses(
     model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories
 ) -> tuple[torch.Tensor, torch.Tensor, ModelOutput]:
     """Soft-target cross-entropies (nats, mean over batch x time) for place and HD cells. A
-    network without head-direction cells has no HD term: its ``hd_loss`` is 0."""
+    network without head-direction cells has no HD term: its ``hd_loss`` is 0. With several
+    place ensembles the place loss is the sum of their cross-entropies, one softmax each."""
     traj = traj.to(model_device(model))
     out = run(model, ensembles, traj)
     place_t, hd_t = ensembles.targets(traj)
-    place_loss = F.cross_entropy(out.place_logits.flatten(0, 1), place_t.flatten(0, 1))
+    place_loss = sum(
+        F.cross_entropy(logits.flatten(0, 1), target.flatten(0, 1))
+        for logits, target in zip(
+            ensembles.split_place(out.place_logits), ensembles.split_place(place_t), strict=True
+        )
+    )
     if out.hd_logits is None:
         return place_loss, torch.zeros_like(place_loss), out
     hd_loss = F.cross_entropy(out.hd_logits.flatten(0, 1), hd_t.flatten(0, 1))

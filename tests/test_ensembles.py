@@ -137,3 +137,25 @@ def test_decoding_errors_vs_sigma(ens):
     one_hot = torch.zeros(1, ens.place.n_cells)
     one_hot[0, 7] = 1
     torch.testing.assert_close(centroid_decode(ens.place, one_hot)[0], ens.place.centres[7])
+
+
+def test_several_place_ensembles_share_centres_and_widen_geometrically():
+    """DeepMind draws every ensemble from its own RandomState(8341): same centres, own sigma."""
+    multi = Ensembles.create(n_place=64, sigma=0.04, n_ensembles=3, sigma_ratio=2.0)
+    assert [p.sigma for p in multi.places] == pytest.approx([0.04, 0.08, 0.16])
+    assert all(torch.equal(p.centres, multi.place.centres) for p in multi.places)
+    assert multi.n_place_total == 192 and multi.init_size == 192 + 12
+    traj = simulate(3, 5, generator=torch.Generator().manual_seed(0))
+    place_t, _ = multi.targets(traj)
+    assert place_t.shape == (3, 5, 192)
+    for block, cells in zip(multi.split_place(place_t), multi.places, strict=True):
+        torch.testing.assert_close(block, cells.activations(traj.target_pos))
+        torch.testing.assert_close(block.sum(-1), torch.ones(3, 5))
+    assert multi.initial_code(traj).shape == (3, 204)
+    # Positions are decoded from the first (narrowest) ensemble's columns.
+    wide_scores = torch.cat([place_t[..., :64], -place_t[..., 64:]], dim=-1)
+    torch.testing.assert_close(
+        multi.place.decode(wide_scores), multi.place.decode(place_t[..., :64])
+    )
+    shared = Ensembles.create(n_place=64, n_ensembles=2, rng="shared")
+    assert not torch.equal(shared.places[0].centres, shared.places[1].centres)

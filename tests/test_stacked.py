@@ -257,20 +257,23 @@ def test_networks_without_hd_reading_allocentric_velocity_stack(impl):
         assert torch.allclose(place[m], ref_place, rtol=1e-5)
 
 
-def test_hd_off_and_allocentric_train_stacked_as_their_separate_runs(tmp_path):
-    cfgs = [
-        tiny(steps=10, seed=s, log_every=10, checkpoint_every=10, use_hd=False,
-             velocity_input="allocentric")
-        for s in (0, 1)
-    ]  # fmt: skip
+@pytest.mark.parametrize(
+    "change",
+    [{"use_hd": False, "velocity_input": "allocentric"}, {"place_ensembles": 2}],
+    ids=["hd-off-allocentric", "two-place-ensembles"],
+)
+def test_variants_train_stacked_as_their_separate_runs(tmp_path, change):
+    cfgs = [tiny(steps=10, seed=s, log_every=10, checkpoint_every=10, **change) for s in (0, 1)]
     results = train_stacked(cfgs, [tmp_path / f"stack{c.seed}" for c in cfgs], progress=False)
     for cfg, res in zip(cfgs, results, strict=True):
         sep = train(cfg, tmp_path / f"alone{cfg.seed}", progress=False)
         assert res.history[-1]["loss"] == pytest.approx(sep.history[-1]["loss"], rel=1e-3)
-        assert math.isnan(res.history[-1]["hd_loss"]) and math.isnan(sep.history[-1]["hd_loss"])
+        hd_off = math.isnan(sep.history[-1]["hd_loss"])
+        assert hd_off == (not cfg.use_hd) == math.isnan(res.history[-1]["hd_loss"])
         mine = load_file(tmp_path / f"stack{cfg.seed}" / "model.safetensors")
         theirs = load_file(tmp_path / f"alone{cfg.seed}" / "model.safetensors")
-        assert mine.keys() == theirs.keys() and "hd_head.weight" not in mine
+        assert mine.keys() == theirs.keys() and ("hd_head.weight" in mine) == cfg.use_hd
+        assert mine["place_head.weight"].shape[0] == cfg.n_place * cfg.place_ensembles
         assert all(torch.allclose(mine[k], theirs[k], atol=1e-5) for k in mine)
 
 

@@ -301,3 +301,24 @@ def test_each_variant_learns(change):
     for step in range(1, 20):
         last = task.train_step(model, ens, opt, traj, cfg, step).place_loss.item()
     assert last < first - 0.5
+
+
+def test_each_place_ensemble_has_its_own_read_out_and_cross_entropy():
+    cfg = tiny(place_ensembles=2, place_sigma_ratio=3.0)
+    torch.manual_seed(0)
+    model, ens = task.build(cfg)
+    model.eval()
+    assert model.place_head.out_features == 2 * cfg.n_place
+    assert model.init_h.in_features == 2 * cfg.n_place + cfg.n_hd
+    assert [p.sigma for p in ens.places] == pytest.approx([cfg.place_sigma, 3 * cfg.place_sigma])
+    traj = batch(cfg)
+    place_loss, _, out = task.losses(model, ens, traj)
+    n = cfg.n_place
+    expected = sum(
+        soft_ce(out.place_logits[..., k * n : (k + 1) * n], p.activations(traj.target_pos))
+        for k, p in enumerate(ens.places)
+    )
+    torch.testing.assert_close(place_loss, expected)
+    assert place_loss.item() == pytest.approx(2 * math.log(n), rel=0.1)
+    with pytest.raises(GridcoreError, match="place_ensembles"):
+        tiny(place_ensembles=2, dims=3)
