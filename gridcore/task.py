@@ -75,34 +75,26 @@ def simulate_for(
 def build_ensembles(cfg: TrainConfig) -> Ensembles:
     """The place- and head-direction ensembles of ``cfg``, laid out in its motion's box (or,
     with ``dims=3``, place cells in its cube and direction cells on the sphere)."""
-    motion = motion_of(cfg)
-    if cfg.dims == 3:
-        return VolumeEnsembles.create(
-            n_place=cfg.n_place,
-            n_hd=cfg.n_hd,
-            sigma=cfg.place_sigma,
-            kappa=cfg.hd_kappa,
-            kind=cfg.place_kind,
-            surround_scale=cfg.surround_scale,
-            edge=volume_motion_of(cfg).edge,
-            seed=cfg.ensemble_seed,
-            rng=cfg.ensemble_rng,
-            use_hd=cfg.use_hd,
-        )
-    return Ensembles.create(
+    shared = dict(
         n_place=cfg.n_place,
         n_hd=cfg.n_hd,
         sigma=cfg.place_sigma,
         kappa=cfg.hd_kappa,
         kind=cfg.place_kind,
         surround_scale=cfg.surround_scale,
-        box_width=motion.box_width,
-        box_height=motion.box_height,
         seed=cfg.ensemble_seed,
         rng=cfg.ensemble_rng,
         use_hd=cfg.use_hd,
+    )
+    if cfg.dims == 3:
+        return VolumeEnsembles.create(edge=volume_motion_of(cfg).edge, **shared)
+    motion = motion_of(cfg)
+    return Ensembles.create(
+        box_width=motion.box_width,
+        box_height=motion.box_height,
         n_ensembles=cfg.place_ensembles,
         sigma_ratio=cfg.place_sigma_ratio,
+        **shared,
     )
 
 
