@@ -42,6 +42,23 @@ PLACE_KINDS = ("gaussian", "dog")
 ENSEMBLE_RNGS = ("separate", "shared")  # a RandomState per ensemble (DeepMind), or one stream
 
 
+def centre_streams(
+    seed: int, rng: str, n_streams: int, sizes: tuple[int, ...]
+) -> list[np.random.RandomState]:
+    """The random streams that ``n_streams`` ensembles draw their centres from, in drawing
+    order, once ``rng`` and the ensemble ``sizes`` (cell and ensemble counts, each >= 1) are
+    checked. ``rng="separate"``: each ensemble its own fresh ``RandomState(seed)`` (DeepMind's
+    seeding); ``"shared"``: one ``RandomState(seed)``, each ensemble drawing where the last
+    stopped."""
+    if min(sizes) < 1:
+        raise ValueError(f"ensemble sizes must be >= 1, got {', '.join(map(str, sizes))}")
+    if rng not in ENSEMBLE_RNGS:
+        raise ValueError(f"rng must be one of {ENSEMBLE_RNGS}, got {rng!r}")
+    if rng == "shared":
+        return [np.random.RandomState(seed)] * n_streams
+    return [np.random.RandomState(seed) for _ in range(n_streams)]
+
+
 class PlaceCells:
     """An ensemble of ``n_cells`` place cells with Gaussian (or centre-surround) tuning."""
 
@@ -169,21 +186,15 @@ class Ensembles:
         has its own ``RandomState(seed)`` (DeepMind's seeding); with ``"shared"`` one stream
         gives the place centres, then the head directions. ``use_hd`` as in the class.
         ``n_ensembles`` place ensembles of widths ``sigma * sigma_ratio**k`` (m)."""
-        if n_place < 1 or n_hd < 1 or n_ensembles < 1:
-            raise ValueError(f"ensemble sizes must be >= 1, got {n_place}, {n_hd}, {n_ensembles}")
-        if rng not in ENSEMBLE_RNGS:
-            raise ValueError(f"rng must be one of {ENSEMBLE_RNGS}, got {rng!r}")
+        *place_streams, hd_stream = centre_streams(
+            seed, rng, n_ensembles + 1, (n_place, n_hd, n_ensembles)
+        )
         half = np.array([box_width / 2, box_height / 2])
-        stream = np.random.RandomState(seed)
         places = []
-        for k in range(n_ensembles):
-            if rng == "separate":
-                stream = np.random.RandomState(seed)
+        for k, stream in enumerate(place_streams):
             pc = torch.tensor(stream.uniform(-half, half, size=(n_place, 2)), dtype=torch.float32)
             places.append(PlaceCells(pc, sigma * sigma_ratio**k, kind, surround_scale))
-        if rng == "separate":
-            stream = np.random.RandomState(seed)
-        hd = stream.uniform(-math.pi, math.pi, size=(n_hd,))
+        hd = hd_stream.uniform(-math.pi, math.pi, size=(n_hd,))
         hd_cells = HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa)
         return cls(places[0], hd_cells, use_hd, tuple(places[1:]))
 

@@ -21,7 +21,7 @@ import math
 import numpy as np
 import torch
 
-from gridcore.ensembles import ENSEMBLE_RNGS, Ensembles, PlaceCells
+from gridcore.ensembles import Ensembles, PlaceCells, centre_streams
 from gridcore.paper import BOX_SIZE_M, ENSEMBLE_SEED
 
 
@@ -79,15 +79,9 @@ class VolumeEnsembles(Ensembles):
     ) -> VolumeEnsembles:
         """Place centres uniform in the cube of ``edge`` metres, directions uniform on the
         sphere; ``rng`` as in :meth:`gridcore.ensembles.Ensembles.create`."""
-        if n_place < 1 or n_hd < 1:
-            raise ValueError(f"ensemble sizes must be >= 1, got {n_place}, {n_hd}")
-        if rng not in ENSEMBLE_RNGS:
-            raise ValueError(f"rng must be one of {ENSEMBLE_RNGS}, got {rng!r}")
-        stream = np.random.RandomState(seed)
-        pc = stream.uniform(-edge / 2, edge / 2, size=(n_place, 3))
-        if rng == "separate":
-            stream = np.random.RandomState(seed)
-        dirs = uniform_sphere(n_hd, stream)
+        place_stream, hd_stream = centre_streams(seed, rng, 2, (n_place, n_hd))
+        pc = place_stream.uniform(-edge / 2, edge / 2, size=(n_place, 3))
+        dirs = uniform_sphere(n_hd, hd_stream)
         place = PlaceCells(torch.tensor(pc, dtype=torch.float32), sigma, kind, surround_scale)
         cells = DirectionCells(torch.tensor(dirs, dtype=torch.float32), kappa)
         return cls(place, cells, use_hd)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.ensembles import Ensembles
+from gridcore.ensembles import Ensembles, centre_streams
 from gridcore.trajectories import simulate
 
 
@@ -108,6 +108,18 @@ def test_bad_arguments():
         Ensembles.create(kind="box")
     with pytest.raises(ValueError, match=">= 1"):
         Ensembles.create(n_place=0)
+    with pytest.raises(ValueError, match="got 64, 12, 0"):
+        Ensembles.create(n_place=64, n_ensembles=0)
+    with pytest.raises(ValueError, match="rng must be one of"):
+        Ensembles.create(rng="global")
+
+
+def test_centre_streams_are_fresh_per_ensemble_or_one_shared():
+    separate = centre_streams(3, "separate", 2, (1,))
+    assert separate[0] is not separate[1]
+    assert separate[0].uniform() == separate[1].uniform()
+    shared = centre_streams(3, "shared", 2, (1,))
+    assert shared[0] is shared[1]
 
 
 def test_box_positions_and_logits(ens):

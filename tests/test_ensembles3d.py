@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -21,6 +22,24 @@ def test_centres_fill_the_cube_and_the_sphere():
     # Uniform on the sphere: each coordinate has mean 0 and variance 1/3.
     assert ens.hd.centres.mean(0).abs().max() < 0.05
     torch.testing.assert_close(ens.hd.centres.var(0), torch.full((3,), 1 / 3), atol=0.03, rtol=0)
+
+
+def test_seeding_matches_the_box_ensembles():
+    """Place centres from RandomState(seed); directions from a fresh one, or after the places."""
+    ens = VolumeEnsembles.create(n_place=16, n_hd=5, edge=2.0, seed=7)
+    np.testing.assert_allclose(
+        ens.place.centres.numpy(), np.random.RandomState(7).uniform(-1, 1, (16, 3)), rtol=1e-6
+    )
+    fresh = np.random.RandomState(7).normal(size=(5, 3))
+    fresh /= np.linalg.norm(fresh, axis=1, keepdims=True)
+    np.testing.assert_allclose(ens.hd.centres.numpy(), fresh, rtol=1e-5)
+    shared = VolumeEnsembles.create(n_place=16, n_hd=5, edge=2.0, seed=7, rng="shared")
+    assert torch.equal(shared.place.centres, ens.place.centres)
+    assert not torch.allclose(shared.hd.centres, ens.hd.centres)
+    with pytest.raises(ValueError, match="got 0, 5"):
+        VolumeEnsembles.create(n_place=0, n_hd=5)
+    with pytest.raises(ValueError, match="rng must be one of"):
+        VolumeEnsembles.create(rng="global")
 
 
 def test_codes_are_distributions_peaked_at_the_nearest_centre():
