@@ -17,41 +17,29 @@ from gridcore.errors import GridcoreError
 from gridcore.paper import BOX_SIZE_M
 
 
-class RatemapAccumulator:
-    """Mean activation per spatial bin, accumulated over any number of batches.
+class BinnedMeans:
+    """Mean activation per spatial bin of an ``nbins``-per-axis grid in ``ndim`` dimensions,
+    accumulated over any number of batches.
 
-    Only per-bin sums and counts are kept (``nbins**2 * (units + 1)`` numbers), never the points.
-    The box spans [-box_width/2, box_width/2] x [-box_height/2, box_height/2] metres; points
-    outside it are ignored and points on the upper edge go to the last bin.
+    Only per-bin sums and counts are kept (``nbins**ndim * (units + 1)`` numbers), never the
+    points. Subclasses number the bins: ``bin_index`` maps positions to flat bin indices, -1
+    for a point outside the grid, which is ignored.
     """
 
-    def __init__(
-        self,
-        n_units: int,
-        nbins: int = 32,
-        box_width: float = BOX_SIZE_M,
-        box_height: float = BOX_SIZE_M,
-    ) -> None:
+    def __init__(self, n_units: int, nbins: int, ndim: int) -> None:
         if n_units < 1 or nbins < 2:
             raise ValueError(f"need n_units >= 1 and nbins >= 2, got {n_units}, {nbins}")
         self.n_units, self.nbins = int(n_units), int(nbins)
-        self.box_width, self.box_height = float(box_width), float(box_height)
-        self.sums = np.zeros((self.nbins * self.nbins, self.n_units))
-        self.counts = np.zeros(self.nbins * self.nbins, dtype=np.int64)
+        self.grid = (self.nbins,) * ndim  # bins along each axis
+        self.sums = np.zeros((self.nbins**ndim, self.n_units))
+        self.counts = np.zeros(self.nbins**ndim, dtype=np.int64)
 
     def bin_index(self, positions: np.ndarray) -> np.ndarray:
-        """Flat bin index ``ix * nbins + iy`` of each position (N, 2) in metres; -1 outside."""
-        pos = np.asarray(positions, dtype=np.float64).reshape(-1, 2)
-        ix = np.floor((pos[:, 0] / self.box_width + 0.5) * self.nbins)
-        iy = np.floor((pos[:, 1] / self.box_height + 0.5) * self.nbins)
-        n = self.nbins
-        ix[(ix == n) & (pos[:, 0] <= self.box_width / 2)] = n - 1
-        iy[(iy == n) & (pos[:, 1] <= self.box_height / 2)] = n - 1
-        inside = (ix >= 0) & (ix < n) & (iy >= 0) & (iy < n)
-        return np.where(inside, ix * n + iy, -1).astype(np.int64)
+        """Flat bin index of each position in metres; -1 outside."""
+        raise NotImplementedError
 
     def add(self, positions: np.ndarray, activations: np.ndarray) -> None:
-        """Add points: positions (..., 2) in metres, activations (..., units) with the same
+        """Add points: positions (..., ndim) in metres, activations (..., units) with the same
         leading shape (e.g. (batch, time, 2) and (batch, time, units))."""
         act = np.asarray(activations, dtype=np.float64).reshape(-1, self.n_units)
         idx = self.bin_index(positions)
@@ -66,15 +54,46 @@ class RatemapAccumulator:
         self.counts += np.bincount(idx, minlength=self.counts.size)
 
     def ratemaps(self) -> np.ndarray:
-        """Mean activation per bin, (units, nbins, nbins), NaN where no point fell."""
+        """Mean activation per bin, (units, nbins, ...) with ``ndim`` bin axes, NaN where no
+        point fell."""
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = self.sums / self.counts[:, None]
         mean[self.counts == 0] = np.nan
-        return mean.T.reshape(self.n_units, self.nbins, self.nbins).copy()
+        return mean.T.reshape(self.n_units, *self.grid).copy()
 
     def occupancy(self) -> np.ndarray:
-        """Number of points per bin, (nbins, nbins)."""
-        return self.counts.reshape(self.nbins, self.nbins).copy()
+        """Number of points per bin, (nbins, ...) with ``ndim`` axes."""
+        return self.counts.reshape(self.grid).copy()
+
+
+class RatemapAccumulator(BinnedMeans):
+    """Mean activation per spatial bin of the box, accumulated over any number of batches.
+
+    The box spans [-box_width/2, box_width/2] x [-box_height/2, box_height/2] metres; points
+    outside it are ignored and points on the upper edge go to the last bin. Maps are
+    (units, nbins, nbins); occupancy (nbins, nbins).
+    """
+
+    def __init__(
+        self,
+        n_units: int,
+        nbins: int = 32,
+        box_width: float = BOX_SIZE_M,
+        box_height: float = BOX_SIZE_M,
+    ) -> None:
+        super().__init__(n_units, nbins, ndim=2)
+        self.box_width, self.box_height = float(box_width), float(box_height)
+
+    def bin_index(self, positions: np.ndarray) -> np.ndarray:
+        """Flat bin index ``ix * nbins + iy`` of each position (N, 2) in metres; -1 outside."""
+        pos = np.asarray(positions, dtype=np.float64).reshape(-1, 2)
+        ix = np.floor((pos[:, 0] / self.box_width + 0.5) * self.nbins)
+        iy = np.floor((pos[:, 1] / self.box_height + 0.5) * self.nbins)
+        n = self.nbins
+        ix[(ix == n) & (pos[:, 0] <= self.box_width / 2)] = n - 1
+        iy[(iy == n) & (pos[:, 1] <= self.box_height / 2)] = n - 1
+        inside = (ix >= 0) & (ix < n) & (iy >= 0) & (iy < n)
+        return np.where(inside, ix * n + iy, -1).astype(np.int64)
 
 
 def ratemaps_from_points(

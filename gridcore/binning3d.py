@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from gridcore.binning import BinnedMeans
 from gridcore.paper import BOX_SIZE_M
 
 
-class VolumeAccumulator:
+class VolumeAccumulator(BinnedMeans):
     """Mean activation per cubic bin, accumulated over any number of batches.
 
-    Only per-bin sums and counts are kept. Points outside the cube are ignored; points on its
-    upper faces go to the last bin.
+    Points outside the cube are ignored; points on its upper faces go to the last bin. Maps
+    are (units, n, n, n); occupancy (n, n, n).
     """
 
     def __init__(self, n_units: int, nbins: int = 16, edge: float = BOX_SIZE_M) -> None:
-        if n_units < 1 or nbins < 2:
-            raise ValueError(f"need n_units >= 1 and nbins >= 2, got {n_units}, {nbins}")
-        self.n_units, self.nbins, self.edge = int(n_units), int(nbins), float(edge)
-        self.sums = np.zeros((self.nbins**3, self.n_units))
-        self.counts = np.zeros(self.nbins**3, dtype=np.int64)
+        super().__init__(n_units, nbins, ndim=3)
+        self.edge = float(edge)
 
     def bin_index(self, positions: np.ndarray) -> np.ndarray:
         """Flat bin index ``(ix * n + iy) * n + iz`` of each position (N, 3) m; -1 outside."""
@@ -37,34 +35,6 @@ class VolumeAccumulator:
         inside = ((i >= 0) & (i < n)).all(axis=1)
         flat = (i[:, 0] * n + i[:, 1]) * n + i[:, 2]
         return np.where(inside, flat, -1).astype(np.int64)
-
-    def add(self, positions: np.ndarray, activations: np.ndarray) -> None:
-        """Add points: positions (..., 3) m and activations (..., units), same leading shape."""
-        act = np.asarray(activations, dtype=np.float64).reshape(-1, self.n_units)
-        idx = self.bin_index(positions)
-        if idx.shape[0] != act.shape[0]:
-            raise ValueError(f"{idx.shape[0]} positions but {act.shape[0]} activation rows")
-        keep = idx >= 0
-        idx, act = idx[keep], act[keep]
-        order = np.argsort(idx, kind="stable")
-        idx, act = idx[order], act[order]
-        starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]]) if idx.size else idx
-        if idx.size:
-            self.sums[idx[starts]] += np.add.reduceat(act, starts, axis=0)
-        self.counts += np.bincount(idx, minlength=self.counts.size)
-
-    def ratemaps(self) -> np.ndarray:
-        """Mean activation per bin, (units, n, n, n), NaN where no point fell."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = self.sums / self.counts[:, None]
-        mean[self.counts == 0] = np.nan
-        n = self.nbins
-        return mean.T.reshape(self.n_units, n, n, n).copy()
-
-    def occupancy(self) -> np.ndarray:
-        """Number of points per bin, (n, n, n)."""
-        n = self.nbins
-        return self.counts.reshape(n, n, n).copy()
 
 
 def volume_ratemaps_from_points(

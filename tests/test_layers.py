@@ -26,7 +26,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "files": 0,
     "binning": 1,
-    "binning3d": 1,  # 3-D ratemaps (units, n, n, n) and split-half correlations
+    "binning3d": 2,  # 3-D ratemaps (units, n, n, n) on binning's accumulator; split-half r
     "synthetic": 1,
     "modules": 1,
     "scores": 2,
