@@ -44,6 +44,10 @@ class TrainConfig:
     # (gridcore.volume), with place cells in the cube and direction cells on the sphere.
     dims: int = 2
     seq_len: int = paper.SEQ_LEN  # steps of dt = 0.02 s per trajectory
+    # A curriculum over path length, "STEP:LEN,STEP:LEN": from each STEP on, training paths
+    # are LEN steps long (e.g. "6000:250,7000:750"); "" trains on seq_len throughout. Scoring
+    # and evaluation keep seq_len.
+    seq_len_curriculum: str = ""
     batch_size: int = paper.BATCH_SIZE
     data_chunk: int = 200  # batches simulated at once
     # What the network reads each step: "egocentric" (the paper: speed, sin and cos of the turn)
@@ -148,6 +152,9 @@ class TrainConfig:
             raise GridcoreError(
                 f"dims 3 has one place-cell ensemble; got place_ensembles={self.place_ensembles}"
             )
+        self.curriculum()  # raises on a malformed curriculum
+        if self.dims == 3 and self.seq_len_curriculum:
+            raise GridcoreError("dims 3 trains on paths of one length; seq_len_curriculum is 2-D")
         if not isinstance(self.use_hd, bool):
             raise GridcoreError(f"use_hd must be true or false, got {self.use_hd!r}")
         if self.core == "attention" and self.n_hidden % (2 * ATTENTION_HEADS):
@@ -167,6 +174,25 @@ class TrainConfig:
         ):
             if getattr(self, name) < 0:
                 raise GridcoreError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def curriculum(self) -> tuple[tuple[int, int], ...]:
+        """``seq_len_curriculum`` as ((step, seq_len), ...), steps increasing."""
+        if not self.seq_len_curriculum:
+            return ()
+        accepted = 'accepted: "STEP:LEN,STEP:LEN", steps increasing, lengths >= 1'
+        try:
+            stages = tuple(
+                (int(step), int(length))
+                for step, length in (part.split(":") for part in self.seq_len_curriculum.split(","))
+            )
+        except ValueError:
+            raise GridcoreError(
+                f"seq_len_curriculum {self.seq_len_curriculum!r} is malformed; {accepted}"
+            ) from None
+        steps = [step for step, _ in stages]
+        if steps != sorted(set(steps)) or min(steps) < 0 or min(n for _, n in stages) < 1:
+            raise GridcoreError(f"seq_len_curriculum {self.seq_len_curriculum!r}: {accepted}")
+        return stages
 
     def planned(self) -> TrainConfig:
         """This config with its schedule's horizon fixed (``lr_horizon`` = ``steps`` if 0)."""

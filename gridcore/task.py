@@ -59,8 +59,11 @@ def volume_motion_of(cfg: TrainConfig) -> VolumeMotion:
 
 def trajectory_stream(cfg: TrainConfig) -> TrajectoryStream | VolumeStream:
     """The endless, seeded stream of ``cfg``'s training batches: in the box, or in the cube."""
-    cls = VolumeStream if cfg.dims == 3 else TrajectoryStream
-    return cls(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk)
+    if cfg.dims == 3:
+        return VolumeStream(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk)
+    return TrajectoryStream(
+        cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk, stages=cfg.curriculum()
+    )
 
 
 def simulate_for(

@@ -64,7 +64,6 @@ from gridcore.task import (
     train_step,
     trajectory_stream,
 )
-from gridcore.trajectories import TrajectoryStream
 
 # Exit status of ``python -m gridcore train`` for a run stopped by divergence.
 EXIT_DIVERGED = 3
@@ -290,7 +289,7 @@ def train_stacked(
 
     for run_cfg, run_dir in zip(cfgs, dirs, strict=True):
         write_config(run_dir, run_cfg)
-    data = [TrajectoryStream(c.batch_size, c.seq_len, c.motion, c.seed, c.data_chunk) for c in cfgs]
+    data = [trajectory_stream(c) for c in cfgs]
     clipped = stacked_clip_params(net, cfg)
     first_loss = [h[0]["loss"] if h else None for h in histories]
     elapsed_before = [h[-1]["elapsed_s"] if h else 0.0 for h in histories]

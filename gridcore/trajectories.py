@@ -31,6 +31,7 @@ Everything is vectorised over the batch with torch, seeded by a ``torch.Generato
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -319,6 +320,10 @@ class TrajectoryStream:
     simulator over thousands of rats is far cheaper than one small batch at a time). Chunk ``k``
     is drawn from a generator seeded with ``(seed, k)``, so the batch for any step can be
     regenerated exactly: resuming a run at step ``s`` gives the same data as never stopping.
+
+    ``stages``, a curriculum over path length: ``((step, seq_len), ...)`` pairs, each length
+    used from its step on (before the first, ``seq_len``). A chunk is drawn at the length of
+    the step that asks for it, from the same ``(seed, k)`` generator.
     """
 
     def __init__(
@@ -329,33 +334,43 @@ class TrajectoryStream:
         seed: int = 0,
         chunk_batches: int = 200,
         device: torch.device | str = "cpu",
+        stages: Sequence[tuple[int, int]] = (),
     ) -> None:
         if chunk_batches < 1:
             raise ValueError(f"chunk_batches must be >= 1, got {chunk_batches}")
         self.batch_size, self.seq_len = batch_size, seq_len
         self.params = get_motion(params) if isinstance(params, str) else params
         self.seed, self.chunk_batches, self.device = seed, chunk_batches, torch.device(device)
-        self._chunk_index: int | None = None
+        self.stages = tuple(sorted((int(s), int(n)) for s, n in stages))
+        self._chunk_key: tuple[int, int] | None = None
         self._chunk: Trajectories | None = None
 
-    def _load_chunk(self, k: int) -> Trajectories:
-        if self._chunk_index != k:
+    def length_at(self, step: int) -> int:
+        """Path length (steps of dt) of the batch for optimisation step ``step``."""
+        length = self.seq_len
+        for start, n in self.stages:
+            if step >= start:
+                length = n
+        return length
+
+    def _load_chunk(self, k: int, length: int) -> Trajectories:
+        if self._chunk_key != (k, length):
             gen = torch.Generator(device=self.device)
             gen.manual_seed(self.seed * 1_000_003 + k)
             self._chunk = simulate(
                 self.batch_size * self.chunk_batches,
-                self.seq_len,
+                length,
                 self.params,
                 generator=gen,
                 device=self.device,
             )
-            self._chunk_index = k
+            self._chunk_key = (k, length)
         return self._chunk
 
     def batch(self, step: int) -> Trajectories:
         """The training batch for optimisation step ``step`` (0-based)."""
         k, i = divmod(step, self.chunk_batches)
-        chunk = self._load_chunk(k)
+        chunk = self._load_chunk(k, self.length_at(step))
         return chunk[i * self.batch_size : (i + 1) * self.batch_size]
 
 

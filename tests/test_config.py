@@ -89,3 +89,16 @@ def test_dims_defaults_to_the_box_and_a_config_without_it_loads(tmp_path):
     ]:
         with pytest.raises(GridcoreError, match=match):
             get_preset("tiny", **bad)
+
+
+@pytest.mark.parametrize("bad", ["250", "a:b", "600:250,500:750", "0:0", "-5:100"])
+def test_a_malformed_length_curriculum_is_one_clear_error(bad):
+    with pytest.raises(GridcoreError, match="seq_len_curriculum") as err:
+        get_preset("tiny", seq_len_curriculum=bad)
+    assert "\n" not in str(err.value)
+
+
+def test_a_length_curriculum_reads_as_steps_and_lengths():
+    cfg = get_preset("tiny", seq_len_curriculum="6000:250,7000:750")
+    assert cfg.curriculum() == ((6000, 250), (7000, 750))
+    assert get_preset("tiny").curriculum() == ()

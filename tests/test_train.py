@@ -46,6 +46,18 @@ def test_resume_is_bit_exact(tmp_path):
     assert [r["step"] for r in read_history(tmp_path / "split")] == [15.0, 20.0, 30.0]
 
 
+def test_a_length_curriculum_trains_on_longer_paths_and_resumes_bit_exact(tmp_path):
+    cfg = tiny(steps=30, checkpoint_every=15, data_chunk=4, seq_len_curriculum="10:40,20:60")
+    straight = train(cfg, tmp_path / "straight", progress=False)
+    train(replace(cfg, steps=15), tmp_path / "split", progress=False)
+    train(cfg, tmp_path / "split", resume=True, progress=False)
+    a = load_file(tmp_path / "straight" / "model.safetensors")
+    b = load_file(tmp_path / "split" / "model.safetensors")
+    assert all(torch.equal(a[key], b[key]) for key in a)
+    plain = train(replace(cfg, seq_len_curriculum=""), tmp_path / "plain", progress=False)
+    assert not torch.equal(straight.model.bottleneck.weight, plain.model.bottleneck.weight)
+
+
 def test_same_seed_same_run_other_seed_differs(tmp_path):
     a = train(tiny(steps=5), tmp_path / "a", progress=False).model
     b = train(tiny(steps=5), tmp_path / "b", progress=False).model

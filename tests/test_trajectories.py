@@ -110,6 +110,18 @@ def test_stream_is_random_access():
     assert not torch.equal(seq[0], seq[4])
 
 
+def test_a_length_curriculum_lengthens_paths_at_its_steps_and_stays_random_access():
+    stages = ((5, 25), (7, 40))
+    s1 = TrajectoryStream(3, 10, seed=1, chunk_batches=4, stages=stages)
+    lengths = [s1.batch(i).velocity.shape[1] for i in range(9)]
+    assert lengths == [10] * 5 + [25] * 2 + [40] * 2
+    s2 = TrajectoryStream(3, 10, seed=1, chunk_batches=4, stages=stages)
+    torch.testing.assert_close(s2.batch(6).velocity, s1.batch(6).velocity)
+    torch.testing.assert_close(s2.batch(1).velocity, s1.batch(1).velocity)
+    plain = TrajectoryStream(3, 10, seed=1, chunk_batches=4)
+    torch.testing.assert_close(plain.batch(2).velocity, s1.batch(2).velocity)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="unknown motion preset"):
         simulate(2, 2, "fast")
