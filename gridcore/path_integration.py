@@ -50,6 +50,21 @@ class PathIntegration:
     decoded_pos: np.ndarray
     errors_cm: np.ndarray
 
+    @classmethod
+    def from_positions(
+        cls, init_pos: np.ndarray, true_pos: np.ndarray, decoded_pos: np.ndarray, dt: float
+    ) -> PathIntegration:
+        """The result for positions (m) after steps of ``dt`` s: start ``init_pos`` (n, 2),
+        ``true_pos`` and ``decoded_pos`` (n, T, 2). Times are dt, 2 dt, ..., T dt (s); the
+        errors the distances between decoded and true positions (cm)."""
+        return cls(
+            times_s=dt * np.arange(1, true_pos.shape[1] + 1),
+            init_pos=init_pos,
+            true_pos=true_pos,
+            decoded_pos=decoded_pos,
+            errors_cm=100 * np.linalg.norm(decoded_pos - true_pos, axis=-1),
+        )
+
     @property
     def n_trajectories(self) -> int:
         return self.errors_cm.shape[0]
@@ -122,15 +137,8 @@ def integrate(
             decoded.append(ensembles.place.decode(out.place_logits).cpu())
     finally:
         model.train(was_training)
-    true_pos = traj.target_pos.numpy()
-    decoded_pos = torch.cat(decoded).numpy()
-    errors = 100 * np.linalg.norm(decoded_pos - true_pos, axis=-1)
-    return PathIntegration(
-        times_s=motion.dt * np.arange(1, steps + 1),
-        init_pos=traj.init_pos.numpy(),
-        true_pos=true_pos,
-        decoded_pos=decoded_pos,
-        errors_cm=errors,
+    return PathIntegration.from_positions(
+        traj.init_pos.numpy(), traj.target_pos.numpy(), torch.cat(decoded).numpy(), motion.dt
     )
 
 

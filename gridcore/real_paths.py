@@ -82,14 +82,8 @@ def integrate_along(
             decoded.append(run_network(model, ensembles, part.to(model_device(model)))[1].cpu())
     finally:
         model.train(was_training)
-    true_pos = traj.target_pos.numpy()
-    decoded_pos = torch.cat(decoded).numpy()
-    return PathIntegration(
-        times_s=dt * np.arange(1, true_pos.shape[1] + 1),
-        init_pos=traj.init_pos.numpy(),
-        true_pos=true_pos,
-        decoded_pos=decoded_pos,
-        errors_cm=100 * np.linalg.norm(decoded_pos - true_pos, axis=-1),
+    return PathIntegration.from_positions(
+        traj.init_pos.numpy(), traj.target_pos.numpy(), torch.cat(decoded).numpy(), dt
     )
 
 
@@ -100,13 +94,7 @@ def constant_guess(
     ``traj``: what a network that ignores the velocity and always decodes one place achieves."""
     true_pos = traj.target_pos.numpy()
     decoded = np.broadcast_to(np.asarray(point, dtype=true_pos.dtype), true_pos.shape).copy()
-    return PathIntegration(
-        times_s=dt * np.arange(1, true_pos.shape[1] + 1),
-        init_pos=traj.init_pos.numpy(),
-        true_pos=true_pos,
-        decoded_pos=decoded,
-        errors_cm=100 * np.linalg.norm(decoded - true_pos, axis=-1),
-    )
+    return PathIntegration.from_positions(traj.init_pos.numpy(), true_pos, decoded, dt)
 
 
 def error_table(results: Mapping[str, PathIntegration], times_s=(1.0, 2.0, 15.0)) -> pd.DataFrame:
