@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
 from gridcore.paper import BOX_SIZE_M
-from gridcore.plots._common import image
+from gridcore.plots._common import box_extent, image, lag_extent, new_axes
 from gridcore.scores3d import lattice_neighbours, steinhardt_q
 
 
@@ -60,7 +60,7 @@ def plot_map_slices(
     n = volume.shape[2]
     lo, hi = np.nanmin(volume), np.nanmax(volume)
     for ax, k in zip(axes, np.linspace(0, n - 1, n_slices).round().astype(int), strict=True):
-        image(ax, volume[:, :, k], cmap, extent=(-edge / 2, edge / 2, -edge / 2, edge / 2))
+        image(ax, volume[:, :, k], cmap, extent=box_extent(edge))
         ax.images[0].set_clim(lo, hi)
         ax.set_title(f"z = {(k + 0.5) / n * edge - edge / 2:+.2f} m", fontsize=9)
     return fig
@@ -92,9 +92,9 @@ def plot_level_set(
 
 def plot_sac_slice(sac: np.ndarray, ax: Axes | None = None) -> Axes:
     """The central horizontal slice (lag dz = 0) of a 3-D autocorrelogram, lags in bins."""
-    ax = ax if ax is not None else Figure(figsize=(3, 3), layout="constrained").subplots()
+    ax = ax if ax is not None else new_axes((3, 3))
     n = (sac.shape[0] + 1) // 2
-    image(ax, sac[:, :, n - 1], "jet", extent=(-n + 0.5, n - 0.5, -n + 0.5, n - 0.5))
+    image(ax, sac[:, :, n - 1], "jet", extent=lag_extent(sac))
     ax.set_title("SAC, dz = 0")
     return ax
 
@@ -107,7 +107,7 @@ def plot_q6_histogram(
 ) -> Axes:
     """Histogram of the units' Q6 (and the shuffled maps'), with the null's threshold and the
     Q6 of the two close packings' neighbourhoods."""
-    ax = ax if ax is not None else Figure(figsize=(4.5, 3), layout="constrained").subplots()
+    ax = ax if ax is not None else new_axes((4.5, 3))
     bins = np.linspace(0, 0.8, 41)
     ax.hist(q6[np.isfinite(q6)], bins=bins, alpha=0.8, label="units", density=True)
     if null_q6 is not None:
@@ -135,7 +135,7 @@ def plot_stability(
 ) -> Axes:
     """Median and quartiles over units of the split-half map correlation against the number
     of trajectories in each half."""
-    ax = ax if ax is not None else Figure(figsize=(4.2, 3), layout="constrained").subplots()
+    ax = ax if ax is not None else new_axes((4.2, 3))
     counts = sorted(stability)
     q = np.array([np.nanpercentile(stability[c], [25, 50, 75]) for c in counts])
     line = ax.plot(counts, q[:, 1], "o-", label=label)[0]
@@ -152,7 +152,7 @@ def plot_stability(
 def plot_axis_fractions(fractions: np.ndarray, ax: Axes | None = None) -> Axes:
     """Histogram over units of the largest fraction of a map's variance along one axis
     (:func:`gridcore.scores3d.axis_variance_fractions`, (units, 3)), stacked by that axis."""
-    ax = ax if ax is not None else Figure(figsize=(4.5, 3), layout="constrained").subplots()
+    ax = ax if ax is not None else new_axes((4.5, 3))
     fractions = np.asarray(fractions)
     top, axis = fractions.max(axis=1), fractions.argmax(axis=1)
     ax.hist(
