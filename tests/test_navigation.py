@@ -8,10 +8,7 @@ import torch
 
 from gridcore import navigation as nv
 from gridcore.cli import main
-from gridcore.config import get_preset
 from gridcore.errors import GridcoreError
-from gridcore.results import Network
-from gridcore.task import build
 from gridcore.trajectories import Trajectories, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,16 +76,8 @@ def test_pairs_index_earlier_moments_or_other_trajectories():
     assert x.shape == (2000, 6) and torch.equal(x[:, 3:], code.reshape(-1, 3)[goal])
 
 
-def tiny_network(seed: int = 0) -> Network:
-    cfg = get_preset("tiny")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model, ensembles = build(cfg)
-    return Network(model.eval(), ensembles, cfg, 0, Path("."))
-
-
-def test_stepping_the_network_matches_running_it_on_the_whole_path():
-    net = tiny_network()
+def test_stepping_the_network_matches_running_it_on_the_whole_path(tiny_network):
+    net = tiny_network
     traj = simulate(4, 12, net.motion, generator=torch.Generator().manual_seed(0))
     full, logits, _ = nv.run_codes(net.model, net.ensembles, traj)
     _, _, state = nv.run_codes(net.model, net.ensembles, _head(traj, 7))
@@ -122,7 +111,7 @@ def _head(traj: Trajectories, steps: int) -> Trajectories:
     )
 
 
-def test_lesions_silence_exactly_the_chosen_units():
+def test_lesions_silence_exactly_the_chosen_units(tiny_network):
     scores = np.array([0.1, 0.9, -0.2, 0.5, 0.4, 1.2])
     assert list(nv.lesion_units(scores, 3, "grid")) == [5, 1, 3]
     rnd = nv.lesion_units(scores, 4, "random", np.random.default_rng(0))
@@ -134,7 +123,7 @@ def test_lesions_silence_exactly_the_chosen_units():
     assert (code == 1).all()  # a copy
     with pytest.raises(ValueError):
         nv.lesion_units(scores, 7, "grid")
-    net = tiny_network()
+    net = tiny_network
     ep = nv.explore(net, 3, explore_steps=10)
     policy = nv.NetworkPolicy(net, ep, lambda code, lg: code, lesion=np.array([0, 2]))
     policy.update(torch.tensor([[1.0, 0.0, 1.0]] * 3))
@@ -142,8 +131,8 @@ def test_lesions_silence_exactly_the_chosen_units():
     assert (seen[:, [0, 2]] == 0).all() and (seen[:, 1] != 0).all()
 
 
-def test_navigation_refuses_the_attention_core():
-    net = tiny_network()
+def test_navigation_refuses_the_attention_core(tiny_network):
+    net = tiny_network
     net.model.core_name = "attention"
     with pytest.raises(GridcoreError, match="recurrent core"):
         nv.explore(net, 2)

@@ -1,27 +1,14 @@
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 
 from gridcore import shortcuts as sc
 from gridcore.arenas import two_rooms
-from gridcore.config import get_preset
 from gridcore.errors import GridcoreError
-from gridcore.results import Network
-from gridcore.task import build
 
 
-def tiny_network(seed: int = 0) -> Network:
-    cfg = get_preset("tiny")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model, ensembles = build(cfg)
-    return Network(model.eval(), ensembles, cfg, 0, Path("."))
-
-
-def test_episodes_start_west_and_end_east_with_the_network_state_there():
-    net, arena = tiny_network(), two_rooms()
+def test_episodes_start_west_and_end_east_with_the_network_state_there(tiny_network):
+    net, arena = tiny_network, two_rooms()
     ep = sc.shortcut_episodes(net, arena, 30, explore_steps=20)
     assert arena.in_zone(ep.start_pos, arena.start_zone).all()
     assert arena.in_zone(ep.goal_pos, arena.goal_zone).all()
@@ -46,8 +33,8 @@ def test_route_vector_moves_on_within_reach_and_stops_at_the_goal():
     assert route.current.item() == 2 and vec.abs().max() == 0
 
 
-def test_shortcut_test_runs_every_agent_and_counts_the_door():
-    net = tiny_network()
+def test_shortcut_test_runs_every_agent_and_counts_the_door(tiny_network):
+    net = tiny_network
     grid = np.arange(8)  # an untrained network has no grid units: any units drive the test
     res = sc.shortcut_test(net, grid, n_episodes=40, max_steps=150, readout_trajectories=40)
     assert list(res.agents) == list(sc.AGENTS)
