@@ -4,6 +4,9 @@ numpy only. A ratemap array has shape ``(units, nbins, nbins)`` and is indexed
 ``maps[u, ix, iy]``: the first spatial axis is x, the second y, and bin ``(0, 0)`` is the corner
 at (-w/2, -h/2) of a box of w x h metres centred on the origin. Unvisited bins are NaN. The
 paper's text bins the 2.2 m box into 32 x 32; DeepMind's code into 20 x 20.
+
+The time-shift nulls (:mod:`gridcore.shuffles`, :mod:`gridcore.celltypes`) bin activity rolled
+in time against position; :func:`time_shifts` and :func:`shift_in_time` make that activity.
 """
 
 from __future__ import annotations
@@ -94,6 +97,22 @@ class RatemapAccumulator(BinnedMeans):
         iy[(iy == n) & (pos[:, 1] <= self.box_height / 2)] = n - 1
         inside = (ix >= 0) & (ix < n) & (iy >= 0) & (iy < n)
         return np.where(inside, ix * n + iy, -1).astype(np.int64)
+
+
+def time_shifts(
+    rng: np.random.Generator, n_samples: int, n_units: int, min_shift: float
+) -> np.ndarray:
+    """One random shift (samples) per unit, between ``min_shift`` and 1 - ``min_shift`` of the
+    ``n_samples`` of a recording (at least one sample): the offsets of a time-shift null."""
+    lo = max(1, int(min_shift * n_samples))
+    return rng.integers(lo, max(lo + 1, n_samples - lo), size=n_units)
+
+
+def shift_in_time(activity: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """``activity`` (T, units) with column u rolled forward in time by ``shifts[u]`` samples."""
+    a = np.asarray(activity)
+    t, u = a.shape
+    return a[(np.arange(t)[:, None] - np.asarray(shifts)[None, :]) % t, np.arange(u)[None, :]]
 
 
 def ratemaps_from_points(

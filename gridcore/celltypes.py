@@ -39,7 +39,7 @@ import numpy as np
 import scipy.ndimage as ndi
 import scipy.sparse as sp
 
-from gridcore.binning import RatemapAccumulator
+from gridcore.binning import RatemapAccumulator, shift_in_time, time_shifts
 from gridcore.paper import BOX_SIZE_M
 from gridcore.scores import score_batch
 
@@ -299,13 +299,6 @@ def comparable(kind: str, x: np.ndarray) -> np.ndarray:
     return np.abs(x) if kind == "speed" else x
 
 
-def shift_in_time(activity: np.ndarray, shifts: np.ndarray) -> np.ndarray:
-    """``activity`` (T, units) with column u rolled forward in time by ``shifts[u]`` samples."""
-    a = np.asarray(activity)
-    t, u = a.shape
-    return a[(np.arange(t)[:, None] - np.asarray(shifts)[None, :]) % t, np.arange(u)[None, :]]
-
-
 def census(
     behaviour: Behaviour,
     activity: np.ndarray,
@@ -327,10 +320,9 @@ def census(
     t, u = a.shape
     scores = behaviour.scores(a)
     rng = np.random.default_rng(seed)
-    lo = max(1, int(min_shift * t))
     null = {k: np.full((u, n_shuffles), np.nan) for k in scores}
     for s in range(n_shuffles):
-        shifts = rng.integers(lo, max(lo + 1, t - lo), size=u)
+        shifts = time_shifts(rng, t, u, min_shift)
         for start in range(0, u, chunk):
             part = slice(start, start + chunk)
             shuffled = behaviour.scores(shift_in_time(a[:, part], shifts[part]))

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.ndimage as ndi
 
-from gridcore.binning import check_maps, ratemaps_from_points
+from gridcore.binning import check_maps, ratemaps_from_points, shift_in_time, time_shifts
 from gridcore.paper import BOX_SIZE_M
 from gridcore.scores import jsonable, score_batch
 
@@ -182,12 +182,10 @@ def trajectory_shuffle_threshold(
     act = act.reshape(pos.shape[0], -1)
     t, u = act.shape
     rng = np.random.default_rng(seed)
-    lo = max(1, int(min_shift * t))
     exclude = mode == "gridcore"
     cols = []
     for _ in range(n_shuffles):
-        shift = rng.integers(lo, max(lo + 1, t - lo), size=u)
-        rolled = act[(np.arange(t)[:, None] - shift[None, :]) % t, np.arange(u)[None, :]]
+        rolled = shift_in_time(act, time_shifts(rng, t, u, min_shift))
         maps = ratemaps_from_points(pos, rolled, nbins, box_width, box_height)
         cols.append(score_batch(maps, exclude, score_variant == "minmax", keep_sacs=False)[0])
     return _null(np.stack(cols, axis=1), "trajectory", percentile)

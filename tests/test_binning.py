@@ -70,3 +70,11 @@ def test_load_ratemaps_reads_npy_and_npz(tmp_path):
         binning.load_ratemaps(tmp_path / "c.npz")  # no ``ratemaps`` array in it
     with pytest.raises(GridcoreError, match="no such file"):
         binning.load_ratemaps(tmp_path / "missing.npy")
+
+
+def test_time_shifts_stay_between_min_shift_and_its_complement():
+    shifts = binning.time_shifts(np.random.default_rng(0), 100, 5000, 0.1)
+    assert shifts.shape == (5000,) and shifts.min() == 10 and shifts.max() == 89
+    assert (binning.time_shifts(np.random.default_rng(0), 3, 50, 0.1) == 1).all()  # at least 1
+    rolled = binning.shift_in_time(np.arange(8.0)[:, None] * [1, 10], np.array([2, 7]))
+    assert rolled[:, 1].tolist() == np.roll(np.arange(8.0) * 10, 7).tolist()
