@@ -367,7 +367,9 @@ class Emergence:
 
     ``fractions[(mode, threshold)]`` is an array over ``steps`` (mode "deepmind" or
     "gridcore", thresholds 0.37 and 0.8); ``history_steps`` / ``position_error_cm`` are the
-    decoding error logged while training (history.csv), on the training batches.
+    decoding error logged while training (history.csv), on the training batches;
+    ``median_scale_m`` the median grid scale (m) of each snapshot's grid-like units (gridcore's
+    scorer, score > 0.37; NaN where there are none).
     """
 
     steps: np.ndarray
@@ -377,6 +379,7 @@ class Emergence:
     nbins: int
     history_steps: np.ndarray
     position_error_cm: np.ndarray
+    median_scale_m: np.ndarray | None = None
 
     def fraction(self, mode: str = "deepmind", threshold: float = GRID_THRESHOLD) -> np.ndarray:
         return self.fractions[(mode, float(threshold))]
@@ -415,7 +418,7 @@ def emergence_curve(
     sources.sort(key=lambda sp: sp[0])
     thresholds = tuple(float(t) for t in thresholds)
     fr = {(m, t): [] for m in ("deepmind", "gridcore") for t in thresholds}
-    steps, best = [], []
+    steps, best, scale = [], [], []
     for step, path in tqdm(sources, disable=not progress, desc="snapshots", unit="snap"):
         net = untrained_model(cfg, seed=cfg.seed)[0] if path is None else load_run(path)[0]
         maps = bottleneck_ratemaps(net, ensembles, cfg, n_trajectories, nbins, seed=seed)
@@ -425,6 +428,8 @@ def emergence_curve(
                 fr[(mode, t)].append(res.fraction(t))
             if mode == "deepmind":
                 best.append(float(np.nanmax(res.grid_score_60)))
+            else:
+                scale.append(res.summary()["median_scale_m_grid_like"])
         steps.append(step)
     hist = read_history(run_dir)
     return Emergence(
@@ -435,4 +440,5 @@ def emergence_curve(
         nbins=int(nbins),
         history_steps=np.array([row["step"] for row in hist]),
         position_error_cm=np.array([row["position_error_cm"] for row in hist]),
+        median_scale_m=np.array(scale, dtype=float),
     )

@@ -128,6 +128,11 @@ def test_emergence_curve_scores_snapshots(tiny_run):
     np.testing.assert_array_equal(em.history_steps, [10, 20, 30])
     assert em.position_error_cm.shape == (3,)
     assert em.first_step_above(2.0) is None
+    # A scale wherever a snapshot has grid-like units (gridcore's scorer), NaN elsewhere.
+    has_grid = em.fraction("gridcore") > 0
+    assert em.median_scale_m.shape == (4,)
+    assert np.all(np.isfinite(em.median_scale_m) == has_grid)
+    assert np.all(em.median_scale_m[has_grid] > 0)
     sparse = results.emergence_curve(tiny_run, n_trajectories=10, nbins=8, every=2)
     np.testing.assert_array_equal(sparse.steps, [0, 10, 30])  # the final weights always count
 
