@@ -30,11 +30,8 @@ FINAL_NBINS = 32  # the paper's ratemap resolution, for the final scoring
 FINAL_SHUFFLES = 5  # field shuffles per unit behind each trial's shuffle threshold
 STATUS_FILE = "sweep_trial.json"
 FINISHED = ("done", "diverged")  # statuses a rerun skips; "failed" trials are retried
-# Metrics of results.csv, after the identifying columns (trial, condition, fields, seed).
-RESULT_COLUMNS = [
-    "status",
-    "step",
-    "wall_s",
+# What a trial's final scoring measures.
+SCORE_METRICS = (
     "loss",
     "position_error_cm",
     "heading_error_deg",
@@ -44,8 +41,9 @@ RESULT_COLUMNS = [
     "grid_fraction_080_gridcore",
     "shuffle_threshold",
     "median_scale_m",
-    "error",
-]
+)
+# Metrics of results.csv, after the identifying columns (trial, condition, fields, seed).
+RESULT_COLUMNS = ["status", "step", "wall_s", *SCORE_METRICS, "error"]
 # What a scoring during training contributes to curves.csv.
 TRAINING_METRICS = (
     "loss",
@@ -55,18 +53,8 @@ TRAINING_METRICS = (
     "grid_fraction_080",
     "elapsed_s",
 )
-FINAL_METRICS = (
-    "loss",
-    "position_error_cm",
-    "heading_error_deg",
-    "grid_fraction_037",
-    "grid_fraction_080",
-    "grid_fraction_037_gridcore",
-    "grid_fraction_080_gridcore",
-    "shuffle_threshold",
-    "median_scale_m",
-    "wall_s",
-)
+# What the final scoring contributes to curves.csv.
+FINAL_METRICS = (*SCORE_METRICS, "wall_s")
 CURVE_COLUMNS = ["trial", "condition", "seed", "step", "source", "metric", "value"]
 
 
