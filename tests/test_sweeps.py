@@ -292,6 +292,22 @@ def test_plot_sweep_draws_every_seed(swept):
         sweeps.plot_sweep(table, "accuracy")
 
 
+def test_snapshot_curves_score_every_trials_weights_over_training(swept):
+    _, out, _ = swept
+    curves = sweeps.snapshot_curves(out, n_trajectories=20)
+    assert list(curves.columns) == list(sweeps.load_curves(out).columns)
+    assert set(curves["trial"]) == set(sweeps.load(out)["trial"])
+    assert set(curves["source"]) == {"snapshot"}
+    assert set(curves["metric"]) == {"grid_fraction_037", "median_scale_m"}
+    assert curves.groupby("trial")["step"].max().eq(30).all()  # the final weights count
+    fractions = curves.loc[curves["metric"] == "grid_fraction_037", "value"]
+    assert fractions.between(0, 1).all()
+    ax = sweeps.plot_curves(curves, "grid_fraction_037", source="snapshot")
+    assert len(ax.get_lines()) == 4 + 1  # one line per seed and the median
+    with pytest.raises(GridcoreError, match="no training scorings of 'median_scale_m'"):
+        sweeps.plot_curves(curves, "median_scale_m")
+
+
 # --------------------------------------------------------------------------------------------
 # Several trials as one stacked network
 

@@ -60,6 +60,7 @@ from gridcore.sweeps.tables import (
     plot_experiment,
     plot_sweep,
     progress,
+    snapshot_curves,
     write_tables,
 )
 from gridcore.sweeps.trials import read_trial, run_pack, run_trial
@@ -88,6 +89,7 @@ __all__ = [
     "plot_experiment",
     "plot_sweep",
     "progress",
+    "snapshot_curves",
     "read_trial",
     "run",
     "run_pack",

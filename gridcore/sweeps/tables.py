@@ -16,6 +16,7 @@ from matplotlib.ticker import PercentFormatter
 from gridcore.config import LOGGING_FIELDS, RUNTIME_FIELDS
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
+from gridcore.results import emergence_curve
 from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial, load_spec
 from gridcore.sweeps.summary import error_vs_grid
 from gridcore.sweeps.trials import read_trial
@@ -186,17 +187,19 @@ def plot_curves(
     condition: str | None = None,
     level: float | None = None,
     ax: Axes | None = None,
+    source: str = "training",
 ) -> Axes:
     """``metric`` at every training scoring: one thin line per seed, the median over seeds thick.
 
     ``condition`` picks one condition of the sweep (default: all trials together); ``level``
-    draws a horizontal reference (e.g. the paper's 25.2 %).
+    draws a horizontal reference (e.g. the paper's 25.2 %); ``source`` "snapshot" draws the
+    rows of :func:`snapshot_curves` instead.
     """
-    data = curves[(curves["source"] == "training") & (curves["metric"] == metric)]
+    data = curves[(curves["source"] == source) & (curves["metric"] == metric)]
     if condition is not None:
         data = data[data["condition"] == condition]
     if data.empty:
-        raise GridcoreError(f"no training scorings of {metric!r} in these curves")
+        raise GridcoreError(f"no {source} scorings of {metric!r} in these curves")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4))
     wide = data.pivot_table(index="step", columns="trial", values="value")
@@ -213,11 +216,35 @@ def plot_curves(
     if level is not None:
         ax.axhline(level, color="0.3", ls="--", lw=1, label=f"{100 * level:.1f} %")
     ax.set_xlabel("training step")
-    ax.set_ylabel(metric)
+    ax.set_ylabel(AXIS_LABELS.get(metric, metric))
     if "fraction" in metric:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def snapshot_curves(
+    sweep_dir: str | Path, every: int = 1, n_trajectories: int = 1000, progress: bool = False
+) -> pd.DataFrame:
+    """Grid fraction (DeepMind's scorer, > 0.37) and median grid scale (m; gridcore's scorer,
+    of its units > 0.37) of every ``every``-th weight snapshot of each finished trial of a
+    sweep, as rows like ``curves.csv``'s with ``source`` "snapshot". Needs the trials' run
+    directories (they stay on the machine that trained them, out of git)."""
+    sweep_dir = Path(sweep_dir)
+    rows = []
+    for trial in load_spec(sweep_dir / "spec.yaml").trials(sweep_dir):
+        if (read_trial(trial) or {}).get("status") != "done":
+            continue
+        em = emergence_curve(trial.run_dir, n_trajectories, include_initial=False, every=every)
+        values = {"grid_fraction_037": em.fraction("deepmind"), "median_scale_m": em.median_scale_m}
+        for metric, series in values.items():
+            for step, value in zip(em.steps, series, strict=True):
+                rows.append(
+                    (trial.name, trial.condition, trial.seed, int(step), "snapshot", metric, value)
+                )
+        if progress:
+            print(f"{trial.name}: {len(em.steps)} snapshots", flush=True)
+    return pd.DataFrame(rows, columns=CURVE_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------
