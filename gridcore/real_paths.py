@@ -9,7 +9,9 @@ head-direction code of its start and then reads only the egocentric velocity; dr
   ratemaps), next to its ratemap from fresh simulated trajectories. Only the bins the real rat
   visited can be compared: for Sargolini's 1 m box, the middle of the training box.
 * **Path integration** (:func:`integrate_along`): the decoded against the true position along
-  long real paths, as :func:`gridcore.path_integration.integrate` does along simulated ones.
+  long real paths, as :func:`gridcore.path_integration.integrate` does along simulated ones;
+  :func:`long_path_errors` gives the error after 15 s along the training rat's paths and the
+  real rat's, trained against untrained.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ import torch
 
 from gridcore.binning import RatemapAccumulator
 from gridcore.ensembles import Ensembles
+from gridcore.errors import GridcoreError
 from gridcore.model import GridCellNetwork
 from gridcore.paper import BOX_SIZE_M, DT_S
-from gridcore.path_integration import PathIntegration
+from gridcore.path_integration import PathIntegration, integrate, n_steps
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps, run_network
+from gridcore.real_rats import real_trajectories
 from gridcore.results import Network, map_correlations
-from gridcore.task import model_device
+from gridcore.task import model_device, untrained_model
 from gridcore.trajectories import Trajectories
 
 
@@ -85,6 +89,36 @@ def integrate_along(
     return PathIntegration.from_positions(
         traj.init_pos.numpy(), traj.target_pos.numpy(), torch.cat(decoded).numpy(), dt
     )
+
+
+def long_path_errors(
+    net: Network, seconds: float = 15.0, n_paths: int = 200, batch_size: int = 25
+) -> dict[str, float]:
+    """Mean position error (cm) after ``seconds``, trained and untrained (the same config and
+    seed, freshly drawn), along ``n_paths`` fresh paths of the network's own rat
+    (``position_error_15s_cm`` and ``untrained_error_15s_cm`` for 15 s) and along the Sargolini
+    et al. recording's paths of that length (``real_path_error_15s_cm`` and
+    ``untrained_real_path_error_15s_cm``; NaN without ratinabox). Empty for a network in the
+    cube."""
+    cfg, tag = net.cfg, f"{seconds:g}s"
+    if cfg.dims != 2:
+        return {}
+    networks = {"": (net.model, net.ensembles), "untrained_": untrained_model(cfg, seed=cfg.seed)}
+    try:
+        real = real_trajectories("sargolini", seq_len=n_steps(seconds, DT_S))
+    except GridcoreError:
+        real = None
+    out = {}
+    for prefix, (model, ensembles) in networks.items():
+        own = integrate(model, ensembles, cfg, n_paths, seconds, batch_size=batch_size)
+        out[f"{prefix or 'position_'}error_{tag}_cm"] = float(own.mean_error_cm[-1])
+        along = (
+            None if real is None else integrate_along(model, ensembles, real, batch_size=batch_size)
+        )
+        out[f"{prefix}real_path_error_{tag}_cm"] = (
+            float("nan") if along is None else float(along.mean_error_cm[-1])
+        )
+    return out
 
 
 def constant_guess(

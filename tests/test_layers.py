@@ -57,8 +57,8 @@ LAYERS: dict[str, int] = {
     "results": 9,
     "census": 9,  # a network's units on fresh trajectories (ratemaps' seed), typed by celltypes
     "plots": 9,
-    # many runs at once: it trains (train) and scores (results) each one
-    "sweeps": 10,
+    # many runs at once: it trains (train) and scores (results, and real_paths' long paths)
+    "sweeps": 11,
     "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
     "shortcuts": 11,  # an arena with a door that opens at test: grid, place and route agents
     "real_paths": 10,  # a frozen network along real rats' paths (compared by results)

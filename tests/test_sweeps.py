@@ -4,6 +4,7 @@ well under a minute on 2 cores; one Ray session serves every test that trains.""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -160,6 +161,13 @@ def test_sweep_gives_one_row_per_trial(swept):
     assert table["seed"].tolist() == [0, 1, 0, 1] and (table["step"] == 30).all()
     assert table["grid_fraction_037"].between(0, 1).all()
     assert table["shuffle_threshold"].notna().all() and (table["wall_s"] > 0).all()
+    # Each network also path-integrates for 15 s, trained and untrained, on its own rat's paths
+    # and (with the rats extra) along the recorded rat's.
+    assert (table[["position_error_15s_cm", "untrained_error_15s_cm"]] > 0).all().all()
+    real = table[["real_path_error_15s_cm", "untrained_real_path_error_15s_cm"]]
+    assert (
+        (real > 0).all().all() if importlib.util.find_spec("ratinabox") else real.isna().all().all()
+    )
     # Every trial is an ordinary run directory, scored while it trained (steps 10, 20, 30).
     curves = sweeps.load_curves(out)
     one = curves[(curves.trial == "dropout=0.5-seed1") & (curves.metric == "grid_fraction_037")]
@@ -216,6 +224,31 @@ def test_a_sweep_reuses_what_a_sibling_sweep_trained_with_the_same_config(swept)
     assert reuse_trial(replace(trial, cfg=replace(trial.cfg, lr=0.5)), donors) is None
     with pytest.raises(GridcoreError, match="not a readable sweep"):
         reusable_records([out.parent / "missing"])
+
+
+def test_reuse_measures_what_an_older_donor_record_lacks(swept, tmp_path):
+    from gridcore.sweeps.spec import LATER_METRICS
+    from gridcore.sweeps.trials import reusable_records, reuse_trial
+
+    _, out, _ = swept
+    donors = reusable_records([out])
+    key, (origin, record, run_dir) = next(iter(donors.items()))
+    older = {k: v for k, v in record.items() if k not in LATER_METRICS}
+    older["curve"] = [
+        {k: v for k, v in p.items() if k not in LATER_METRICS} for p in older["curve"]
+    ]
+    trial = next(
+        t
+        for t in sweeps.load_spec(out / "spec.yaml").trials(tmp_path)
+        if t.run_dir.name == origin.split("/")[1]
+    )
+    got = reuse_trial(trial, {key: (origin, older, run_dir)})
+    for metric in LATER_METRICS[:2]:
+        assert got[metric] == pytest.approx(record[metric])
+        assert got["curve"][-1][metric] == pytest.approx(record[metric])
+    # Without the donor's saved network the record is reused as it is.
+    bare = reuse_trial(trial, {key: (origin, older, tmp_path / "gone")})
+    assert not set(LATER_METRICS) & set(bare)
 
 
 def test_rerun_trains_nothing(swept):

@@ -41,7 +41,15 @@ SCORE_METRICS = (
     "grid_fraction_080_gridcore",
     "shuffle_threshold",
     "median_scale_m",
+    # path integration over 15 s (gridcore.real_paths.long_path_errors)
+    "position_error_15s_cm",
+    "untrained_error_15s_cm",
+    "real_path_error_15s_cm",
+    "untrained_real_path_error_15s_cm",
 )
+# What a finished trial's record may lack when an older gridcore scored it: these are filled in
+# from its saved network when it is reused or its table is rebuilt where its run directory is.
+LATER_METRICS = SCORE_METRICS[-4:]
 # Metrics of results.csv, after the identifying columns (trial, condition, fields, seed).
 RESULT_COLUMNS = ["status", "step", "wall_s", *SCORE_METRICS, "error"]
 # What a scoring during training contributes to curves.csv.

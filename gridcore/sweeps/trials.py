@@ -16,12 +16,14 @@ from gridcore.config import RUNTIME_FIELDS, TrainConfig
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
+from gridcore.real_paths import long_path_errors
 from gridcore.results import load_network, score_network
 from gridcore.runs import read_history
 from gridcore.sweeps.spec import (
     FINAL_METRICS,
     FINAL_NBINS,
     FINAL_SHUFFLES,
+    LATER_METRICS,
     RESULT_COLUMNS,
     STATUS_FILE,
     TRAINING_METRICS,
@@ -70,14 +72,16 @@ def _final_scores(trial: Trial, result, progress: _Progress) -> dict[str, Any]:
     """Score a trained trial's saved network: the outcome of a finished trial."""
     if result.history:
         progress.last = dict(result.history[-1])
+    net = load_network(trial.run_dir)
     scored = score_network(
-        load_network(trial.run_dir),
+        net,
         n_trajectories=trial.cfg.score_trajectories,
         nbins=FINAL_NBINS,
         n_shuffles=FINAL_SHUFFLES,
     )
     dm, gc = scored.scores["deepmind"], scored.scores["gridcore"]
     return dict(
+        **long_path_errors(net),
         status="done",
         step=result.step,
         grid_fraction_037=dm.fraction(GRID_THRESHOLD),
@@ -212,10 +216,11 @@ def _training_key(cfg: TrainConfig) -> str:
     return json.dumps(what, sort_keys=True, default=str)
 
 
-def reusable_records(sweep_dirs: list[Path]) -> dict[str, tuple[str, dict]]:
-    """{training key: (donor sweep/trial, record)} of every ``done`` trial in ``sweep_dirs``,
-    read through each directory's own ``spec.yaml`` (the first sweep listed wins a tie)."""
-    donors: dict[str, tuple[str, dict]] = {}
+def reusable_records(sweep_dirs: list[Path]) -> dict[str, tuple[str, dict, Path]]:
+    """{training key: (donor sweep/trial, record, run directory)} of every ``done`` trial in
+    ``sweep_dirs``, read through each directory's own ``spec.yaml`` (the first sweep listed
+    wins a tie)."""
+    donors: dict[str, tuple[str, dict, Path]] = {}
     for sweep_dir in sweep_dirs:
         try:
             trials = load_spec(sweep_dir / "spec.yaml").trials(sweep_dir)
@@ -224,19 +229,34 @@ def reusable_records(sweep_dirs: list[Path]) -> dict[str, tuple[str, dict]]:
         for t in trials:
             record = read_trial(t)
             if record is not None and record["status"] == "done":
-                donors.setdefault(_training_key(t.cfg), (f"{sweep_dir.name}/{t.name}", record))
+                origin = f"{sweep_dir.name}/{t.name}"
+                donors.setdefault(_training_key(t.cfg), (origin, record, t.run_dir))
     return donors
 
 
-def reuse_trial(trial: Trial, donors: dict[str, tuple[str, dict]]) -> dict | None:
+def _with_later_metrics(record: dict, run_dir: Path) -> dict:
+    """``record`` with the :data:`LATER_METRICS` that an older gridcore did not measure, taken
+    from the network saved in ``run_dir`` (left as they are where it is not on this machine)."""
+    if all(k in record for k in LATER_METRICS) or not (run_dir / "model.safetensors").is_file():
+        return record
+    later = long_path_errors(load_network(run_dir))
+    curve = [
+        {**point, **later} if point.get("source") == "final" else point
+        for point in record.get("curve", [])
+    ]
+    return {**record, **later, "curve": curve}
+
+
+def reuse_trial(trial: Trial, donors: dict[str, tuple[str, dict, Path]]) -> dict | None:
     """Record ``trial`` as finished with the outcome of a donor that trained exactly its config
-    and seed (:func:`reusable_records`), its origin in ``reused_from``; None if none did."""
+    and seed (:func:`reusable_records`), its origin in ``reused_from``; None if none did. What
+    the donor's record lacks of :data:`LATER_METRICS` is measured on its saved network."""
     hit = donors.get(_training_key(trial.cfg))
     if hit is None:
         return None
-    origin, donor = hit
+    origin, donor, donor_dir = hit
     record = {
-        **donor,
+        **_with_later_metrics(donor, donor_dir),
         "trial": trial.name,
         "condition": trial.condition,
         "seed": trial.seed,
