@@ -234,7 +234,11 @@ METRIC_UNITS: dict[str, tuple[str, float]] = {
     "position_error_cm": ("cm", 1.0),
     "heading_error_deg": ("degrees", 1.0),
     "loss": ("nats", 1.0),
-    "median_scale_m": ("m", 1.0),
+    "median_scale_m": ("cm", 100.0),
+    "position_error_15s_cm": ("cm", 1.0),
+    "untrained_error_15s_cm": ("cm", 1.0),
+    "real_path_error_15s_cm": ("cm", 1.0),
+    "untrained_real_path_error_15s_cm": ("cm", 1.0),
 }
 
 #: What each metric is, in a sentence.
@@ -245,6 +249,10 @@ METRIC_NAMES: dict[str, str] = {
     "heading_error_deg": "heading error",
     "loss": "loss",
     "median_scale_m": "median grid scale",
+    "position_error_15s_cm": "position error after 15 s",
+    "untrained_error_15s_cm": "untrained position error after 15 s",
+    "real_path_error_15s_cm": "position error after 15 s along the recorded rat's paths",
+    "untrained_real_path_error_15s_cm": "untrained error after 15 s along the recorded paths",
 }
 
 

@@ -160,6 +160,10 @@ AXIS_LABELS: dict[str, str] = {
     "heading_error_deg": "heading error (degrees)",
     "loss": "loss (nats)",
     "median_scale_m": "median grid scale (m)",
+    "position_error_15s_cm": "error after 15 s (cm)",
+    "untrained_error_15s_cm": "untrained, after 15 s (cm)",
+    "real_path_error_15s_cm": "recorded paths, after 15 s (cm)",
+    "untrained_real_path_error_15s_cm": "untrained, recorded paths (cm)",
 }
 
 
