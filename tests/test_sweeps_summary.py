@@ -14,6 +14,7 @@ from gridcore.sweeps import (
     time_to_level,
     verdict,
 )
+from gridcore.sweeps.spec import CURVE_COLUMNS
 
 
 def _results():
@@ -90,6 +91,25 @@ def test_plot_curves_draws_every_seed_and_the_median():
     assert lines
     with pytest.raises(Exception, match="no training scorings"):
         plot_curves(_curves(), metric="nonsense")
+
+
+def test_plot_curves_draws_the_median_only_where_enough_seeds_have_a_value():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gridcore.sweeps import plot_curves
+
+    rows = [
+        (f"s{k}", "c", k, step, "snapshot", "median_scale_m", value)
+        for k, values in enumerate([[1.0, 1.5], [np.nan, 1.3], [np.nan, 1.4]])
+        for step, value in zip((2000, 4000), values, strict=True)
+    ]
+    curves = pd.DataFrame(rows, columns=CURVE_COLUMNS)
+    ax = plot_curves(curves, "median_scale_m", source="snapshot", min_share=0.5)
+    median = ax.get_lines()[3].get_ydata()
+    assert np.isnan(median[0]) and median[1] == pytest.approx(1.4)  # 1 of 3 seeds at 2000
+    ax = plot_curves(curves, "median_scale_m", source="snapshot")
+    np.testing.assert_allclose(ax.get_lines()[3].get_ydata(), [1.0, 1.4])
 
 
 def _three():

@@ -192,12 +192,14 @@ def plot_curves(
     level: float | None = None,
     ax: Axes | None = None,
     source: str = "training",
+    min_share: float = 0.0,
 ) -> Axes:
     """``metric`` at every training scoring: one thin line per seed, the median over seeds thick.
 
     ``condition`` picks one condition of the sweep (default: all trials together); ``level``
     draws a horizontal reference (e.g. the paper's 25.2 %); ``source`` "snapshot" draws the
-    rows of :func:`snapshot_curves` instead.
+    rows of :func:`snapshot_curves` instead. The median is drawn only at steps where at least
+    ``min_share`` of the seeds have a value (a grid scale needs grid-like units to measure).
     """
     data = curves[(curves["source"] == source) & (curves["metric"] == metric)]
     if condition is not None:
@@ -206,7 +208,7 @@ def plot_curves(
         raise GridcoreError(f"no {source} scorings of {metric!r} in these curves")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4))
-    wide = data.pivot_table(index="step", columns="trial", values="value")
+    wide = data.pivot_table(index="step", columns="trial", values="value", dropna=False)
     for k, trial in enumerate(wide.columns):
         ax.plot(
             wide.index,
@@ -216,7 +218,8 @@ def plot_curves(
             alpha=0.45,
             label="one seed" if k == 0 else None,
         )
-    ax.plot(wide.index, wide.median(axis=1), color="C3", lw=2.5, label="median over seeds")
+    median = wide.median(axis=1).where(wide.notna().mean(axis=1) >= min_share)
+    ax.plot(wide.index, median, color="C3", lw=2.5, label="median over seeds")
     if level is not None:
         ax.axhline(level, color="0.3", ls="--", lw=1, label=f"{100 * level:.1f} %")
     ax.set_xlabel("training step")
