@@ -8,6 +8,7 @@ from gridcore.sweeps import (
     best_per_family,
     comparison,
     effect_sentence,
+    effects,
     headline,
     headline_table,
     spread,
@@ -175,3 +176,19 @@ def test_a_condition_whose_seeds_all_diverged_is_said_so():
     table = comparison(df)
     assert table.loc["b", "diverged"] == 3 and table.loc["b", "seeds"] == 0
     assert table.loc["a", "diverged"] == 0
+
+
+def test_effects_lists_each_change_against_its_own_baseline():
+    df = pd.DataFrame(
+        {
+            "condition": ["base"] * 3 + ["wide"] * 3,
+            "status": ["done"] * 6,
+            "median_scale_m": [1.40, 1.45, 1.50, 1.00, 1.05, 1.10],
+            "grid_fraction_037": [0.25, 0.26, 0.27, 0.25, 0.26, 0.27],
+        }
+    )
+    table = effects([("wider", df, "base", "wide"), ("not yet", None, "base", "x")])
+    assert table.loc["wider", "median grid scale (cm)"] == "-40.0*"
+    assert table.loc["wider", "grid-like units (> 0.37) (%)"] == "+0.0"
+    assert table.loc["wider", "seeds"] == "3 vs 3"
+    assert (table.loc["not yet"] == "–").all()

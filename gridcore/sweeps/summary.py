@@ -370,3 +370,33 @@ def best_per_family(
             )
     out = pd.DataFrame.from_dict(rows, orient="index").rename_axis("family")
     return out[["best", "seeds", "median", "min", "max", "settings"]]
+
+
+def effects(
+    pairs: list[tuple[str, pd.DataFrame | None, str, str]],
+    metrics: tuple[str, ...] = ("median_scale_m", "grid_fraction_037"),
+    by: str = "condition",
+) -> pd.DataFrame:
+    """One row per ``(label, table, baseline, other)``: for each metric, ``other``'s median
+    minus ``baseline``'s in the metric's unit (:data:`METRIC_UNITS`), marked ``*`` where it is
+    larger than the spread between seeds, and the seeds behind it. Pairs whose table or
+    conditions have no finished seed yet get a row of dashes, so a summary of many sweeps can be
+    drawn while some are still training."""
+    rows = {}
+    for label, df, baseline, other in pairs:
+        row: dict[str, object] = {}
+        for metric in metrics:
+            unit, scale = METRIC_UNITS.get(metric, ("", 1.0))
+            head = f"{METRIC_NAMES.get(metric, metric)} ({'%' if unit == 'points' else unit})"
+            e = (
+                condition_effect(df, baseline, other, metric, by)
+                if df is not None and metric in df.columns
+                else {"difference": np.nan, "n_other": 0, "n_baseline": 0}
+            )
+            ok = np.isfinite(e["difference"])
+            row[head] = (
+                f"{scale * e['difference']:+.1f}{'*' if e['beyond_spread'] else ''}" if ok else "–"
+            )
+            row.setdefault("seeds", f"{e['n_other']} vs {e['n_baseline']}" if ok else "–")
+        rows[label] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("change")
