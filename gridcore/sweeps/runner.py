@@ -61,8 +61,8 @@ def _locked(out: Path) -> Iterator[None]:
         yield
 
 
-def _check_out(out: Path, spec: Spec) -> None:
-    """Refuse a directory made by a different spec; record the spec in a new one."""
+def check_out(out: Path, spec: Spec) -> None:
+    """Refuse a directory made by a different spec, or one that is not empty and holds no sweep."""
     saved = out / "spec.yaml"
     if saved.exists():
         import yaml
@@ -309,6 +309,23 @@ def _reuse(out: Path, spec: Spec, trials: list[Trial]) -> int:
     return sum(reuse_trial(t, donors) is not None for t in pending)
 
 
+@contextmanager
+def sweep_directory(
+    out: Path, spec: Spec, spec_text: str, trials: list[Trial]
+) -> Iterator[tuple[set[str], list[Trial]]]:
+    """Hold the sweep directory ``out`` for a block: written if new (``spec.yaml`` from
+    ``spec_text``, ``trials/``, ``.gitignore``) and locked against a second sweep; the trials
+    that the sweeps in ``spec.reuse`` trained recorded as this one's. Yields the names of the
+    trials finished before and the trials still to run. Check ``out`` against ``spec`` first
+    (:func:`check_out`)."""
+    _prepare_out(out, spec_text)
+    with _locked(out):
+        reused = _reuse(out, spec, trials)
+        if reused:
+            print(f"sweep {out}: {reused} trials reused from {', '.join(spec.reuse)}", flush=True)
+        yield _pending(trials)
+
+
 def _recorded_since(trial: Trial, start: float) -> bool:
     try:
         return (trial.run_dir / STATUS_FILE).stat().st_mtime >= start
@@ -348,7 +365,7 @@ def run(
         raise GridcoreError(
             f"--models-per-worker must be a positive integer, got {models_per_worker}"
         )
-    _check_out(out, spec)
+    check_out(out, spec)
     trials = spec.trials(out)
     if gpus_per_trial > 0:
         trials = [replace(t, cfg=replace(t.cfg, device="cuda")) for t in trials]
@@ -356,13 +373,8 @@ def run(
         raise GridcoreError("the spec sets device: cuda; reserve GPUs with --gpus-per-trial")
     if importlib.util.find_spec("ray") is None and _pending(trials)[1] and not spec.reuse:
         raise GridcoreError(RAY_MISSING)
-    _prepare_out(out, spec_text)
     start = time.time()
-    with _locked(out):
-        reused = _reuse(out, spec, trials)
-        if reused:
-            print(f"sweep {out}: {reused} trials reused from {', '.join(spec.reuse)}", flush=True)
-        done_before, pending = _pending(trials)
+    with sweep_directory(out, spec, spec_text, trials) as (done_before, pending):
         write_tables(out, spec, trials)
         if pending:
             resumed = sum((t.run_dir / "train_state.safetensors").exists() for t in pending)
