@@ -164,6 +164,14 @@ class Ensembles:
         """Place logits or targets (..., K N) cut into each ensemble's (..., N)."""
         return torch.split(x, [p.n_cells for p in self.places], dim=-1)
 
+    def place_loss(
+        self, logits: torch.Tensor, targets: torch.Tensor, cross_entropy
+    ) -> torch.Tensor:
+        """The place loss: ``cross_entropy(logits, targets)`` of each ensemble's block (one
+        softmax each), summed over the ensembles."""
+        pairs = zip(self.split_place(logits), self.split_place(targets), strict=True)
+        return sum(cross_entropy(lg, tg) for lg, tg in pairs)
+
     @classmethod
     def create(
         cls,

@@ -112,12 +112,10 @@ def long_path_errors(
     for prefix, (model, ensembles) in networks.items():
         own = integrate(model, ensembles, cfg, n_paths, seconds, batch_size=batch_size)
         out[f"{prefix or 'position_'}error_{tag}_cm"] = float(own.mean_error_cm[-1])
-        along = (
-            None if real is None else integrate_along(model, ensembles, real, batch_size=batch_size)
-        )
-        out[f"{prefix}real_path_error_{tag}_cm"] = (
-            float("nan") if along is None else float(along.mean_error_cm[-1])
-        )
+        along = float("nan")
+        if real is not None:
+            along = integrate_along(model, ensembles, real, batch_size=batch_size).mean_error_cm[-1]
+        out[f"{prefix}real_path_error_{tag}_cm"] = float(along)
     return out
 
 

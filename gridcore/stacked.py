@@ -334,12 +334,7 @@ def stacked_losses(
         per = F.cross_entropy(logits.flatten(0, 2), target.flatten(0, 2), reduction="none")
         return per.view(m, -1).mean(dim=1)
 
-    place = sum(
-        ce(logits, target)
-        for logits, target in zip(
-            ensembles.split_place(out.place_logits), ensembles.split_place(place_t), strict=True
-        )
-    )
+    place = ensembles.place_loss(out.place_logits, place_t, ce)
     if out.hd_logits is None:
         return place, torch.zeros_like(place), out
     return place, ce(out.hd_logits, hd_t), out

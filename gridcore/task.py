@@ -129,8 +129,9 @@ def build(
 ) -> tuple[GridCellNetwork, Ensembles]:
     """The network and ensembles that a config describes, on ``device``. The weights are drawn
     from torch's CPU RNG whatever the device, so a seed gives the same network everywhere."""
+    ensembles = build_ensembles(cfg)
     model = GridCellNetwork(
-        n_place=cfg.n_place * cfg.place_ensembles,
+        n_place=ensembles.n_place_total,
         n_hd=cfg.n_hd,
         n_hidden=cfg.n_hidden,
         n_bottleneck=cfg.n_bottleneck,
@@ -141,7 +142,6 @@ def build(
         use_hd=cfg.use_hd,
         n_inputs=N_INPUTS if cfg.dims == 3 else None,
     )
-    ensembles = build_ensembles(cfg)
     if torch.device(device).type != "cpu":
         model, ensembles = model.to(device), ensembles.to(device)
     return model, ensembles
@@ -187,11 +187,10 @@ def losses(
     traj = traj.to(model_device(model))
     out = run(model, ensembles, traj)
     place_t, hd_t = ensembles.targets(traj)
-    place_loss = sum(
-        F.cross_entropy(logits.flatten(0, 1), target.flatten(0, 1))
-        for logits, target in zip(
-            ensembles.split_place(out.place_logits), ensembles.split_place(place_t), strict=True
-        )
+    place_loss = ensembles.place_loss(
+        out.place_logits,
+        place_t,
+        lambda lg, tg: F.cross_entropy(lg.flatten(0, 1), tg.flatten(0, 1)),
     )
     if out.hd_logits is None:
         return place_loss, torch.zeros_like(place_loss), out

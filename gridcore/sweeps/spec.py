@@ -30,7 +30,7 @@ FINAL_NBINS = 32  # the paper's ratemap resolution, for the final scoring
 FINAL_SHUFFLES = 5  # field shuffles per unit behind each trial's shuffle threshold
 STATUS_FILE = "sweep_trial.json"
 FINISHED = ("done", "diverged")  # statuses a rerun skips; "failed" trials are retried
-# What a trial's final scoring measures.
+# What a trial's final scoring measures: these, then LATER_METRICS.
 SCORE_METRICS = (
     "loss",
     "position_error_cm",
@@ -41,16 +41,17 @@ SCORE_METRICS = (
     "grid_fraction_080_gridcore",
     "shuffle_threshold",
     "median_scale_m",
-    # path integration over 15 s (gridcore.real_paths.long_path_errors)
+)
+# Path integration over 15 s (gridcore.real_paths.long_path_errors). A record scored by an older
+# gridcore lacks them: they are measured on its saved network when another sweep reuses it.
+LATER_METRICS = (
     "position_error_15s_cm",
     "untrained_error_15s_cm",
     "real_path_error_15s_cm",
     "untrained_real_path_error_15s_cm",
 )
-# What a finished trial's record may lack when an older gridcore scored it: these are filled in
-# from its saved network when it is reused or its table is rebuilt where its run directory is.
-LATER_METRICS = SCORE_METRICS[-4:]
 # Metrics of results.csv, after the identifying columns (trial, condition, fields, seed).
+SCORE_METRICS += LATER_METRICS
 RESULT_COLUMNS = ["status", "step", "wall_s", *SCORE_METRICS, "error"]
 # What a scoring during training contributes to curves.csv.
 TRAINING_METRICS = (
