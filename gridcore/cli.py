@@ -1,4 +1,4 @@
-"""Command line: ``python -m gridcore {train,score,navigate,sweep,presets} ...``.
+"""Command line: ``python -m gridcore {train,score,navigate,sweep,compare,presets} ...``.
 
 Every user error (unknown preset, bad size, missing or corrupt checkpoint, unwritable directory)
 ends with one line on stderr and exit status 2; never a traceback. A training run that diverges
@@ -13,7 +13,10 @@ import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
+import pandas as pd
+
 from gridcore import sweeps
+from gridcore.comparison import compare_runs
 from gridcore.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.results import score_path
@@ -160,6 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="no Ray progress table, only one line per trial"
     )
 
+    p = sub.add_parser(
+        "compare",
+        help="trained runs beside the paper, point by point",
+        description="Score each run (DeepMind's scorer for the grid-like share, gridcore's for "
+        "the scales, 32 bins), cluster its grid scales into modules, and measure its "
+        "path-integration error after 15 s, trained and untrained, on its own rat and along "
+        "the recorded rat of Sargolini et al. (with ratinabox); print them beside the paper's "
+        "figures, with a column of medians over seeds for one condition of a sweep if given.",
+    )
+    p.add_argument("runs", type=Path, nargs="+", help="trained run directories")
+    p.add_argument("--sweep", type=Path, help="a sweep directory (with --condition)")
+    p.add_argument("--condition", help="the sweep condition whose seeds to summarise")
+    p.add_argument(
+        "--trajectories", type=_positive_int, default=5000, help="fresh trajectories per ratemap"
+    )
+    p.add_argument("--paths", type=_positive_int, default=200, help="15 s paths per network")
+    p.add_argument("--seed", type=int, default=0, help="seed of the trajectories and paths")
+    p.add_argument("--json", action="store_true", help="print the table as JSON")
+
     p = sub.add_parser("presets", help="list the training presets and their settings")
     p.add_argument("name", nargs="?", help="show one preset in full")
     return parser
@@ -261,6 +283,23 @@ def cmd_navigate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    table = compare_runs(
+        args.runs,
+        sweep=args.sweep,
+        condition=args.condition,
+        n_trajectories=args.trajectories,
+        n_paths=args.paths,
+        seed=args.seed,
+    )
+    if args.json:
+        print(table.to_json(indent=2))
+    else:
+        with pd.option_context("display.max_colwidth", None, "display.width", 200):
+            print(table.to_string())
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     return sweeps.main(
         args.spec,
@@ -278,6 +317,7 @@ COMMANDS = {
     "score": cmd_score,
     "navigate": cmd_navigate,
     "sweep": cmd_sweep,
+    "compare": cmd_compare,
     "presets": cmd_presets,
 }
 

@@ -51,6 +51,8 @@ def test_train_and_resume_from_the_command_line(tmp_path):
         (["train", "--out", "/proc/gridcore-run"], "cannot write"),
         (["train", "--out", "{tmp}/none", "--resume"], "nothing to resume"),
         (["score", "{tmp}/missing.npy"], "no such"),
+        (["compare", "{tmp}/none"], "no trained network"),
+        (["compare", "{tmp}/none", "--sweep", "{tmp}"], "together"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -168,3 +170,19 @@ def test_a_3d_run_trains_and_scores_from_the_command_line(tmp_path):
     summary = json.loads(stdout)
     assert summary["dims"] == 3 and summary["units"] == 16 and summary["nbins"] == 6, summary
     assert 0 <= summary["units_with_12_peaks"] <= 16 and summary["min_samples_per_bin"] >= 0
+
+
+def test_compare_sets_a_run_beside_the_paper_and_names_a_missing_condition(tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", "--preset", "tiny", "--steps", "10", "--out", str(run), "--quiet"]) == 0
+    rc, stdout, _ = run_cli("compare", str(run), "--trajectories", "20", "--paths", "2", "--json")
+    assert rc == 0
+    table = json.loads(stdout)
+    assert set(table) == {"paper", "run"}
+    assert table["paper"]["grid-like units, > 0.37 (%)"] == "25.2"
+    assert table["run"]["training steps"] == "10"
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "results.csv").write_text("condition,status\nbaseline,done\n")
+    rc, _, stderr = run_cli("compare", str(run), "--sweep", str(sweep), "--condition", "other")
+    assert rc == 2 and "it has: baseline" in stderr and "Traceback" not in stderr

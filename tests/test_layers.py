@@ -62,6 +62,7 @@ LAYERS: dict[str, int] = {
     "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
     "shortcuts": 11,  # an arena with a door that opens at test: grid, place and route agents
     "real_paths": 10,  # a frozen network along real rats' paths (compared by results)
+    "comparison": 11,  # the shipped networks beside the paper (results, modules, real_paths)
     # the command line, and ``python -m gridcore``
     "cli": 12,
     "__main__": 13,
@@ -76,6 +77,7 @@ ANALYSIS = (
     "plots",
     "navigation",
     "real_paths",
+    "comparison",
 )
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
 # book, dev, sweeps; rats: ratinabox, for comparisons with real rats).
