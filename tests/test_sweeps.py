@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -20,6 +21,7 @@ from safetensors.torch import load_file
 from gridcore import sweeps
 from gridcore.config import TrainConfig
 from gridcore.errors import GridcoreError
+from gridcore.runs import read_history
 from gridcore.train import train
 
 matplotlib.use("Agg")
@@ -224,6 +226,23 @@ def test_a_sweep_reuses_what_a_sibling_sweep_trained_with_the_same_config(swept)
     assert reuse_trial(replace(trial, cfg=replace(trial.cfg, lr=0.5)), donors) is None
     with pytest.raises(GridcoreError, match="not a readable sweep"):
         reusable_records([out.parent / "missing"])
+
+
+def test_loss_terms_come_from_the_run_that_trained_each_trial(swept):
+    _, out, _ = swept
+    own = sweeps.with_loss_terms(out)
+    for _, row in own.iterrows():
+        last = read_history(out / "trials" / row["trial"])[-1]
+        assert row["l2_loss"] == pytest.approx(last["l2_loss"])
+        assert row["place_loss"] + row["hd_loss"] + row["l2_loss"] == pytest.approx(last["loss"])
+        assert 0 < row["l2_share"] < 1
+    # A reused trial's terms are its donor's; a trial without a run directory gets NaN.
+    row = pd.Series({"trial": "x", "reused_from": f"{out.name}/{own['trial'].iloc[0]}"})
+    assert (
+        sweeps.trial_run_dir(out.parent / "sibling", row) == out / "trials" / own["trial"].iloc[0]
+    )
+    missing = own.head(1).assign(trial="missing")
+    assert sweeps.with_loss_terms(out, missing)["l2_loss"].isna().all()
 
 
 def test_reuse_measures_what_an_older_donor_record_lacks(swept, tmp_path):

@@ -62,6 +62,8 @@ from gridcore.sweeps.tables import (
     plot_sweep,
     progress,
     snapshot_curves,
+    trial_run_dir,
+    with_loss_terms,
     write_tables,
 )
 from gridcore.sweeps.trials import read_trial, run_pack, run_trial
@@ -99,6 +101,8 @@ __all__ = [
     "spec_from_dict",
     "spread",
     "time_to_level",
+    "trial_run_dir",
+    "with_loss_terms",
     "verdict",
     "write_tables",
 ]

@@ -239,6 +239,9 @@ METRIC_UNITS: dict[str, tuple[str, float]] = {
     "untrained_error_15s_cm": ("cm", 1.0),
     "real_path_error_15s_cm": ("cm", 1.0),
     "untrained_real_path_error_15s_cm": ("cm", 1.0),
+    "place_loss": ("nats", 1.0),
+    "l2_loss": ("nats", 1.0),
+    "l2_share": ("points", 100.0),
 }
 
 #: What each metric is, in a sentence.
@@ -253,6 +256,9 @@ METRIC_NAMES: dict[str, str] = {
     "untrained_error_15s_cm": "untrained position error after 15 s",
     "real_path_error_15s_cm": "position error after 15 s along the recorded rat's paths",
     "untrained_real_path_error_15s_cm": "untrained error after 15 s along the recorded paths",
+    "place_loss": "place-cell loss",
+    "l2_loss": "L2 term",
+    "l2_share": "L2 term's share of the loss",
 }
 
 

@@ -17,6 +17,7 @@ from gridcore.config import LOGGING_FIELDS, RUNTIME_FIELDS
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
 from gridcore.results import emergence_curve
+from gridcore.runs import read_history
 from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial, load_spec
 from gridcore.sweeps.summary import error_vs_grid
 from gridcore.sweeps.trials import read_trial
@@ -164,7 +165,37 @@ AXIS_LABELS: dict[str, str] = {
     "untrained_error_15s_cm": "untrained, after 15 s (cm)",
     "real_path_error_15s_cm": "recorded paths, after 15 s (cm)",
     "untrained_real_path_error_15s_cm": "untrained, recorded paths (cm)",
+    "place_loss": "place-cell loss (nats)",
+    "l2_loss": "L2 term (nats)",
+    "l2_share": "L2 term's share of the loss",
 }
+
+
+#: The loss terms each trial logs (history.csv), read by :func:`with_loss_terms`.
+LOSS_TERMS = ("place_loss", "hd_loss", "l2_loss")
+
+
+def trial_run_dir(out: str | Path, row: pd.Series) -> Path:
+    """The run directory that trained a table row's network: the sweep's own trial directory,
+    or for a trial taken over from a sibling sweep (``reused_from`` "sweep/trial") the sibling's."""
+    donor = row.get("reused_from")
+    if isinstance(donor, str) and "/" in donor:
+        sweep, trial = donor.split("/", 1)
+        return Path(out).parent / sweep / "trials" / trial
+    return Path(out) / "trials" / str(row["trial"])
+
+
+def with_loss_terms(out: str | Path, df: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A sweep's table (``df``, or ``results.csv`` read from ``out``) with each trial's loss terms
+    at its last logged step (:data:`LOSS_TERMS`, nats; NaN where the run directory or the term is
+    missing) and ``l2_share``, the L2 term's share of the loss there (0-1)."""
+    df = load(out) if df is None else df.copy()
+    last = [(read_history(trial_run_dir(out, row)) or [{}])[-1] for _, row in df.iterrows()]
+    for term in LOSS_TERMS:
+        df[term] = [float(h.get(term, np.nan)) for h in last]
+    total = df[list(LOSS_TERMS)].fillna(0.0).sum(axis=1)
+    df["l2_share"] = (df["l2_loss"] / total).where(total > 0)
+    return df
 
 
 def plot_experiment(
