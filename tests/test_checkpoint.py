@@ -3,11 +3,14 @@
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
 import torch
 
 from gridcore.ratemaps import bottleneck_ratemaps
 from gridcore.runs import load_run
 from gridcore.scores import score_ratemaps
+from gridcore.trajectories import get_motion
 
 RUN = Path(__file__).resolve().parent.parent / "checkpoints" / "grid-lstm"
 
@@ -29,3 +32,22 @@ def test_provenance_names_the_command():
     assert "python -m gridcore train --preset fast" in provenance["command"]
     for key in ("seed", "commit", "machine", "wall_time_s", "metrics"):
         assert key in provenance
+
+
+SECOND = RUN.parent / "grid-lstm-paper-rat"
+
+
+def test_second_network_ran_at_real_rat_speed_and_scores_as_recorded():
+    """The paper's rat (mean speed <= 0.3 m/s), >= 20 % grid-like units (DeepMind's scorer) at
+    its final step, and the provenance's figures are what scoring it again gives."""
+    model, ensembles, cfg, step = load_run(SECOND)
+    assert step == cfg.steps and get_motion(cfg.motion).mean_speed <= 0.3
+    maps = bottleneck_ratemaps(model, ensembles, cfg, n_trajectories=5000, nbins=32)
+    deepmind = score_ratemaps(maps, mode="deepmind").fraction(0.37)
+    assert deepmind >= 0.20
+    recorded = json.loads((SECOND / "provenance.json").read_text())
+    assert abs(recorded["metrics"]["deepmind_fraction_above_0.37"] - deepmind) < 1e-9
+    gc = score_ratemaps(maps, mode="gridcore")
+    scale = float(np.nanmedian(gc.scale_m[gc.grid_like]))
+    assert scale == pytest.approx(recorded["metrics"]["median_scale_m_grid_like"], abs=1e-9)
+    assert "--preset quick" in recorded["command"] and "motion=paper" in recorded["command"]
