@@ -5,12 +5,7 @@
 # gridcore 0.1's shared ensemble RNG (ensemble_rng=shared), which it was trained with.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PY=${PY:-.venv/bin/python}
 OUT=${OUT:-checkpoints/grid-lstm}
 CMD=(python -m gridcore train --preset fast --seed 0 --steps 20000 --set ensemble_rng=shared
   --out "$OUT" --quiet)
-start=$(date +%s)
-"$PY" "${CMD[@]:1}"
-end=$(date +%s)
-"$PY" -m gridcore score "$OUT" --trajectories 5000 --json > "$OUT/scores.json"
-PYTHONPATH=. "$PY" checkpoints/provenance.py "$OUT" "$((end - start))" "${CMD[*]}"
+checkpoints/record_build.sh "$OUT" "${CMD[@]}"

@@ -7,15 +7,10 @@
 # the `quick` schedule. On the same CPU model (one torch thread) it comes out bit for bit.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PY=${PY:-.venv/bin/python}
 OUT=${OUT:-checkpoints/grid-lstm-paper-rat}
 CMD=(python -m gridcore train --preset quick --seed 0 --steps 20000
   --set motion=paper --set place_kind=dog --set place_sigma=0.12
   --set velocity_input=allocentric --set use_hd=false --set eps=1e-14
   --set score_every=1000 --set score_trajectories=1000 --set snapshot_every=2000
   --out "$OUT" --quiet)
-start=$(date +%s)
-"$PY" "${CMD[@]:1}"
-end=$(date +%s)
-"$PY" -m gridcore score "$OUT" --trajectories 5000 --json > "$OUT/scores.json"
-PYTHONPATH=. "$PY" checkpoints/provenance.py "$OUT" "$((end - start))" "${CMD[*]}"
+checkpoints/record_build.sh "$OUT" "${CMD[@]}"

@@ -1,6 +1,9 @@
 """The shipped model: it loads safely and its bottleneck is as grid-like as the paper's."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -51,3 +54,19 @@ def test_second_network_ran_at_real_rat_speed_and_scores_as_recorded():
     scale = float(np.nanmedian(gc.scale_m[gc.grid_like]))
     assert scale == pytest.approx(recorded["metrics"]["median_scale_m_grid_like"], abs=1e-9)
     assert "--preset quick" in recorded["command"] and "motion=paper" in recorded["command"]
+
+
+def test_the_build_scripts_tail_trains_scores_and_records_provenance(tmp_path):
+    out = tmp_path / "net"
+    cmd = ["python", "-m", "gridcore", "train", "--preset", "tiny", "--steps", "10"]
+    cmd += ["--out", str(out), "--quiet"]
+    root = RUN.parent.parent
+    env = {**os.environ, "PY": sys.executable}
+    subprocess.run(
+        [str(root / "checkpoints" / "record_build.sh"), str(out), *cmd],
+        cwd=root, env=env, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    provenance = json.loads((out / "provenance.json").read_text())
+    assert provenance["command"] == " ".join(cmd) and provenance["seed"] == 0
+    scores = json.loads((out / "scores.json").read_text())
+    assert provenance["metrics"] == scores and scores["n_units"] == 32
