@@ -7,7 +7,8 @@ those units (gridcore's scorer; m, shown in cm) and whether they cluster into mo
 against untrained, on the network's own rat and along the recorded rat of Sargolini et al.
 (:func:`gridcore.real_paths.long_path_errors`). A network trained over several seeds in a sweep
 gets a column of medians and ranges from its table. :func:`compare_runs` does it all for run
-directories (``python -m gridcore compare RUN ... [--sweep DIR --condition NAME]``).
+directories (``python -m gridcore compare RUN ... [--sweep DIR --condition NAME]``), and
+:func:`sweep_column` reads a sweep condition's column.
 """
 
 from __future__ import annotations
@@ -133,12 +134,17 @@ def _spread(values: pd.Series, scale: float = 1.0, digits: int = 0) -> str:
     return f"{np.median(v):.{digits}f} ({v.min():.{digits}f}–{v.max():.{digits}f})"
 
 
-def seeds_column(table: pd.DataFrame, condition: str) -> list[str]:
-    """One condition of a sweep's results table, as medians (range) over its seeds, in the rows
-    of :data:`QUANTITIES` that a sweep measures (the others: not reported)."""
+def _finished(table: pd.DataFrame, condition: str) -> pd.DataFrame:
     rows = table[(table["condition"] == condition) & (table["status"] == "done")]
     if rows.empty:
         raise ValueError(f"no finished trials of condition {condition!r} in the table")
+    return rows
+
+
+def seeds_column(table: pd.DataFrame, condition: str) -> list[str]:
+    """One condition of a sweep's results table, as medians (range) over its seeds, in the rows
+    of :data:`QUANTITIES` that a sweep measures (the others: not reported)."""
+    rows = _finished(table, condition)
     return [
         NOT_REPORTED,
         f"{int(rows['step'].median()):,}",
@@ -182,19 +188,22 @@ def compare_runs(
         net = load_network(run)
         scored = score_network(net, n_trajectories, nbins=32, seed=seed, n_shuffles=0)
         measured.append(measure(scored, Path(run).name, n_paths=n_paths, seed=seed))
-    over_seeds = {}
-    if sweep is not None:
-        csv = Path(sweep) / "results.csv"
-        if not csv.is_file():
-            raise GridcoreError(f"{sweep}: not a sweep directory (no results.csv)")
-        table = pd.read_csv(csv)
-        try:
-            column = seeds_column(table, condition)
-        except ValueError:
-            known = ", ".join(sorted(set(table["condition"])))
-            raise GridcoreError(
-                f"{sweep}: no finished trials of condition {condition!r}; it has: {known}"
-            ) from None
-        n = int(((table["condition"] == condition) & (table["status"] == "done")).sum())
-        over_seeds[f"{condition}: {n} seeds"] = column
+    over_seeds = sweep_column(sweep, condition) if sweep is not None else {}
     return paper_table(measured, over_seeds)
+
+
+def sweep_column(sweep: str | Path, condition: str) -> dict[str, list[str]]:
+    """``{"<condition>: <n> seeds": seeds_column}`` for ``condition`` of the sweep directory
+    ``sweep``, ready for :func:`paper_table`. A missing table or condition is a GridcoreError."""
+    csv = Path(sweep) / "results.csv"
+    if not csv.is_file():
+        raise GridcoreError(f"{sweep}: not a sweep directory (no results.csv)")
+    table = pd.read_csv(csv)
+    try:
+        n = len(_finished(table, condition))
+    except ValueError:
+        known = ", ".join(sorted(set(table["condition"])))
+        raise GridcoreError(
+            f"{sweep}: no finished trials of condition {condition!r}; it has: {known}"
+        ) from None
+    return {f"{condition}: {n} seeds": seeds_column(table, condition)}

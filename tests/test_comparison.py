@@ -95,3 +95,12 @@ def test_measure_scores_a_real_network(tiny_network):
     assert 0.0 <= m.grid_fraction <= 1.0
     assert m.errors_cm["untrained_error_15s_cm"] > 0
     assert QUANTITIES[0] in paper_table([m]).index
+
+
+def test_a_sweep_directory_gives_one_labelled_column_of_its_finished_seeds(tmp_path):
+    table = _sweep_table()
+    table.loc[0, "status"] = "diverged"
+    table.to_csv(tmp_path / "results.csv", index=False)
+    columns = comparison.sweep_column(tmp_path, "a")
+    assert list(columns) == ["a: 2 seeds"]
+    assert columns["a: 2 seeds"] == seeds_column(table, "a")
