@@ -73,10 +73,14 @@ lint: venv
 pytest: venv
 	$(BIN)/python -m pytest
 
+# The browser check drives headless Chromium: Debian's (installed with apt-get when missing and
+# we are root), or else Playwright's; .ci/find_browser.sh says what to install when neither works.
 browser-check: venv
-	$(BIN)/python .ci/browser_check.py $(HTML) --screenshots $(BUILD)/screenshots
+	@chromium=$$(.ci/find_browser.sh $(BIN)/python); \
+	$(BIN)/python .ci/browser_check.py $(HTML) --screenshots $(BUILD)/screenshots --chromium "$$chromium"
 
 test: venv
+	@.ci/find_browser.sh $(BIN)/python >/dev/null
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory pytest
 	$(RUN_NOTEBOOKS) --profile ci

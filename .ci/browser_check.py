@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--chromium",
         default=os.environ.get("CHROMIUM", DEFAULT_CHROMIUM),
-        help=f"Chromium executable (default: $CHROMIUM or {DEFAULT_CHROMIUM})",
+        help=f"Chromium executable, or 'playwright' for Playwright's own Chromium "
+        f"(default: $CHROMIUM or {DEFAULT_CHROMIUM}; .ci/find_browser.sh picks one)",
     )
     args = parser.parse_args(argv)
 
@@ -210,9 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     if not root.is_dir():
         print(f"browser check: {root} does not exist; build the book first", file=sys.stderr)
         return 2
-    if not Path(args.chromium).exists():
+    bundled = args.chromium == "playwright"
+    if not bundled and not Path(args.chromium).exists():
         print(
-            f"browser check: {args.chromium} not found (apt-get install -y chromium)",
+            f"browser check: {args.chromium} not found (apt-get install -y chromium, "
+            "or python -m playwright install chromium and --chromium playwright)",
             file=sys.stderr,
         )
         return 2
@@ -248,9 +251,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS
-            )
+            executable = {} if bundled else {"executable_path": args.chromium}
+            browser = pw.chromium.launch(headless=True, args=CHROMIUM_ARGS, **executable)
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.route("**/*", route)
             for page_path in pages:
