@@ -1,4 +1,4 @@
-"""Command line: ``python -m gridcore {train,score,navigate,sweep,compare,presets} ...``.
+"""Command line: ``python -m gridcore {train,score,navigate,sweep,compare,headline,presets}``.
 
 Every user error (unknown preset, bad size, missing or corrupt checkpoint, unwritable directory)
 ends with one line on stderr and exit status 2; never a traceback. A training run that diverges
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gridcore import sweeps
+from gridcore import headline, sweeps
 from gridcore.comparison import compare_runs
 from gridcore.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
@@ -182,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the trajectories and paths")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
 
+    p = sub.add_parser(
+        "headline", help="the ten-seed headline and the paper's claims, from the shipped tables"
+    )
+    p.add_argument("--readme", type=Path, help="rewrite this README's headline block instead")
+    p.add_argument(
+        "--check", action="store_true", help="with --readme: exit 1 if the block is stale"
+    )
+
     p = sub.add_parser("presets", help="list the training presets and their settings")
     p.add_argument("name", nargs="?", help="show one preset in full")
     return parser
@@ -300,6 +308,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_headline(args: argparse.Namespace) -> int:
+    if args.readme is None:
+        if args.check:
+            raise GridcoreError("--check needs --readme FILE")
+        print(headline.readme_block())
+        return 0
+    stale = headline.update_readme(args.readme, check=args.check)
+    if args.check and stale:
+        print(f"{args.readme}: the headline block is stale; run without --check to rewrite it")
+        return 1
+    print(f"{args.readme}: headline block {'rewritten' if stale else 'up to date'}")
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     return sweeps.main(
         args.spec,
@@ -318,6 +340,7 @@ COMMANDS = {
     "navigate": cmd_navigate,
     "sweep": cmd_sweep,
     "compare": cmd_compare,
+    "headline": cmd_headline,
     "presets": cmd_presets,
 }
 

@@ -65,8 +65,9 @@ LAYERS: dict[str, int] = {
     "real_paths": 10,  # a frozen network along real rats' paths (compared by results)
     "comparison": 11,  # the shipped networks beside the paper (results, modules, real_paths)
     # the command line, and ``python -m gridcore``
-    "cli": 12,
-    "__main__": 13,
+    "headline": 12,  # the paper's claims against the shipped tables (sweeps), for README and book
+    "cli": 13,
+    "__main__": 14,
 }
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
 ANALYSIS = (

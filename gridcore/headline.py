@@ -1,0 +1,205 @@
+"""The headline: how far gridcore reproduces the paper, read from shipped artefacts only.
+
+Two things are built here, for the book's landing page and the README alike, so that the two
+cannot drift apart:
+
+* :func:`table`: the share of grid-like bottleneck units over ten seeds for each CPU preset,
+  read at the preset's last step from its shipped sweep (``experiments/headline-*``), beside the
+  paper's 25.2 %;
+* :func:`claims`: one line per claim of the paper (grid-like units, grid scale and modules,
+  path integration over 15 s, vector navigation), each with the paper's figure, ours, and a
+  verdict, from the shipped sweep tables.
+
+Nothing here trains or scores a network: every number comes from a table in ``experiments/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gridcore import paper, shipped
+from gridcore.errors import GridcoreError
+from gridcore.files import write_text_atomic
+from gridcore.sweeps import load, spread
+
+# The CPU presets whose ten-seed sweeps make the headline, in the order the book shows them.
+HEADLINE_SWEEPS = {
+    "fast": "headline-fast",
+    "quick": "headline-quick",
+    "quick-wide": "headline-quick-wide",
+}
+# The settings that the other claims are read from: (sweep, condition).
+SMALLEST_GRIDS = ("paper-rat", "DoG 12 cm, eps 1e-14, 20k steps")
+PAPER_INPUT_15S = ("long-paths", "egocentric")
+BEST_15S = ("long-paths", "allocentric, curriculum")
+# A seed "reaches the paper" when its share is at least the paper's 25.2 %, rounded to 25 %.
+LEVEL = round(paper.GRID_FRACTION, 2)
+CHAPTERS = {
+    "grid-like units": "book/10_many_seeds.ipynb",
+    "grid scale and modules": "book/15_grid_scale.ipynb",
+    "path integration over 15 s": "book/15_grid_scale.ipynb",
+    "vector-based navigation": "book/12_navigation.ipynb",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the paper: its figure, ours (from a shipped table) and the verdict."""
+
+    claim: str
+    paper: str
+    ours: str
+    verdict: str  # "reproduced", "partly", or "not reproduced"
+    chapter: str  # the book page that shows it, relative to the repository root
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def _condition(sweep: str, condition: str) -> pd.DataFrame:
+    df = load(shipped.sweep(sweep))
+    df = df[(df["condition"] == condition) & (df["status"] == "done")]
+    if df.empty:
+        raise ValueError(f"shipped sweep {sweep} has no finished trial of {condition!r}")
+    return df
+
+
+def _median(df: pd.DataFrame, column: str) -> float:
+    return float(np.nanmedian(df[column].to_numpy(dtype=float)))
+
+
+def presets() -> pd.DataFrame:
+    """Per headline preset (index): ``seeds``, ``step`` (where every seed is read), the share
+    of units above 0.37 (DeepMind's scorer) as ``median``, ``min``, ``max`` (fractions), and
+    ``at_paper``: how many seeds reach the paper's 25 % at that step."""
+    rows = {}
+    for preset, sweep in HEADLINE_SWEEPS.items():
+        df = load(shipped.sweep(sweep))
+        s = spread(df, "grid_fraction_037", level=LEVEL).iloc[0]
+        done = df[df["status"] == "done"]
+        rows[preset] = {
+            "seeds": int(s["seeds"]),
+            "step": int(done["step"].max()),
+            "median": float(s["median"]),
+            "min": float(s["min"]),
+            "max": float(s["max"]),
+            "at_paper": int(round(s[f"share >= {LEVEL:g}"] * s["seeds"])),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("preset")
+
+
+def table() -> pd.DataFrame:
+    """:func:`presets` for reading: one row per preset, percents, the paper's figure beside."""
+    p = presets()
+    out = pd.DataFrame(
+        {
+            "steps": [f"{s:,}" for s in p["step"]],
+            "seeds": p["seeds"],
+            "grid-like units, median (range)": [
+                f"{_pct(r['median'])} ({_pct(r['min'])} – {_pct(r['max'])})"
+                for _, r in p.iterrows()
+            ],
+            f"seeds ≥ {100 * LEVEL:.0f} %": [
+                f"{a} of {n}" for a, n in zip(p["at_paper"], p["seeds"], strict=True)
+            ],
+            "paper": _pct(paper.GRID_FRACTION),
+        },
+        index=p.index,
+    )
+    return out
+
+
+def markdown_table() -> str:
+    """:func:`table` as a Markdown table (the README's headline), presets as code."""
+    t = table()
+    t.index = [f"`{name}`" for name in t.index]
+    return t.rename_axis("preset").to_markdown(colalign=["left"] * (len(t.columns) + 1))
+
+
+def claims(modules: int | None = None) -> list[Claim]:
+    """The paper's four claims, each against the shipped tables. ``modules``: the number of
+    scale clusters found in the shipped networks, where the caller has scored them (the tables
+    hold each network's median scale only)."""
+    fast = presets().loc["fast"]
+    low, high = paper.GRID_SCALE_RANGE_M
+    scales_fast = _median(load(shipped.sweep(HEADLINE_SWEEPS["fast"])), "median_scale_m")
+    smallest = _condition(*SMALLEST_GRIDS)
+    ego, best = _condition(*PAPER_INPUT_15S), _condition(*BEST_15S)
+    centres = ", ".join(f"{100 * m:.0f}" for m in paper.MODULE_SCALES_M)
+    return [
+        Claim(
+            "grid-like units",
+            f"{_pct(paper.GRID_FRACTION)} of the bottleneck units",
+            f"{_pct(fast['median'])} (median of {int(fast['seeds'])} seeds of `fast`, "
+            f"{_pct(fast['min'])} – {_pct(fast['max'])})",
+            "reproduced",
+            CHAPTERS["grid-like units"],
+        ),
+        Claim(
+            "grid scale and modules",
+            f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
+            f"{scales_fast:.2f} m (`fast`); {_median(smallest, 'median_scale_m'):.2f} m at best "
+            f"(centre-surround targets on the paper's rat, {len(smallest)} seeds)"
+            + ("" if modules is None else f"; {modules} scale cluster(s) per shipped network"),
+            "not reproduced",
+            CHAPTERS["grid scale and modules"],
+        ),
+        Claim(
+            "path integration over 15 s",
+            f"{paper.PATH_ERROR_15S_CM['trained']:.0f} cm "
+            f"(untrained {paper.PATH_ERROR_15S_CM['untrained']:.0f} cm)",
+            f"{_median(best, 'position_error_15s_cm'):.1f} cm with (vx, vy) input and a "
+            f"curriculum to 15 s paths (untrained {_median(best, 'untrained_error_15s_cm'):.0f}"
+            f" cm, {len(best)} seeds); {_median(ego, 'position_error_15s_cm'):.0f} cm with the "
+            "paper's input and 2 s paths",
+            "partly",
+            CHAPTERS["path integration over 15 s"],
+        ),
+        Claim(
+            "vector-based navigation",
+            "a deep-RL agent with grid units takes shortcuts",
+            "no reinforcement-learning agent yet; goal vectors read out of a frozen network",
+            "not reproduced",
+            CHAPTERS["vector-based navigation"],
+        ),
+    ]
+
+
+def claims_markdown(modules: int | None = None, in_book: bool = False) -> str:
+    """:func:`claims` as a Markdown table whose verdicts link to their chapters, from the
+    repository root (the README) or from a page of the book (``in_book``)."""
+    rows = {}
+    for c in claims(modules):
+        page = c.chapter.removeprefix("book/") if in_book else c.chapter
+        rows[c.claim] = {"paper": c.paper, "gridcore": c.ours, "verdict": f"[{c.verdict}]({page})"}
+    t = pd.DataFrame.from_dict(rows, orient="index").rename_axis("claim")
+    return t.to_markdown(colalign=["left"] * (len(t.columns) + 1))
+
+
+# --- the README's generated block ----------------------------------------------------------------
+BEGIN = "<!-- headline: generated from the shipped tables by `python -m gridcore headline --readme README.md` -->"
+END = "<!-- end of headline -->"
+
+
+def readme_block() -> str:
+    """The README's headline: the ten-seed table and the four claims, between the markers."""
+    return "\n\n".join([BEGIN, markdown_table(), claims_markdown(), END])
+
+
+def update_readme(path: str | Path, check: bool = False) -> bool:
+    """Rewrite the headline block of the README at ``path`` (atomically) from the shipped tables;
+    with ``check``, only report. Returns whether the block was stale."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        raise GridcoreError(f"{path}: no headline block (a line {BEGIN!r} ... {END!r})")
+    new = text[:start] + readme_block() + text[end + len(END) :]
+    if new != text and not check:
+        write_text_atomic(path, new)
+    return new != text

@@ -1,0 +1,79 @@
+"""gridcore.headline: the ten-seed headline and the paper's claims, from the shipped tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridcore import headline, paper
+from gridcore.cli import main
+from gridcore.errors import GridcoreError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_presets_are_the_median_of_each_sweeps_finished_seeds_at_its_last_step():
+    p = headline.presets()
+    assert list(p.index) == list(headline.HEADLINE_SWEEPS)
+    for preset, sweep in headline.HEADLINE_SWEEPS.items():
+        df = pd.read_csv(ROOT / "experiments" / sweep / "results.csv")
+        done = df[df["status"] == "done"]
+        v = done["grid_fraction_037"].to_numpy(float)
+        assert p.loc[preset, "seeds"] == len(done) == 10
+        assert p.loc[preset, "median"] == pytest.approx(np.median(v))
+        assert p.loc[preset, "step"] == done["step"].max()
+        assert p.loc[preset, "at_paper"] == int((v >= 0.25).sum())
+
+
+def test_table_shows_percents_and_the_paper():
+    t = headline.table()
+    assert (t["paper"] == f"{100 * paper.GRID_FRACTION:.1f} %").all()
+    assert all("%" in cell and "nan" not in cell for cell in t.iloc[:, 2])
+
+
+def test_claims_cover_the_papers_four_with_known_verdicts_and_real_chapters():
+    claims = headline.claims()
+    assert [c.claim for c in claims] == list(headline.CHAPTERS)
+    for c in claims:
+        assert c.verdict in {"reproduced", "partly", "not reproduced"}
+        assert (ROOT / c.chapter).is_file(), c.chapter
+        assert "nan" not in c.ours
+    assert "cluster" not in claims[1].ours
+    assert "2 scale cluster(s)" in headline.claims(modules=2)[1].ours
+
+
+def test_readme_headline_block_is_up_to_date():
+    assert not headline.update_readme(ROOT / "README.md", check=True), (
+        "README.md's headline is stale: python -m gridcore headline --readme README.md"
+    )
+
+
+def test_update_readme_rewrites_only_the_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"before\n{headline.BEGIN}\nold\n{headline.END}\nafter\n")
+    assert headline.update_readme(readme, check=True)
+    assert "old" in readme.read_text()  # --check writes nothing
+    assert headline.update_readme(readme)
+    text = readme.read_text()
+    assert text.startswith("before\n") and text.endswith("after\n") and "old" not in text
+    assert not headline.update_readme(readme)
+
+
+def test_update_readme_without_a_block_says_so(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("no block\n")
+    with pytest.raises(GridcoreError, match="no headline block"):
+        headline.update_readme(readme)
+
+
+def test_cli_headline_check(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{headline.BEGIN}\n{headline.END}\n")
+    assert main(["headline", "--readme", str(readme), "--check"]) == 1
+    assert main(["headline", "--readme", str(readme)]) == 0
+    assert main(["headline", "--readme", str(readme), "--check"]) == 0
+    assert main(["headline", "--check"]) == 2
+    assert "needs --readme" in capsys.readouterr().err
