@@ -90,3 +90,19 @@ def test_book_config_never_executes():
     # once a top-level _static/ folder exists; vendored JS would then load
     # everywhere. Keep static files in _vendor/.
     assert not (ROOT / "_static").exists()
+
+
+def _repository_url() -> str:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_installs_gridcore_only_when_missing(path: Path):
+    code = [c for c in _load(path)["cells"] if c["cell_type"] == "code"]
+    first = "".join(code[0]["source"])
+    assert "remove-cell" in code[0].get("metadata", {}).get("tags", []), path.name
+    assert "import gridcore" in first and "except ModuleNotFoundError:" in first, path.name
+    assert f'git+{_repository_url()}"' in first, f"{path.name}: install from _config.yml's url"
+    # The same cell everywhere, so one edit (and one test) covers the book.
+    reference = next(c for c in _load(NOTEBOOKS[0])["cells"] if c["cell_type"] == "code")
+    assert first == "".join(reference["source"]), f"{path.name}: its install cell differs"
