@@ -46,7 +46,7 @@ def test_scorer_plots_draw(tmp_path):
     maps = _maps()
     res = S.score_ratemaps(maps)
     fig = P.plot_ratemaps_and_sacs(maps, res, n=6, ncols=3)
-    assert isinstance(fig, Figure) and len(fig.axes) == 12
+    assert isinstance(fig, Figure) and len(fig.axes) == 12 + 2  # 6 maps, 6 SACs, 2 colour bars
     assert fig.axes[0].get_title().startswith(f"#{int(np.argmax(res.grid_score_60))} ")
     fig.savefig(tmp_path / "grid.png")
     ax = P.plot_score_histogram(res, shuffle=shuffles.shuffle_threshold(maps, n_shuffles=1))

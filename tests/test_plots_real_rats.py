@@ -35,6 +35,6 @@ def test_plot_real_vs_simulated_two_rows():
     maps = np.random.default_rng(0).normal(size=(5, 6, 6))
     maps[0, :2] = np.nan
     fig = P.plot_real_vs_simulated(maps, maps[::-1], units=[0, 3], r=np.arange(5) / 10)
-    assert len(fig.axes) == 4
+    assert len(fig.axes) == 4 + 1  # and the shared colour bar
     assert fig.axes[0].get_title() == "unit 0\nr = 0.00"
     assert fig.axes[1].get_title() == "unit 3\nr = 0.30"

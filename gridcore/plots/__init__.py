@@ -28,7 +28,10 @@ Conventions:
   :func:`plot_ratemap_grid`, :func:`plot_box_maps`, :func:`plot_ring_masks`) takes ``fig=None``,
   an empty Figure or SubFigure to lay its grid out in.
 * Ratemaps ``maps[u, ix, iy]`` are drawn with x to the right and y up; positions are in metres
-  with the box centred at the origin. The paper's numbers come from :mod:`gridcore.paper`.
+  with the box centred at the origin.
+* Maps and SACs use a perceptual colour map (viridis) and carry colour bars: a grid of maps is
+  normalised per map and shares one bar ("activity (normalised per unit)"); SACs share a
+  correlation bar on the fixed scale -1 to 1. The paper's numbers come from :mod:`gridcore.paper`.
 * Plots import the numpy layer, ensembles, trajectories, real rats and :mod:`gridcore.paper`,
   never the training or results modules; objects from those (a ``PathIntegration``, an
   ``Emergence``) are used through their attributes.

@@ -1,12 +1,26 @@
-"""Helpers shared by the plotting modules: new axes, map images, the box's extent."""
+"""Helpers shared by the plotting modules: new axes, map images, colour bars, the box's extent.
+
+Maps are drawn with a perceptual colour map (:data:`MAP_CMAP`, viridis), SACs too
+(:data:`SAC_CMAP`), on the fixed correlation scale -1 to 1 (:data:`SAC_LIMITS`). A grid of maps
+each on its own scale is drawn normalised per map (0 = its minimum, 1 = its maximum) with one
+shared colour bar (:data:`NORMALISED_LABEL`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
 from gridcore.paper import BOX_SIZE_M
+
+MAP_CMAP = "viridis"  # ratemaps and other maps over the box
+SAC_CMAP = "viridis"  # spatial autocorrelograms
+SAC_LIMITS = (-1.0, 1.0)  # colour scale of SACs: a correlation
+NORMALISED_LABEL = "activity (normalised per unit)"
+SAC_LABEL = "SAC (correlation)"
 
 
 def new_axes(figsize: tuple[float, float] = (4, 3.2)) -> Axes:
@@ -14,11 +28,49 @@ def new_axes(figsize: tuple[float, float] = (4, 3.2)) -> Axes:
     return Figure(figsize=figsize, layout="constrained").subplots()
 
 
-def image(ax: Axes, a: np.ndarray, cmap: str, extent=None) -> None:
-    """Draw a map ``a[ix, iy]`` with x to the right and y up, NaN left blank, no ticks."""
-    ax.imshow(np.ma.masked_invalid(a).T, origin="lower", cmap=cmap, extent=extent)
+def normalised(a) -> np.ndarray:
+    """A map rescaled to [0, 1] (its minimum to 0, its maximum to 1), NaN kept; a constant or
+    empty map becomes 0 where it is finite."""
+    a = np.asarray(a, dtype=float)
+    ok = np.isfinite(a)
+    if not ok.any():
+        return a
+    lo, hi = float(a[ok].min()), float(a[ok].max())
+    return (a - lo) / (hi - lo) if hi > lo else np.where(ok, 0.0, np.nan)
+
+
+def image(
+    ax: Axes,
+    a: np.ndarray,
+    cmap: str = MAP_CMAP,
+    extent=None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> AxesImage:
+    """Draw a map ``a[ix, iy]`` with x to the right and y up, NaN left blank, no ticks; returns
+    the image (for a colour bar)."""
+    im = ax.imshow(
+        np.ma.masked_invalid(np.asarray(a, dtype=float)).T,
+        origin="lower",
+        cmap=cmap,
+        extent=extent,
+        vmin=vmin,
+        vmax=vmax,
+    )
     ax.set_xticks([])
     ax.set_yticks([])
+    return im
+
+
+def shared_colorbar(fig, im, axes, label: str, normalised_scale: bool = False) -> Colorbar:
+    """One colour bar for ``axes`` (drawn with the scale of ``im``) at their right, labelled;
+    ``normalised_scale`` ticks it "min" and "max" (maps normalised per unit)."""
+    cb = fig.colorbar(im, ax=list(np.ravel(axes)), shrink=0.9, aspect=30, pad=0.02)
+    cb.set_label(label, fontsize=8)
+    cb.ax.tick_params(labelsize=7)
+    if normalised_scale:
+        cb.set_ticks([0, 1], labels=["min", "max"])
+    return cb
 
 
 def box_extent(

@@ -10,13 +10,24 @@ import math
 
 import numpy as np
 import torch
+from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from gridcore.ensembles import HeadDirectionCells
 from gridcore.paper import BOX_SIZE_M, PLACE_SIGMA_M
-from gridcore.plots._common import box_extent, new_axes
+from gridcore.plots._common import (
+    MAP_CMAP,
+    box_extent,
+    image,
+    new_axes,
+    normalised,
+    shared_colorbar,
+)
 from gridcore.trajectories import MotionParams, normal_pdf, rayleigh_pdf
 
 
@@ -111,34 +122,42 @@ def plot_box_maps(
     maps,
     titles=None,
     ncols: int = 4,
-    cmap: str = "viridis",
+    cmap: str = MAP_CMAP,
     size: float = 1.8,
     box_width: float = BOX_SIZE_M,
-    colorbar: bool = False,
+    colorbar: bool | str = False,
     suptitle: str | None = None,
     fig: Figure | None = None,
 ) -> Figure:
-    """A grid of maps (k, nx, ny) over the box, each with its own colour scale."""
+    """A grid of maps (k, nx, ny) over the box, each with its own colour scale. ``colorbar``:
+    True gives every map its own colour bar; a string draws the maps normalised per map (0 to
+    1) with one shared colour bar labelled by it; False, none."""
     maps = np.asarray(maps)
     k = maps.shape[0]
     ncols = max(1, min(ncols, k))
     nrows = -(-k // ncols)
+    shared = isinstance(colorbar, str)
     if fig is None:
-        figsize = (size * ncols + 0.6 * colorbar, size * nrows + 0.3)
+        figsize = (size * ncols + 0.6 * bool(colorbar) + 0.3 * shared, size * nrows + 0.3)
         fig = Figure(figsize=figsize, layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     extent = box_extent(box_width)
+    im = None
     for i, ax in enumerate(axes):
         ax.set_xticks([])
         ax.set_yticks([])
         if i >= k:
             ax.set_axis_off()
             continue
-        im = ax.imshow(np.ma.masked_invalid(maps[i]).T, origin="lower", cmap=cmap, extent=extent)
+        m = normalised(maps[i]) if shared else maps[i]
+        lim = (0, 1) if shared else (None, None)
+        im = image(ax, m, cmap, extent, *lim)
         if titles is not None:
             ax.set_title(titles[i], fontsize=9)
-        if colorbar:
+        if colorbar is True:
             fig.colorbar(im, ax=ax, shrink=0.8)
+    if shared and im is not None:
+        shared_colorbar(fig, im, axes[:k], colorbar, normalised_scale=True)
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
     return fig
@@ -148,7 +167,7 @@ def plot_activity_along_paths(
     positions,
     values,
     box_width: float = BOX_SIZE_M,
-    cmap: str = "jet",
+    cmap: str = MAP_CMAP,
     size: float = 3,
     colorbar: str | None = "activation",
     ax: Axes | None = None,
@@ -299,17 +318,53 @@ def plot_occupancy(
 
 
 def plot_decoded_path(
-    result, i: int, every: int = 1, box_width: float = BOX_SIZE_M, ax: Axes | None = None
+    result,
+    i: int,
+    every: int = 1,
+    box_width: float = BOX_SIZE_M,
+    cmap: str = MAP_CMAP,
+    colorbar: str | None = "time (s)",
+    ax: Axes | None = None,
 ) -> Axes:
-    """One path-integration trajectory of ``result`` (a ``PathIntegration``): the true path
-    and the positions decoded at every ``every``-th step, coloured by time."""
-    ax = ax or new_axes()
+    """One path-integration trajectory of ``result`` (a ``PathIntegration``): the true path as
+    a line and the positions decoded at every ``every``-th step as dots, both coloured by the
+    time since the start (one colour scale, 0 to the end of the test; ``colorbar`` labels its
+    colour bar, None: no colour bar). The start is a black dot; the legend tells line from
+    dots."""
+    ax = ax or new_axes((4.4, 3.6))
     true = result.true_path(i)
+    times = np.r_[0.0, np.asarray(result.times_s, dtype=float)]  # the start, then each step
+    norm = Normalize(0.0, float(times[-1]))
+    colours = colormaps[cmap]
+    segments = np.stack([true[:-1], true[1:]], axis=1)
+    line = LineCollection(segments, cmap=colours, norm=norm, lw=2.2, alpha=0.55, zorder=2)
+    line.set_array(0.5 * (times[:-1] + times[1:]))
+    ax.add_collection(line)
     dec = result.decoded_pos[i][::every]
-    ax.plot(true[:, 0], true[:, 1], color="k", lw=1, label="true path")
-    ax.plot(*true[0], "o", color="k", ms=5)
-    ax.scatter(dec[:, 0], dec[:, 1], s=4, c=np.linspace(0, 1, len(dec)), cmap="viridis",
-               zorder=3, label="decoded (colour: time)")  # fmt: skip
+    ax.scatter(dec[:, 0], dec[:, 1], s=6, c=times[1:][::every], cmap=colours, norm=norm,
+               edgecolors="k", linewidths=0.2, zorder=3)  # fmt: skip
+    ax.plot(*true[0], "o", color="k", ms=5, zorder=4)
+    mid = colours(0.5)
+    handles = [
+        Line2D([], [], color=mid, lw=2.2, alpha=0.55, label="true path"),
+        Line2D([], [], ls="", marker="o", ms=3, mfc=mid, mec="k", mew=0.2, label="decoded"),
+        Line2D([], [], ls="", marker="o", ms=5, color="k", label="start"),
+    ]
+    ax.legend(
+        handles=handles,
+        fontsize=7,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.24),
+        ncols=3,
+        frameon=False,
+        borderaxespad=0,
+        handletextpad=0.3,
+        columnspacing=0.8,
+    )  # fmt: skip (below the x label)
     draw_box(box_width, ax=ax)
+    if colorbar is not None:
+        cb = ax.figure.colorbar(line, ax=ax, shrink=0.85, pad=0.02)
+        cb.set_label(colorbar, fontsize=8)
+        cb.solids.set_alpha(1)
     ax.set_title(f"trajectory {i}: error at end {result.errors_cm[i, -1]:.0f} cm", fontsize=9)
     return ax

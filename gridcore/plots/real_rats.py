@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from gridcore.plots._common import image
+from gridcore.plots._common import MAP_CMAP, NORMALISED_LABEL, image, normalised, shared_colorbar
 from gridcore.real_rats import MotionFit, StepStatistics
 from gridcore.trajectories import normal_pdf, rayleigh_pdf
 
@@ -54,20 +54,28 @@ def plot_real_vs_simulated(
     units,
     r=None,
     size: float = 1.3,
-    cmap: str = "jet",
+    cmap: str = MAP_CMAP,
     fig: Figure | None = None,
+    colorbar: str | None = NORMALISED_LABEL,
 ) -> Figure:
     """Ratemaps of ``units``: from the real rat's paths (top row) and from simulated paths
-    (bottom row), each map on its own colour scale. ``real`` and ``simulated`` are (units, nx,
-    ny) over the same bins; ``r`` (units,) titles each column with the maps' correlation."""
+    (bottom row), each map normalised to its own range (0 to 1). ``real`` and ``simulated`` are
+    (units, nx, ny) over the same bins; ``r`` (units,) titles each column with the maps'
+    correlation; ``colorbar`` labels the shared colour bar (None: none). Panels shrink below
+    ``size`` (in) where needed to keep the figure about 10 in wide."""
     units = np.asarray(units)
-    fig = fig or Figure(figsize=(size * units.size, 2 * size + 0.5), layout="constrained")
+    extra = 0.8 if colorbar is not None else 0.0
+    size = min(size, (10.0 - extra) / max(units.size, 1))  # at most about 10 in wide
+    fig = fig or Figure(figsize=(size * units.size + extra, 2 * size + 0.5), layout="constrained")
     axes = fig.subplots(2, units.size, squeeze=False)
+    im = None
     for k, u in enumerate(units):
-        image(axes[0, k], real[u], cmap)
-        image(axes[1, k], simulated[u], cmap)
+        im = image(axes[0, k], normalised(real[u]), cmap, vmin=0, vmax=1)
+        image(axes[1, k], normalised(simulated[u]), cmap, vmin=0, vmax=1)
         title = f"unit {u}" if r is None else f"unit {u}\nr = {r[u]:.2f}"
         axes[0, k].set_title(title, fontsize=7)
     axes[0, 0].set_ylabel("real rat", fontsize=8)
     axes[1, 0].set_ylabel("simulated", fontsize=8)
+    if colorbar is not None and im is not None:
+        shared_colorbar(fig, im, axes, colorbar, normalised_scale=True)
     return fig

@@ -21,7 +21,18 @@ from gridcore.paper import (
     MODULE_SCALES_M,
     STRICT_GRID_THRESHOLD,
 )
-from gridcore.plots._common import image, lag_extent, new_axes
+from gridcore.plots._common import (
+    MAP_CMAP,
+    NORMALISED_LABEL,
+    SAC_CMAP,
+    SAC_LABEL,
+    SAC_LIMITS,
+    image,
+    lag_extent,
+    new_axes,
+    normalised,
+    shared_colorbar,
+)
 from gridcore.scores import ANGLES, GridScores, _score_60, _score_90, mask_radii, ring_masks
 from gridcore.shuffles import ShuffleNull
 
@@ -32,17 +43,24 @@ PAPER_TEST_S = 15.0  # length of the paper's path-integration test (PATH_ERROR_1
 def plot_sac(
     sac: np.ndarray,
     ring: tuple[float, float] | None = None,
-    cmap: str = "jet",
+    cmap: str = SAC_CMAP,
+    limits: tuple[float, float] | None = SAC_LIMITS,
+    colorbar: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """One SAC, lags in bins, masked outside radius n; ``ring`` (inner, outer) drawn as circles."""
+    """One SAC, lags in bins, masked outside radius n; ``ring`` (inner, outer) drawn as circles.
+    Colours span ``limits`` (default -1 to 1; None: the SAC's own range); ``colorbar`` is the
+    colour bar's label (None: no colour bar)."""
     ax = ax or new_axes((3, 3))
     n = (sac.shape[0] + 1) // 2
     lag = np.arange(-(n - 1), n)
     outside = np.hypot(lag[:, None], lag[None, :]) > n
-    image(ax, np.where(outside, np.nan, sac), cmap, lag_extent(sac))
+    lo, hi = limits or (None, None)
+    im = image(ax, np.where(outside, np.nan, sac), cmap, lag_extent(sac), lo, hi)
     for r in ring or ():
         ax.add_patch(Circle((0, 0), r, fill=False, color="white", lw=1))
+    if colorbar is not None:
+        shared_colorbar(ax.figure, im, [ax], colorbar)
     return ax
 
 
@@ -57,30 +75,48 @@ def plot_ratemaps_and_sacs(
     sort: bool = True,
     ncols: int = 8,
     units: np.ndarray | None = None,
-    cmap: str = "jet",
+    cmap: str = MAP_CMAP,
     fig: Figure | None = None,
+    colorbar: bool = True,
 ) -> Figure:
     """The paper's Figure 1 layout: each unit's ratemap above its SAC, best 60-degree ring drawn,
     title = unit index and 60-degree score. Units sorted by score (highest first) unless
-    ``sort`` is False or ``units`` picks them."""
+    ``sort`` is False or ``units`` picks them. The ratemaps are normalised per unit and share
+    one colour bar, the SACs another (correlation, -1 to 1), side by side at the right
+    (``colorbar=False``: none). ``cmap`` colours both. The figure is at most about 10 in wide."""
     if units is None:
         units = _units_by_score(scores) if sort else np.arange(scores.n_units)
         units = units[:n]
     units = np.asarray(units)
     ncols = max(1, min(ncols, units.size))
     nrows = -(-units.size // ncols)
-    fig = fig or Figure(figsize=(1.4 * ncols, 2.9 * nrows), layout="constrained")
+    w = min(1.4, 8.4 / ncols)  # the panels' width, in (the figure is at most about 10 in)
+    fig = fig or Figure(
+        figsize=(w * ncols + 1.4 * colorbar, 2.07 * w * nrows), layout="constrained"
+    )
     axes = fig.subplots(2 * nrows, ncols, squeeze=False)
     for ax in axes.ravel():
         ax.set_axis_off()
+    map_im = sac_im = None
     for k, u in enumerate(units):
         top, bottom = axes[2 * (k // ncols), k % ncols], axes[2 * (k // ncols) + 1, k % ncols]
         top.set_axis_on()
         bottom.set_axis_on()
-        image(top, maps[u], cmap)
+        map_im = image(top, normalised(maps[u]), cmap, vmin=0, vmax=1)
         flag = "" if not scores.degenerate[u] else f"\n({scores.reason[u]})"
         top.set_title(f"#{u}  {scores.grid_score_60[u]:.2f}{flag}", fontsize=8)
         plot_sac(scores.sacs[u], tuple(scores.best_ring_60[u]), cmap, ax=bottom)
+        sac_im = bottom.images[0]
+    if colorbar and map_im is not None:
+        # At the right, side by side: the maps' colour bar, then the SACs' (the last drawn
+        # goes nearest the panels).
+        for im, label, ticks in ((sac_im, SAC_LABEL, None), (map_im, NORMALISED_LABEL, [0, 1])):
+            cb = fig.colorbar(im, ax=list(axes.ravel()), shrink=0.9,
+                              aspect=25, pad=0.015)  # fmt: skip
+            cb.set_label(label, fontsize=8)
+            cb.ax.tick_params(labelsize=7)
+            if ticks:
+                cb.set_ticks(ticks, labels=["min", "max"])
     return fig
 
 
@@ -90,23 +126,29 @@ def plot_ratemap_grid(
     ncols: int = 8,
     titles=None,
     size: float = 1.2,
-    cmap: str = "jet",
+    cmap: str = MAP_CMAP,
     fig: Figure | None = None,
+    colorbar: str | None = NORMALISED_LABEL,
 ) -> Figure:
-    """Ratemaps of ``units`` (default: all, in index order) in a grid, each on its own colour
-    scale, titled with the unit index (or ``titles``); unvisited bins are left white. ``maps``
-    is a (units, n, n) array or a list of 2-D maps (their sizes may differ)."""
+    """Ratemaps of ``units`` (default: all, in index order) in a grid, each normalised to its
+    own range (its minimum to 0, its maximum to 1), titled with the unit index (or ``titles``);
+    unvisited bins are left white. ``maps`` is a (units, n, n) array or a list of 2-D maps
+    (their sizes may differ). ``colorbar`` labels the shared colour bar (None: none)."""
     units = np.arange(len(maps)) if units is None else np.asarray(units)
     ncols = max(1, min(ncols, units.size))
     nrows = -(-units.size // ncols)
-    fig = fig or Figure(figsize=(size * ncols, (size + 0.2) * nrows), layout="constrained")
+    extra = 0.8 if colorbar is not None else 0.0
+    fig = fig or Figure(figsize=(size * ncols + extra, (size + 0.2) * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
+    im = None
     for k, ax in enumerate(axes.ravel()):
         if k >= units.size:
             ax.set_axis_off()
             continue
-        image(ax, maps[units[k]], cmap)
+        im = image(ax, normalised(maps[units[k]]), cmap, vmin=0, vmax=1)
         ax.set_title(str(units[k]) if titles is None else titles[k], fontsize=7)
+    if colorbar is not None and im is not None:
+        shared_colorbar(fig, im, axes, colorbar, normalised_scale=True)
     return fig
 
 
@@ -213,26 +255,36 @@ def plot_ring_masks(nbins: int, ncols: int = 5, fig: Figure | None = None) -> Fi
 
 
 def plot_rotations(
-    sac: np.ndarray, mask: np.ndarray, corr: np.ndarray | None = None, axes=None
+    sac: np.ndarray,
+    mask: np.ndarray,
+    corr: np.ndarray | None = None,
+    axes=None,
+    ncols: int = 4,
+    colorbar: bool = True,
 ) -> Figure:
     """The SAC inside one ring mask and its rotations by :data:`ANGLES` (as the scorer rotates:
     ``scipy.ndimage.rotate``, cubic spline, same grid); ``corr`` (len(ANGLES),) goes in the
-    titles. ``axes``: len(ANGLES) + 1 axes to draw into."""
+    titles. ``axes``: len(ANGLES) + 1 axes to draw into (default: a grid of ``ncols`` columns).
+    All panels share one colour scale, the range of the SAC inside the ring, and its colour
+    bar."""
     if axes is None:
-        fig = Figure(figsize=(1.6 * (len(ANGLES) + 1), 2.0), layout="constrained")
-        axes = fig.subplots(1, len(ANGLES) + 1)
+        nrows = -(-(len(ANGLES) + 1) // ncols)
+        fig = Figure(figsize=(1.8 * ncols + 0.8 * colorbar, 2.0 * nrows), layout="constrained")
+        grid = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax in grid[len(ANGLES) + 1 :]:
+            ax.set_axis_off()
+        axes = grid[: len(ANGLES) + 1]
     ext = lag_extent(sac)
     inside = sac[mask]
     lim = (float(inside.min()), float(inside.max()))
     panels = [("SAC", sac)] + [(f"{a}°", ndi.rotate(sac, a, reshape=False)) for a in ANGLES]
     for k, (ax, (name, img)) in enumerate(zip(axes, panels, strict=True)):
-        ax.imshow(np.where(mask, img, np.nan).T, origin="lower", cmap="jet", extent=ext)
-        ax.images[0].set_clim(*lim)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        im = image(ax, np.where(mask, img, np.nan), SAC_CMAP, ext, *lim)
         if k and corr is not None:
             name = f"{name}: r = {corr[k - 1]:.2f}"
         ax.set_title(name, fontsize=8)
+    if colorbar:
+        shared_colorbar(axes[0].figure, im, axes, "SAC (correlation)")
     return axes[0].figure
 
 
@@ -358,19 +410,30 @@ def plot_emergence(emergence, axes=None) -> Figure:
 
 
 def plot_error_vs_time(
-    results: dict, paper: dict[str, float] | None = None, ax: Axes | None = None
+    results: dict,
+    paper: dict[str, float] | None = None,
+    legend: str = "outside",
+    ax: Axes | None = None,
 ) -> Axes:
     """Mean decoding error (± SEM, cm) against time (s) for several path-integration results
     ({label: PathIntegration}); ``paper`` ({label: cm}, e.g. ``gridcore.paper.PATH_ERROR_15S_CM``)
-    marks the paper's values at :data:`PAPER_TEST_S`."""
-    ax = ax or new_axes((5.5, 3.3))
+    marks the paper's values at :data:`PAPER_TEST_S` as stars. The legend goes to the right of
+    the axes (``legend="outside"``), so that it hides no curve or star, or to a matplotlib
+    location such as ``"upper left"``."""
+    ax = ax or new_axes((7.5, 3.3))
     for label, res in results.items():
         m, s = res.mean_error_cm, res.sem_error_cm
         (line,) = ax.plot(res.times_s, m, label=label)
         ax.fill_between(res.times_s, m - s, m + s, color=line.get_color(), alpha=0.25)
     for i, (label, cm) in enumerate((paper or {}).items()):
-        ax.plot([PAPER_TEST_S], [cm], "*", ms=11, color=f"C{i}", mec="k", label=f"paper, {label}")
+        ax.plot(
+            [PAPER_TEST_S], [cm], "*", ms=12, color=f"C{i}", mec="k", zorder=5,
+            label=f"paper, {label}", clip_on=False,
+        )  # fmt: skip
     ax.set_xlabel("time since start (s)")
     ax.set_ylabel("mean position error (cm)")
-    ax.legend(fontsize=8)
+    if legend == "outside":
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    else:
+        ax.legend(fontsize=8, loc=legend)
     return ax

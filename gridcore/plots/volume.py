@@ -15,7 +15,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 
 from gridcore.paper import BOX_SIZE_M
-from gridcore.plots._common import box_extent, image, lag_extent, new_axes
+from gridcore.plots._common import (
+    MAP_CMAP,
+    SAC_CMAP,
+    box_extent,
+    image,
+    lag_extent,
+    new_axes,
+    shared_colorbar,
+)
 from gridcore.scores3d import lattice_neighbours, steinhardt_q
 
 
@@ -49,20 +57,26 @@ def plot_map_slices(
     volume: np.ndarray,
     n_slices: int = 4,
     edge: float = BOX_SIZE_M,
-    cmap: str = "jet",
+    cmap: str = MAP_CMAP,
     fig: Figure | SubFigure | None = None,
+    colorbar: str | None = "activity",
 ) -> Figure | SubFigure:
     """``n_slices`` horizontal slices (x right, y up) of one 3-D map at evenly spaced heights,
-    on one colour scale."""
+    on one colour scale; ``colorbar`` labels its colour bar (None: none)."""
     volume = np.asarray(volume, dtype=float)
-    fig = Figure(figsize=(2.0 * n_slices, 2.2), layout="constrained") if fig is None else fig
+    extra = 0.8 if colorbar is not None else 0.0
+    fig = (
+        Figure(figsize=(2.0 * n_slices + extra, 2.2), layout="constrained") if fig is None else fig
+    )
     axes = np.atleast_1d(fig.subplots(1, n_slices))
     n = volume.shape[2]
     lo, hi = np.nanmin(volume), np.nanmax(volume)
+    im = None
     for ax, k in zip(axes, np.linspace(0, n - 1, n_slices).round().astype(int), strict=True):
-        image(ax, volume[:, :, k], cmap, extent=box_extent(edge))
-        ax.images[0].set_clim(lo, hi)
+        im = image(ax, volume[:, :, k], cmap, box_extent(edge), lo, hi)
         ax.set_title(f"z = {(k + 0.5) / n * edge - edge / 2:+.2f} m", fontsize=9)
+    if colorbar is not None and im is not None:
+        shared_colorbar(fig, im, axes, colorbar)
     return fig
 
 
@@ -94,7 +108,7 @@ def plot_sac_slice(sac: np.ndarray, ax: Axes | None = None) -> Axes:
     """The central horizontal slice (lag dz = 0) of a 3-D autocorrelogram, lags in bins."""
     ax = ax if ax is not None else new_axes((3, 3))
     n = (sac.shape[0] + 1) // 2
-    image(ax, sac[:, :, n - 1], "jet", extent=lag_extent(sac))
+    image(ax, sac[:, :, n - 1], SAC_CMAP, extent=lag_extent(sac))
     ax.set_title("SAC, dz = 0")
     return ax
 

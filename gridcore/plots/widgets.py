@@ -10,23 +10,32 @@ import io
 import numpy as np
 from matplotlib.figure import Figure
 
-from gridcore.plots._common import image
+from gridcore.plots._common import MAP_CMAP, SAC_LABEL, image, shared_colorbar
 from gridcore.plots.scores import _units_by_score, plot_rotation_correlations, plot_sac
 from gridcore.scores import GridScores, rotation_correlations
 
 
 def unit_panel(
-    maps: np.ndarray, scores: GridScores, unit: int, cmap: str = "jet", axes=None
+    maps: np.ndarray,
+    scores: GridScores,
+    unit: int,
+    cmap: str = MAP_CMAP,
+    axes=None,
+    colorbar: bool = True,
 ) -> Figure:
     """Ratemap, SAC with the best 60-degree ring, and the ring's rotation correlations;
-    ``axes``: three axes to draw into."""
+    ``axes``: three axes to draw into. ``colorbar``: the ratemap (activity) and the SAC
+    (correlation, -1 to 1) each get a colour bar."""
     if axes is None:
-        fig = Figure(figsize=(8.4, 2.7), layout="constrained")
+        fig = Figure(figsize=(9.0, 2.7), layout="constrained")
         axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.3])
     a, b, c = axes
-    image(a, maps[unit], cmap)
+    im = image(a, maps[unit], cmap)
     a.set_title(f"unit {unit}: ratemap", fontsize=9)
     plot_sac(scores.sacs[unit], tuple(scores.best_ring_60[unit]), cmap, ax=b)
+    if colorbar:
+        shared_colorbar(a.figure, im, [a], "activity")
+        shared_colorbar(b.figure, b.images[0], [b], SAC_LABEL)
     b.set_title(f"SAC, 60° score {scores.grid_score_60[unit]:.2f}", fontsize=9)
     corr, _ = rotation_correlations(scores.sacs[unit : unit + 1])
     plot_rotation_correlations(corr[0, scores.best_mask_60[unit]], ax=c)
