@@ -35,17 +35,19 @@ from gridcore.real_paths import long_path_errors
 from gridcore.results import ScoredNetwork, load_network, score_network
 from gridcore.trajectories import get_motion
 
-# The rows of the table, in order.
+# The rows of the table, in order (short, so that the table fits a page's text column). The
+# two error rows read "trained / untrained".
 QUANTITIES = (
     "rat's mean speed (m/s)",
     "training steps",
     "grid-like units, > 0.37 (%)",
     "median grid scale (cm)",
-    "grid scales (cm)",
+    "grid scales, range (cm)",
+    "grid scales, 10th–90th percentile (cm)",
     "scale modules (centres, cm)",
     "ratio of neighbouring modules",
-    "15 s error, own rat: trained / untrained (cm)",
-    "15 s error, recorded rat: trained / untrained (cm)",
+    "15 s error, own rat (cm)",
+    "15 s error, recorded rat (cm)",
 )
 MIN_SCALES = 2  # grid-like units with a scale needed to cluster them at all
 NOT_REPORTED = "–"
@@ -96,12 +98,10 @@ def _column(m: Measured) -> list[str]:
         f"{m.steps:,}",
         f"{100 * m.grid_fraction:.1f}",
         f"{np.median(s):.0f}" if s.size else NOT_REPORTED,
-        f"{s.min():.0f}–{s.max():.0f} (10th–90th percentile {np.percentile(s, 10):.0f}–"
-        f"{np.percentile(s, 90):.0f})"
-        if s.size
-        else NOT_REPORTED,
+        f"{s.min():.0f}–{s.max():.0f}" if s.size else NOT_REPORTED,
+        f"{np.percentile(s, 10):.0f}–{np.percentile(s, 90):.0f}" if s.size else NOT_REPORTED,
         f"{c.k}: " + ", ".join(f"{100 * v:.0f}" for v in c.means_m) if c else NOT_REPORTED,
-        ", ".join(f"{r:.2f}" for r in c.ratios) if c and c.k > 1 else "none (one cluster)",
+        ", ".join(f"{r:.2f}" for r in c.ratios) if c and c.k > 1 else "none (one module)",
         _pair(m.errors_cm["position_error_15s_cm"], m.errors_cm["untrained_error_15s_cm"]),
         _pair(
             m.errors_cm["real_path_error_15s_cm"], m.errors_cm["untrained_real_path_error_15s_cm"]
@@ -120,6 +120,7 @@ def paper_column() -> list[str]:
         f"{100 * GRID_FRACTION:.1f}",
         NOT_REPORTED,
         f"{low:.0f}–{high:.0f}",
+        NOT_REPORTED,
         f"{len(modules)}: " + ", ".join(f"{v:.0f}" for v in modules),
         ", ".join(f"{r:.2f}" for r in ratios),
         _pair(PATH_ERROR_15S_CM["trained"], PATH_ERROR_15S_CM["untrained"]),
@@ -153,6 +154,7 @@ def seeds_column(table: pd.DataFrame, condition: str) -> list[str]:
         NOT_REPORTED,
         NOT_REPORTED,
         NOT_REPORTED,
+        NOT_REPORTED,
         f"{_spread(rows['position_error_15s_cm'])} / {_spread(rows['untrained_error_15s_cm'])}",
         f"{_spread(rows['real_path_error_15s_cm'])} / "
         f"{_spread(rows['untrained_real_path_error_15s_cm'])}",
@@ -163,11 +165,12 @@ def paper_table(
     measured: Sequence[Measured], sweeps: dict[str, list[str]] | None = None
 ) -> pd.DataFrame:
     """The paper's column, then one column per measured network, then one per ``sweeps`` entry
-    (a label and its :func:`seeds_column`): rows are :data:`QUANTITIES`."""
+    (a label and its :func:`seeds_column`): rows are :data:`QUANTITIES`, the error rows as
+    "trained / untrained"."""
     columns = {"paper": paper_column()}
     columns |= {m.name: _column(m) for m in measured}
     columns |= dict(sweeps or {})
-    return pd.DataFrame(columns, index=pd.Index(QUANTITIES, name="quantity"))
+    return pd.DataFrame(columns, index=pd.Index(QUANTITIES))
 
 
 def compare_runs(

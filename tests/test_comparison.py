@@ -30,10 +30,10 @@ def _measured(scales_m, grid_fraction=0.3) -> Measured:
 def test_the_paper_column_holds_the_papers_figures():
     col = dict(zip(QUANTITIES, comparison.paper_column(), strict=True))
     assert col["grid-like units, > 0.37 (%)"] == "25.2"
-    assert col["grid scales (cm)"] == "28–115"
+    assert col["grid scales, range (cm)"] == "28–115"
     assert col["scale modules (centres, cm)"] == "3: 47, 70, 106"
     assert col["ratio of neighbouring modules"] == "1.49, 1.51"
-    assert col["15 s error, own rat: trained / untrained (cm)"] == "16 / 91"
+    assert col["15 s error, own rat (cm)"] == "16 / 91"
     assert col["training steps"] == "300,000"
 
 
@@ -47,9 +47,11 @@ def test_two_separate_scale_groups_show_as_two_modules_and_their_ratio():
     assert col["scale modules (centres, cm)"] == "2: 50, 75"
     assert float(col["ratio of neighbouring modules"]) == pytest.approx(1.5, abs=0.03)
     assert col["grid-like units, > 0.37 (%)"] == "30.0"
-    assert col["15 s error, own rat: trained / untrained (cm)"] == "20 / 100"
+    low, high = (float(v) for v in col["grid scales, 10th–90th percentile (cm)"].split("–"))
+    assert 45 < low < high < 80
+    assert col["15 s error, own rat (cm)"] == "20 / 100"
     # No recorded rat (ratinabox missing): the row says so rather than printing NaN.
-    assert col["15 s error, recorded rat: trained / untrained (cm)"] == comparison.NOT_REPORTED
+    assert col["15 s error, recorded rat (cm)"] == comparison.NOT_REPORTED
     assert list(table.columns) == ["paper", "net"]
 
 
@@ -82,8 +84,8 @@ def test_a_sweep_condition_gives_medians_and_ranges_over_its_seeds_only():
     col = dict(zip(QUANTITIES, seeds_column(_sweep_table(), "a"), strict=True))
     assert col["grid-like units, > 0.37 (%)"] == "25.0 (20.0–30.0)"
     assert col["median grid scale (cm)"] == "100 (90–120)"
-    assert col["15 s error, own rat: trained / untrained (cm)"] == "20 (10–30) / 100 (100–100)"
-    assert col["15 s error, recorded rat: trained / untrained (cm)"].startswith("–")
+    assert col["15 s error, own rat (cm)"] == "20 (10–30) / 100 (100–100)"
+    assert col["15 s error, recorded rat (cm)"].startswith("–")
     with pytest.raises(ValueError, match="no finished trials"):
         seeds_column(_sweep_table(), "missing")
 
