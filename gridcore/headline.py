@@ -96,12 +96,11 @@ def presets() -> pd.DataFrame:
 def table() -> pd.DataFrame:
     """:func:`presets` for reading: one row per preset, percents, the paper's figure beside."""
     p = presets()
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "steps": [f"{s:,}" for s in p["step"]],
-            "seeds": p["seeds"],
             "grid-like units, median (range)": [
-                f"{_pct(r['median'])} ({_pct(r['min'])} – {_pct(r['max'])})"
+                f"{100 * r['median']:.1f} % ({100 * r['min']:.1f}–{100 * r['max']:.1f} %)"
                 for _, r in p.iterrows()
             ],
             f"seeds ≥ {100 * LEVEL:.0f} %": [
@@ -111,7 +110,6 @@ def table() -> pd.DataFrame:
         },
         index=p.index,
     )
-    return out
 
 
 def markdown_table() -> str:
@@ -119,6 +117,14 @@ def markdown_table() -> str:
     t = table()
     t.index = [f"`{name}`" for name in t.index]
     return t.rename_axis("preset").to_markdown(colalign=["left"] * (len(t.columns) + 1))
+
+
+def _modules_phrase(modules: int | None) -> str:
+    if modules is None:
+        return ""
+    if modules <= 1:
+        return "; a single scale cluster in each shipped network"
+    return f"; at most {modules} scale clusters in a shipped network"
 
 
 def claims(modules: int | None = None) -> list[Claim]:
@@ -145,7 +151,7 @@ def claims(modules: int | None = None) -> list[Claim]:
             f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
             f"{scales_fast:.2f} m (`fast`); {_median(smallest, 'median_scale_m'):.2f} m at best "
             f"(centre-surround targets on the paper's rat, {len(smallest)} seeds)"
-            + ("" if modules is None else f"; {modules} scale cluster(s) per shipped network"),
+            + _modules_phrase(modules),
             "not reproduced",
             CHAPTERS["grid scale and modules"],
         ),

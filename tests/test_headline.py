@@ -31,7 +31,8 @@ def test_presets_are_the_median_of_each_sweeps_finished_seeds_at_its_last_step()
 def test_table_shows_percents_and_the_paper():
     t = headline.table()
     assert (t["paper"] == f"{100 * paper.GRID_FRACTION:.1f} %").all()
-    assert all("%" in cell and "nan" not in cell for cell in t.iloc[:, 2])
+    assert all("%" in cell and "nan" not in cell for cell in t.iloc[:, 1])
+    assert list(t.iloc[:, 2]) == [f"{a} of 10" for a in headline.presets()["at_paper"]]
 
 
 def test_claims_cover_the_papers_four_with_known_verdicts_and_real_chapters():
@@ -42,7 +43,8 @@ def test_claims_cover_the_papers_four_with_known_verdicts_and_real_chapters():
         assert (ROOT / c.chapter).is_file(), c.chapter
         assert "nan" not in c.ours
     assert "cluster" not in claims[1].ours
-    assert "2 scale cluster(s)" in headline.claims(modules=2)[1].ours
+    assert "at most 2 scale clusters" in headline.claims(modules=2)[1].ours
+    assert "a single scale cluster" in headline.claims(modules=1)[1].ours
 
 
 def test_readme_headline_block_is_up_to_date():

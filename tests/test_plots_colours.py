@@ -161,3 +161,15 @@ def test_error_legend_is_outside_the_axes():
     assert [float(ln.get_ydata()[0]) for ln in stars] == list(PATH_ERROR_15S_CM.values())
     inside = P.plot_error_vs_time({"trained": _Path()}, legend="upper left")
     assert inside.get_legend() is not None
+
+
+def test_one_unit_shows_its_map_and_sac_side_by_side_with_colour_bars():
+    maps = _maps()
+    res = S.score_ratemaps(maps)
+    fig = P.plot_unit(maps, res, 2)
+    assert sorted(_bar_labels(fig)) == sorted(["mean activity", SAC_LABEL])
+    assert _image_cmaps(fig) <= PERCEPTUAL
+    panels = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    assert len(panels) == 2 and "unit 2" in panels[0].get_title()
+    assert f"{res.grid_score_60[2]:.2f}" in panels[1].get_title()
+    assert fig.get_figwidth() <= 10.0

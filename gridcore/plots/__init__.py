@@ -72,6 +72,7 @@ from gridcore.plots.scores import (
     plot_scale_clusters,
     plot_score_histogram,
     plot_score_null,
+    plot_unit,
 )
 from gridcore.plots.training import (
     plot_architecture,
@@ -129,6 +130,7 @@ __all__ = [
     "plot_q6_histogram",
     "plot_ratemap_grid",
     "plot_ratemaps_and_sacs",
+    "plot_unit",
     "plot_real_vs_simulated",
     "plot_ring_masks",
     "plot_ring_scores",

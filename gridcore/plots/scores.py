@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter
 
 from gridcore.modules import ScaleClusters
 from gridcore.paper import (
+    BOX_SIZE_M,
     GRID_FRACTION,
     GRID_THRESHOLD,
     MODULE_SCALES_M,
@@ -117,6 +118,25 @@ def plot_ratemaps_and_sacs(
             cb.ax.tick_params(labelsize=7)
             if ticks:
                 cb.set_ticks(ticks, labels=["min", "max"])
+    return fig
+
+
+def plot_unit(
+    maps: np.ndarray, scores: GridScores, unit: int, box_width: float = BOX_SIZE_M
+) -> Figure:
+    """One unit as the paper shows it, side by side: its ratemap over the box (metres, colour
+    bar in its own activity) and its SAC (the ring that gave its 60-degree score in white,
+    correlation colour bar). 7 in wide."""
+    fig = Figure(figsize=(7.0, 3.0), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    extent = (-box_width / 2, box_width / 2, -box_width / 2, box_width / 2)
+    im = image(left, maps[unit], MAP_CMAP, extent)
+    left.set_title(f"unit {unit} across the {box_width:g} m box")
+    fig.colorbar(im, ax=left, shrink=0.85, label="mean activity")
+    plot_sac(scores.sacs[unit], tuple(scores.best_ring_60[unit]), ax=right, colorbar=SAC_LABEL)
+    right.set_title(f"its SAC: 60° score {scores.grid_score_60[unit]:.2f}")
+    for ax in (left, right):
+        ax.title.set_fontsize(10)
     return fig
 
 
