@@ -38,16 +38,24 @@ from __future__ import annotations
 from gridcore.sweeps.runner import SweepRun, main, run
 from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
 from gridcore.sweeps.summary import (
+    QUESTIONS,
+    answer,
+    answers_table,
     best_per_family,
     comparison,
     condition_effect,
     conditions,
+    correlation_answer,
     effect_sentence,
     effects,
     error_vs_grid,
     error_vs_grid_table,
+    experiments_table,
     headline,
     headline_table,
+    level_answer,
+    question_answer,
+    ranking,
     spread,
     time_to_level,
     verdict,
@@ -69,6 +77,14 @@ from gridcore.sweeps.tables import (
 from gridcore.sweeps.trials import read_trial, run_pack, run_trial
 
 __all__ = [
+    "QUESTIONS",
+    "answer",
+    "answers_table",
+    "correlation_answer",
+    "experiments_table",
+    "level_answer",
+    "question_answer",
+    "ranking",
     "RESULT_COLUMNS",
     "Spec",
     "SweepRun",

@@ -149,7 +149,8 @@ def plot_sweep(
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.update_datalim([(0, 0)])  # fractions from 0, still autoscaled for what comes next
         ax.autoscale_view()
-    ax.legend(frameon=False, fontsize="small")
+    # Outside the axes, so that no point hides under it.
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
