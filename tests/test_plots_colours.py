@@ -173,3 +173,9 @@ def test_one_unit_shows_its_map_and_sac_side_by_side_with_colour_bars():
     assert len(panels) == 2 and "unit 2" in panels[0].get_title()
     assert f"{res.grid_score_60[2]:.2f}" in panels[1].get_title()
     assert fig.get_figwidth() <= 10.0
+
+
+def test_power_of_ten_reads_like_print():
+    assert P.power_of_ten(1e-5) == "10⁻⁵"
+    assert P.power_of_ten(3e-4) == "3 · 10⁻⁴"
+    assert P.power_of_ten(100.0) == "10²"

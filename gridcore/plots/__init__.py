@@ -39,6 +39,7 @@ Conventions:
 
 from __future__ import annotations
 
+from gridcore.plots._common import power_of_ten
 from gridcore.plots.arenas import plot_arena, plot_arena_paths
 from gridcore.plots.cells import (
     draw_box,
@@ -100,6 +101,7 @@ from gridcore.plots.widgets import (
 )
 
 __all__ = [
+    "power_of_ten",
     "LiveTrainingPlot",
     "draw_box",
     "figure_png",

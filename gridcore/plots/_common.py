@@ -85,3 +85,10 @@ def lag_extent(sac: np.ndarray) -> tuple[float, float, float, float]:
     """``imshow`` extent of a (2n-1, 2n-1) SAC, in bins of lag."""
     n = (sac.shape[0] + 1) // 2
     return (-n + 0.5, n - 0.5, -n + 0.5, n - 0.5)
+
+
+def power_of_ten(x: float) -> str:
+    """``x`` for reading, one significant digit: ``1e-05`` as 10⁻⁵, ``0.0003`` as 3 · 10⁻⁴."""
+    mantissa, exponent = f"{x:.0e}".split("e")
+    power = "10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return power if mantissa == "1" else f"{mantissa} · {power}"

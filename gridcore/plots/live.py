@@ -30,8 +30,12 @@ class LiveTrainingPlot:
         self.rows: list[dict] = []
         self.total_steps, self.redraw_every, self.floor_cm = total_steps, redraw_every, floor_cm
         self.show_grid = show_grid
-        self.fig = Figure(figsize=(14 if show_grid else 11, 3.2), layout="constrained")
-        self.axes = self.fig.subplots(1, 4 if show_grid else 3)
+        # Two rows of two panels (9 in wide), so the text stays readable at the book's width;
+        # without the grid panel the fourth stays empty.
+        self.fig = Figure(figsize=(9, 6), layout="constrained")
+        self.axes = list(self.fig.subplots(2, 2).ravel())
+        if not show_grid:
+            self.axes.pop().set_axis_off()
         self.handle = display(self._png(), display_id=True)
 
     def _png(self):

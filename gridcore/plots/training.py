@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from gridcore.paper import GRAD_CLIP, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
-from gridcore.plots._common import new_axes
+from gridcore.plots._common import new_axes, power_of_ten
 
 
 def plot_architecture(cfg, ax: Axes | None = None) -> Axes:
@@ -130,7 +130,7 @@ def plot_gradient_histogram(grads: dict, clip: float = GRAD_CLIP, ax: Axes | Non
         ax.hist(v, bins=bins, histtype="step", lw=1.2,
                 label=f"{name}: {100 * frac:.0f}% clipped")  # fmt: skip
     ax.axvline(clip, color="k", ls="--", lw=1)
-    ax.annotate(f"clip {clip:g}", (clip, 0.97), xycoords=("data", "axes fraction"),
+    ax.annotate(f"clip {power_of_ten(clip)}", (clip, 0.97), xycoords=("data", "axes fraction"),
                 xytext=(3, 0), textcoords="offset points", va="top", fontsize=8)  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlabel("|gradient| before clipping")
