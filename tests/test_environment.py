@@ -66,7 +66,11 @@ def _code_without_magics(source: str) -> str:
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         return ""
-    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
+    # A magic inside a block (the install cell's ``except``) becomes ``pass``, keeping the block.
+    return "\n".join(
+        ln[: len(ln) - len(ln.lstrip())] + "pass" if ln.lstrip().startswith(("%", "!")) else ln
+        for ln in lines
+    )
 
 
 def notebook_imports(path: Path) -> set[str]:
