@@ -35,27 +35,29 @@ trial), :mod:`~gridcore.sweeps.tables` (the tables and the figure), :mod:`~gridc
 
 from __future__ import annotations
 
-from gridcore.sweeps.runner import SweepRun, main, run
-from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
-from gridcore.sweeps.summary import (
+from gridcore.sweeps.answers import (
     QUESTIONS,
     answer,
     answers_table,
+    correlation_answer,
+    experiments_table,
+    level_answer,
+    question_answer,
+    ranking,
+)
+from gridcore.sweeps.runner import SweepRun, main, run
+from gridcore.sweeps.spec import RESULT_COLUMNS, Spec, Trial, load_spec, spec_from_dict
+from gridcore.sweeps.summary import (
     best_per_family,
     comparison,
     condition_effect,
     conditions,
-    correlation_answer,
     effect_sentence,
     effects,
     error_vs_grid,
     error_vs_grid_table,
-    experiments_table,
     headline,
     headline_table,
-    level_answer,
-    question_answer,
-    ranking,
     spread,
     time_to_level,
     verdict,

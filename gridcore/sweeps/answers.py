@@ -1,0 +1,390 @@
+"""One question, one sentence: the answers that the book's experiment chapters give.
+
+Each answer reads a shipped sweep's table at its last step and says *yes*, *no* or *no clear
+difference*, with both medians, the seeds behind them and whether the gap is larger than the
+spread between seeds (:func:`gridcore.sweeps.summary.condition_effect`); where it cannot tell
+(too few seeds, every seed diverged, no table) it says why. :data:`QUESTIONS` lists the
+experiments of the original project, and :func:`experiments_table` answers them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gridcore.errors import GridcoreError
+from gridcore.paper import GRID_FRACTION
+from gridcore.sweeps.summary import (
+    METRIC_NAMES,
+    METRIC_UNITS,
+    _diverged,
+    _done,
+    best_per_family,
+    condition_effect,
+    conditions,
+    error_vs_grid,
+)
+from gridcore.sweeps.tables import load, load_all
+
+#: How a metric's value reads in an answer; ``{}`` is the value with its unit.
+QUANTITIES: dict[str, str] = {
+    "grid_fraction_037": "{} grid-like units",
+    "grid_fraction_080": "{} strongly grid-like units",
+    "position_error_cm": "a position error of {}",
+    "heading_error_deg": "a heading error of {}",
+    "loss": "a loss of {}",
+    "median_scale_m": "a median grid scale of {}",
+    "position_error_15s_cm": "an error of {} after 15 s",
+    "real_path_error_15s_cm": "an error of {} after 15 s along the recorded paths",
+}
+
+
+def value_text(metric: str, x: float) -> str:
+    """A metric's value as the answers write it: fractions in percent with one decimal, lengths
+    and angles in whole units, losses with two decimals (:data:`METRIC_UNITS`)."""
+    unit, scale = METRIC_UNITS.get(metric, ("", 1.0))
+    if unit == "points":
+        return f"{100 * x:.1f} %"
+    digits = 2 if unit == "nats" else (0 if unit in ("cm", "degrees") else 2)
+    return f"{scale * x:.{digits}f} {unit}".rstrip()
+
+
+def _quantity(metric: str, x: float) -> str:
+    return QUANTITIES.get(metric, f"{METRIC_NAMES.get(metric, metric)} {{}}").format(
+        value_text(metric, x)
+    )
+
+
+def _seeds(n_a: int, n_b: int) -> str:
+    return f"{n_a} seeds each" if n_a == n_b else f"{n_a} and {n_b} seeds"
+
+
+def _not_comparable(df, conds_labels, metric, by, min_seeds) -> str | None:
+    """Why ``conds_labels`` ((condition, label) pairs) cannot be compared, or None."""
+    if df is None or df.empty or metric not in df.columns or by not in df.columns:
+        return f"Not known: there is no table with {METRIC_NAMES.get(metric, metric)} to read."
+    data = _done(df)
+    counts = []
+    for cond, label in conds_labels:
+        values = data.loc[data[by] == cond, metric].astype(float)
+        n, done = int(values.notna().sum()), len(values)
+        if not done and (diverged := _diverged(df, cond, by)):
+            return f"Cannot tell: all {diverged} seeds of {label} diverged, so there is nothing to compare."
+        counts.append((n, done, label))
+    short = [c for c in counts if c[0] < min_seeds]
+    if short:
+        said = " and ".join(
+            f"{label} has {n} finished seed{'s' * (n != 1)}"
+            if n == done
+            else f"only {n} of the {done} finished seeds of {label} have a value of "
+            f"{METRIC_NAMES.get(metric, metric)}"
+            for n, done, label in short
+        )
+        return f"Not enough seeds to tell: {said}, and the spread between seeds needs {min_seeds}."
+    return None
+
+
+def answer(
+    df: pd.DataFrame | None,
+    baseline,
+    other,
+    metric: str = "grid_fraction_037",
+    *,
+    question: str | None = None,
+    expect: str | None = None,
+    labels: dict | None = None,
+    by: str = "condition",
+    min_seeds: int = 2,
+) -> str:
+    """One plain sentence that answers a question about ``other`` against ``baseline``.
+
+    It opens with the answer, then gives both medians of ``metric`` over seeds, how many seeds,
+    and whether the gap is beyond the spread between seeds (:func:`condition_effect`). The
+    answer is *Yes* for a gap beyond the spread (in the direction ``expect``, "higher" or
+    "lower", when given), *No* for a gap beyond the spread the other way, and *No clear
+    difference* within it. Where a condition has fewer than ``min_seeds`` finished seeds, or all
+    of its seeds diverged, the sentence says so instead. ``labels`` maps a condition to how the
+    sentence names it (default: the condition in backticks); ``question``, when given, opens
+    the sentence.
+    """
+    if expect not in (None, "higher", "lower"):
+        raise GridcoreError(f"expect must be 'higher', 'lower' or None, not {expect!r}")
+    labels = labels or {}
+    name_b, name_o = (labels.get(c, f"`{c}`") for c in (baseline, other))
+    lead = f"{question} " if question else ""
+    why = _not_comparable(df, ((other, name_o), (baseline, name_b)), metric, by, min_seeds)
+    if why:
+        return lead + why
+    e = condition_effect(df, baseline, other, metric, by)
+    data = _done(df)
+    med_b, med_o = (
+        float(data.loc[data[by] == c, metric].astype(float).median()) for c in (baseline, other)
+    )
+    beyond = bool(e["beyond_spread"])
+    if not beyond:
+        word = "No clear difference"
+    elif expect is None or (expect == "higher") == (e["difference"] > 0):
+        word = "Yes"
+    else:
+        word = "No"
+    gap = "beyond" if beyond else "within"
+    return (
+        f"{lead}{word}: networks with {name_o} end with {_quantity(metric, med_o)}, against "
+        f"{value_text(metric, med_b)} with {name_b} (medians over "
+        f"{_seeds(e['n_other'], e['n_baseline'])}), a gap {gap} the spread between seeds."
+    )
+
+
+def ranking(
+    df: pd.DataFrame | None,
+    baseline,
+    metric: str = "grid_fraction_037",
+    *,
+    conditions_: list | None = None,
+    labels: dict | None = None,
+    by: str = "condition",
+    min_seeds: int = 2,
+) -> str:
+    """Every condition of a sweep against ``baseline``, in one sentence: the baseline's median
+    of ``metric``, then the conditions within the spread between seeds of it, above it and
+    below it by more than the spread (each with its median), and those whose seeds all
+    diverged or are too few. ``conditions_``: which to rank (default: all, in table order)."""
+    labels = labels or {}
+    name_b = labels.get(baseline, f"`{baseline}`")
+    why = _not_comparable(df, ((baseline, name_b),), metric, by, min_seeds)
+    if why:
+        return why
+    data = _done(df)
+    med_b = float(data.loc[data[by] == baseline, metric].astype(float).median())
+    n_b = int(data.loc[data[by] == baseline, metric].astype(float).notna().sum())
+    groups: dict[str, list[tuple[float, str]]] = {
+        "within": [],
+        "above": [],
+        "below": [],
+        "diverged": [],
+        "few": [],
+    }
+    for cond in conditions_ if conditions_ is not None else conditions(df, by):
+        if cond == baseline:
+            continue
+        name = labels.get(cond, f"`{cond}`")
+        e = condition_effect(df, baseline, cond, metric, by)
+        if not e["n_other"] and _diverged(df, cond, by):
+            groups["diverged"].append((0.0, name))
+        elif e["n_other"] < min_seeds:
+            groups["few"].append((0.0, name))
+        else:
+            med = float(data.loc[data[by] == cond, metric].astype(float).median())
+            side = (
+                "within"
+                if not e["beyond_spread"]
+                else ("above" if e["difference"] > 0 else "below")
+            )
+            groups[side].append((med, f"{name} ({value_text(metric, med)})"))
+    heads = {
+        "within": "within the spread between seeds of it",
+        "above": "above it by more than the spread",
+        "below": "below it by more than the spread",
+        "diverged": "all seeds diverged",
+        "few": f"fewer than {min_seeds} finished seeds",
+    }
+    parts = [f"{name_b} ends with {_quantity(metric, med_b)} (median over {n_b} seeds)"]
+    for k, v in groups.items():
+        if v:  # highest median first; the stable sort keeps the table's order otherwise
+            names = [name for _, name in sorted(v, key=lambda m: -m[0])]
+            parts.append(f"{heads[k]}: {', '.join(names)}")
+    if len(parts) == 1:
+        parts.append("there is no other condition to compare")
+    return "; ".join(parts) + "."
+
+
+def level_answer(
+    df: pd.DataFrame | None,
+    condition=None,
+    level: float = 0.25,
+    metric: str = "grid_fraction_037",
+    *,
+    target_share: float | None = None,
+    by: str = "condition",
+) -> str:
+    """How many seeds of ``condition`` (default: the table's first) reach ``level`` of
+    ``metric`` at the last step, with the median and range over seeds and the paper's
+    fraction. With ``target_share`` (0-1) it opens with *Yes* or *No*: do at least that share
+    of the seeds reach ``level``?"""
+    if df is None or df.empty or metric not in df.columns:
+        return f"Not known: there is no table with {METRIC_NAMES.get(metric, metric)} to read."
+    condition = conditions(df, by)[0] if condition is None else condition
+    data = _done(df)
+    v = data.loc[data[by] == condition, metric].astype(float).dropna().to_numpy()
+    if not v.size:
+        diverged = _diverged(df, condition, by)
+        return (
+            f"Cannot tell: all {diverged} seeds of `{condition}` diverged."
+            if diverged
+            else f"Not enough seeds to tell: `{condition}` has no finished seed."
+        )
+    hit = int((v >= level).sum())
+    steps = data.loc[data[by] == condition, "step"] if "step" in data.columns else pd.Series()
+    at = f" at step {int(steps.max()):,}" if len(steps) else " at the last step"
+    lead = ""
+    if target_share is not None:
+        lead = "Yes: " if hit >= target_share * v.size else "No: "
+    text = (
+        f"a median of {_quantity(metric, float(np.median(v)))} over {v.size} seeds "
+        f"({value_text(metric, v.min())} to {value_text(metric, v.max())}), and {hit} of "
+        f"{v.size} seeds at {value_text(metric, level)} or more{at}"
+    )
+    if metric == "grid_fraction_037":
+        text += f"; the paper reports {value_text(metric, GRID_FRACTION)}"
+    return lead + text + "." if lead else text[0].upper() + text[1:] + "."
+
+
+def correlation_answer(stats_: dict[str, float], n_sweeps: int) -> str:
+    """:func:`error_vs_grid`'s result in one sentence: does a smaller position error go with
+    more grid-like units, over how many distinct networks from how many sweeps."""
+    n = int(stats_.get("n", 0))
+    if not np.isfinite(stats_.get("rho", np.nan)):
+        return (
+            f"Not enough networks to tell: {n} have both numbers, and the rank correlation needs 3."
+        )
+    if stats_["high"] < 0:
+        word, what = "Yes", "networks with more grid-like units path-integrate better"
+    elif stats_["low"] > 0:
+        word, what = "No", "networks with more grid-like units path-integrate worse"
+    else:
+        word, what = "No clear relation", "the interval includes zero"
+    interval = (
+        f" (bootstrap 95 % interval {stats_['low']:.2f} to {stats_['high']:.2f})"
+        if np.isfinite(stats_.get("low", np.nan))
+        else ""
+    )
+    return (
+        f"{word}: over {n} distinct networks from {n_sweeps} sweeps, Spearman's rank "
+        f"correlation of position error with the share of grid-like units is "
+        f"{stats_['rho']:.2f}{interval}, so {what}."
+    )
+
+
+def answers_table(rows: list[tuple[str, str, str]]) -> str:
+    """A Markdown table of ``(question, answer, where)`` rows, the columns *question*,
+    *answer* and *see*; ``|`` inside a cell is escaped."""
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| question | answer | see |", "| :-- | :-- | :-- |"]
+    lines += [f"| {cell(q)} | {cell(a)} | {cell(w)} |" for q, a, w in rows]
+    return "\n".join(lines)
+
+
+#: The questions that the shipped sweeps answer, in the order of the book's experiments table.
+#: ``kind`` picks the sentence: ``level`` (:func:`level_answer`), ``answer`` (:func:`answer`),
+#: ``ranking`` (:func:`ranking`), ``best`` (each family at its best setting,
+#: :func:`best_per_family`, then ranked) or ``correlation`` (every shipped network,
+#: :func:`correlation_answer`). ``see`` is where the book shows it (MyST link text).
+QUESTIONS: tuple[dict, ...] = (
+    {"experiment": "headline-fast", "question": "Is the headline typical?", "kind": "level",
+     "see": "[ch. 10](10_many_seeds.ipynb)"},
+    {"experiment": "headline-quick", "question": "Does the 8000-step `quick` preset get there?",
+     "kind": "level", "see": "[ch. 10](10_many_seeds.ipynb)"},
+    {"experiment": "headline-quick-wide",
+     "question": "Can a CPU preset reach 25 % on 9 of 10 seeds in 8000 steps?", "kind": "level",
+     "args": {"target_share": 0.9}, "see": "[ch. 10](10_many_seeds.ipynb)"},
+    {"experiment": "dropout", "question": "Does dropout matter?", "kind": "answer",
+     "args": {"baseline": "dropout=0.0", "other": "dropout=0.5", "expect": "higher"},
+     "see": "{ref}`below <sec-11-dropout>`"},
+    {"experiment": "place-cells", "question": "Do 1024 place cells grow fewer grid units than 256?",
+     "kind": "answer", "args": {"baseline": "256 cells", "other": "1024 cells", "expect": "lower"},
+     "see": "{ref}`below <sec-11-place>`"},
+    {"experiment": "place-cells", "question": "Do wider place cells help?", "kind": "answer",
+     "args": {"baseline": "256 cells", "other": "sigma 10 cm", "expect": "higher"},
+     "see": "{ref}`below <sec-11-place>`"},
+    {"experiment": "batch-size", "question": "Does batch size matter?", "kind": "ranking",
+     "args": {"baseline": "batch 10"}, "see": "{ref}`below <sec-11-batch>`"},
+    {"experiment": "optimiser", "question": "Which optimiser grows grid units?", "kind": "best",
+     "see": "{ref}`below <sec-11-optimiser>`"},
+    {"experiment": "network-size",
+     "question": "What is the smallest network that still grows grid units?", "kind": "ranking",
+     "args": {"baseline": "hidden 128, bottleneck 256"}, "see": "{ref}`below <sec-11-size>`"},
+    {"experiment": "hd-off", "question": "Do grid units need head-direction cells?",
+     "kind": "answer",
+     "args": {"baseline": "head direction on", "other": "head direction off", "expect": "lower"},
+     "see": "{ref}`below <sec-11-hd>`"},
+    {"experiment": "core", "question": "Does a plain RNN or an attention model do the same?",
+     "kind": "ranking", "args": {"baseline": "lstm"}, "see": "{ref}`below <sec-11-core>`"},
+    {"experiment": "inputs", "question": "Does Cartesian velocity path-integrate better?",
+     "kind": "answer",
+     "args": {"baseline": "egocentric", "other": "allocentric", "metric": "position_error_cm",
+              "expect": "lower"}, "see": "{ref}`below <sec-11-inputs>`"},
+    {"experiment": "all shipped sweeps", "question": "Does path integration go with grid units?",
+     "kind": "correlation", "see": "{ref}`below <sec-11-pi>`"},
+    {"experiment": "grid-scale", "question": "Does a slower rat shrink the grid?",
+     "kind": "answer",
+     "args": {"baseline": "fast rat", "other": "paper rat", "metric": "median_scale_m",
+              "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-speed>`"},
+    {"experiment": "network-size", "question": "Does a narrower bottleneck shrink the grid?",
+     "kind": "answer",
+     "args": {"baseline": "hidden 128, bottleneck 256", "other": "bottleneck 64",
+              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-bottleneck>`"},
+    {"experiment": "grid-scale", "question": "Do centre-surround targets shrink the grid?",
+     "kind": "answer",
+     "args": {"baseline": "fast rat", "other": "DoG 12 cm", "metric": "median_scale_m",
+              "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-dog>`"},
+    {"experiment": "long-paths", "question": "Does a curriculum help over 15 s?",
+     "kind": "answer",
+     "args": {"baseline": "egocentric", "other": "egocentric, curriculum",
+              "metric": "position_error_15s_cm", "expect": "lower"},
+     "see": "{ref}`ch. 15 <sec-15-long>`"},
+    {"experiment": "paper-rat", "question": "Does a slow rat grow small grids with DoG targets?",
+     "kind": "answer",
+     "args": {"baseline": "paper rat", "other": "DoG 12 cm, eps 1e-14, 20k steps",
+              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-rat>`"},
+)  # fmt: skip
+
+
+def question_answer(q: dict, root: str | Path, n_resamples: int = 2000, seed: int = 0) -> str:
+    """The one-sentence answer to a question of :data:`QUESTIONS`, from the tables under
+    ``root`` (a sweep without a table is said so)."""
+
+    args = dict(q.get("args", {}))
+    if q["kind"] == "correlation":
+        trials = load_all(root)
+        if trials.empty:
+            return "Not known: no sweep has finished a trial."
+        r = error_vs_grid(trials, n_resamples=n_resamples, seed=seed)
+        return correlation_answer(r, trials["experiment"].nunique())
+    csv = Path(root) / q["experiment"] / "results.csv"
+    if not csv.is_file():
+        return f"Not known: `{q['experiment']}` has no table."
+    df = load(csv)
+    if q["kind"] == "level":
+        return level_answer(df, **args)
+    if q["kind"] == "answer":
+        return answer(df, args.pop("baseline"), args.pop("other"), **args)
+    if q["kind"] == "ranking":
+        return ranking(df, args.pop("baseline"), **args)
+    if q["kind"] == "best":
+        best = best_per_family(df, **args)
+        chosen = df[df["condition"].isin(best["best"])]
+        top = best.sort_values("median", ascending=False)["best"].iloc[0]
+        return "At its best learning rate, " + ranking(chosen, top)
+    raise GridcoreError(f"unknown kind of question {q['kind']!r}")
+
+
+def experiments_table(
+    root: str | Path,
+    questions: tuple[dict, ...] = QUESTIONS,
+    extra: list[tuple[str, str, str]] | None = None,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> str:
+    """Every question of ``questions`` with its one-sentence answer from the tables under
+    ``root`` and where the book shows it, as a Markdown table (:func:`answers_table`);
+    ``extra`` rows ``(question, answer, see)`` go at the end."""
+    rows = [
+        (q["question"], question_answer(q, root, n_resamples, seed), q.get("see", ""))
+        for q in questions
+    ]
+    return answers_table(rows + list(extra or []))

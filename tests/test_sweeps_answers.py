@@ -1,0 +1,123 @@
+"""gridcore.sweeps.answers: one question, one sentence, from a sweep's table."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def _pair(base, other, status_other=None):
+    n = len(base)
+    return pd.DataFrame(
+        {
+            "condition": ["base"] * n + ["other"] * len(other),
+            "seed": list(range(n)) + list(range(len(other))),
+            "status": ["done"] * n + [status_other or "done"] * len(other),
+            "step": 8000,
+            "grid_fraction_037": list(base) + list(other),
+            "position_error_cm": [20.0] * n + [21.0] * len(other),
+        }
+    )
+
+
+def test_answer_yes_beyond_the_spread():
+    from gridcore.sweeps.answers import answer
+
+    df = _pair([0.15, 0.16, 0.17], [0.26, 0.27, 0.28])
+    text = answer(df, "base", "other", question="Does it matter?", expect="higher")
+    assert text.startswith("Does it matter? Yes: networks with `other` end with 27.0 %")
+    assert "against 16.0 % with `base`" in text and "3 seeds each" in text
+    assert "beyond the spread between seeds" in text and "nan" not in text
+
+
+def test_answer_no_when_the_gap_goes_the_other_way():
+    from gridcore.sweeps.answers import answer
+
+    df = _pair([0.26, 0.27, 0.28], [0.15, 0.16, 0.17])
+    assert answer(df, "base", "other", expect="higher").startswith("No: ")
+    assert answer(df, "base", "other").startswith("Yes: ")  # no direction asked: any gap
+    labelled = answer(df, "base", "other", labels={"other": "dropout"}, expect="lower")
+    assert "networks with dropout end with 16.0 %" in labelled
+
+
+def test_answer_within_the_spread():
+    from gridcore.sweeps.answers import answer
+
+    df = _pair([0.10, 0.20, 0.30], [0.12, 0.22, 0.31])
+    text = answer(df, "base", "other", expect="higher")
+    assert text.startswith("No clear difference: ") and "within the spread" in text
+
+
+def test_answer_says_when_data_are_missing():
+    from gridcore.sweeps.answers import answer
+
+    few = _pair([0.1, 0.2, 0.3], [0.2])
+    assert answer(few, "base", "other").startswith("Not enough seeds to tell: `other` has 1")
+    diverged = _pair([0.1, 0.2, 0.3], [np.nan] * 3, status_other="diverged")
+    assert "all 3 seeds of `other` diverged" in answer(diverged, "base", "other")
+    assert answer(None, "base", "other").startswith("Not known")
+    assert answer(few, "base", "missing").startswith("Not enough seeds")
+    with pytest.raises(Exception, match="expect"):
+        answer(few, "base", "other", expect="more")
+
+
+def test_ranking_groups_conditions_against_the_baseline():
+    from gridcore.sweeps.answers import ranking
+
+    df = pd.concat(
+        [
+            _pair([0.25, 0.26, 0.27], [0.05, 0.06, 0.07]),
+            _pair([0.25], [0.24, 0.26, 0.27]).iloc[1:].assign(condition="same"),
+            _pair([0.25], [np.nan] * 2, status_other="diverged").iloc[1:].assign(condition="bad"),
+        ]
+    )
+    text = ranking(df, "base")
+    assert text.startswith("`base` ends with 26.0 % grid-like units (median over 3 seeds)")
+    assert "within the spread between seeds of it: `same` (26.0 %)" in text
+    assert "below it by more than the spread: `other` (6.0 %)" in text
+    assert "all seeds diverged: `bad`" in text
+
+
+def test_level_and_correlation_answers():
+    from gridcore.sweeps.answers import correlation_answer, level_answer
+
+    df = _pair([0.20, 0.26, 0.27, 0.30], [0.1])
+    text = level_answer(df, "base", target_share=0.9)
+    assert text.startswith("No: a median of 26.5 % grid-like units over 4 seeds")
+    assert "3 of 4 seeds at 25.0 % or more at step 8,000" in text
+    assert level_answer(df, "base").startswith("A median of")
+    r = {"n": 40, "rho": -0.5, "p": 0.001, "low": -0.7, "high": -0.3}
+    assert correlation_answer(r, 3).startswith("Yes: over 40 distinct networks from 3 sweeps")
+    assert correlation_answer({**r, "high": 0.1}, 3).startswith("No clear relation")
+    assert correlation_answer({"n": 2, "rho": np.nan}, 1).startswith("Not enough networks")
+
+
+def test_experiments_table_reads_each_sweep_and_says_what_is_missing(tmp_path):
+    from gridcore.sweeps.answers import experiments_table
+
+    (tmp_path / "dropout").mkdir()
+    df = _pair([0.15, 0.16, 0.17], [0.26, 0.27, 0.28]).replace(
+        {"condition": {"base": "dropout=0.0", "other": "dropout=0.5"}}
+    )
+    df.assign(trial=[f"t{i}" for i in range(len(df))]).to_csv(
+        tmp_path / "dropout" / "results.csv", index=False
+    )
+    questions = (
+        {"experiment": "dropout", "question": "Dropout?", "kind": "answer", "see": "here",
+         "args": {"baseline": "dropout=0.0", "other": "dropout=0.5", "expect": "higher"}},
+        {"experiment": "absent", "question": "Absent?", "kind": "ranking", "see": "there",
+         "args": {"baseline": "x"}},
+    )  # fmt: skip
+    table = experiments_table(tmp_path, questions, extra=[("Extra?", "a | b", "ch. 1")])
+    lines = table.splitlines()
+    assert lines[0] == "| question | answer | see |" and len(lines) == 5
+    assert lines[2].startswith("| Dropout? | Yes: networks with `dropout=0.5`")
+    assert "Not known: `absent` has no table." in lines[3]
+    assert "a \\| b" in lines[4]  # a | in a cell is escaped
+
+
+def test_answer_says_when_finished_seeds_have_no_value():
+    from gridcore.sweeps.answers import answer
+
+    df = _pair([0.1, 0.2, 0.3], [0.2, np.nan, np.nan])
+    text = answer(df, "base", "other")
+    assert "only 1 of the 3 finished seeds of `other` have a value of" in text
