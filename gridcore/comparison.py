@@ -135,7 +135,9 @@ def _spread(values: pd.Series, scale: float = 1.0, digits: int = 0) -> str:
     return f"{np.median(v):.{digits}f} ({v.min():.{digits}f}–{v.max():.{digits}f})"
 
 
-def _finished(table: pd.DataFrame, condition: str) -> pd.DataFrame:
+def finished_trials(table: pd.DataFrame, condition: str) -> pd.DataFrame:
+    """The rows of a sweep's results table for ``condition``'s finished seeds; a ValueError
+    when it has none."""
     rows = table[(table["condition"] == condition) & (table["status"] == "done")]
     if rows.empty:
         raise ValueError(f"no finished trials of condition {condition!r} in the table")
@@ -145,7 +147,7 @@ def _finished(table: pd.DataFrame, condition: str) -> pd.DataFrame:
 def seeds_column(table: pd.DataFrame, condition: str) -> list[str]:
     """One condition of a sweep's results table, as medians (range) over its seeds, in the rows
     of :data:`QUANTITIES` that a sweep measures (the others: not reported)."""
-    rows = _finished(table, condition)
+    rows = finished_trials(table, condition)
     return [
         NOT_REPORTED,
         f"{int(rows['step'].median()):,}",
@@ -203,7 +205,7 @@ def sweep_column(sweep: str | Path, condition: str) -> dict[str, list[str]]:
         raise GridcoreError(f"{sweep}: not a sweep directory (no results.csv)")
     table = pd.read_csv(csv)
     try:
-        n = len(_finished(table, condition))
+        n = len(finished_trials(table, condition))
     except ValueError:
         known = ", ".join(sorted(set(table["condition"])))
         raise GridcoreError(

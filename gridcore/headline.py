@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from gridcore import paper, shipped
+from gridcore.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.sweeps import load, spread
@@ -62,11 +63,8 @@ def _pct(x: float) -> str:
 
 
 def _condition(sweep: str, condition: str) -> pd.DataFrame:
-    df = load(shipped.sweep(sweep))
-    df = df[(df["condition"] == condition) & (df["status"] == "done")]
-    if df.empty:
-        raise ValueError(f"shipped sweep {sweep} has no finished trial of {condition!r}")
-    return df
+    """The finished seeds of ``condition`` in the shipped sweep ``sweep``."""
+    return finished_trials(load(shipped.sweep(sweep)), condition)
 
 
 def _median(df: pd.DataFrame, column: str) -> float:
@@ -133,7 +131,8 @@ def claims(modules: int | None = None) -> list[Claim]:
     hold each network's median scale only)."""
     fast = presets().loc["fast"]
     low, high = paper.GRID_SCALE_RANGE_M
-    scales_fast = _median(load(shipped.sweep(HEADLINE_SWEEPS["fast"])), "median_scale_m")
+    fast_sweep = load(shipped.sweep(HEADLINE_SWEEPS["fast"]))
+    scales_fast = float(spread(fast_sweep, "median_scale_m").iloc[0]["median"])
     smallest = _condition(*SMALLEST_GRIDS)
     ego, best = _condition(*PAPER_INPUT_15S), _condition(*BEST_15S)
     centres = ", ".join(f"{100 * m:.0f}" for m in paper.MODULE_SCALES_M)

@@ -62,10 +62,13 @@ def image(
     return im
 
 
-def shared_colorbar(fig, im, axes, label: str, normalised_scale: bool = False) -> Colorbar:
+def shared_colorbar(
+    fig, im, axes, label: str, normalised_scale: bool = False, aspect: float = 30, pad: float = 0.02
+) -> Colorbar:
     """One colour bar for ``axes`` (drawn with the scale of ``im``) at their right, labelled;
-    ``normalised_scale`` ticks it "min" and "max" (maps normalised per unit)."""
-    cb = fig.colorbar(im, ax=list(np.ravel(axes)), shrink=0.9, aspect=30, pad=0.02)
+    ``normalised_scale`` ticks it "min" and "max" (maps normalised per unit). ``aspect`` and
+    ``pad`` are matplotlib's (length to width, gap to the axes as a fraction of them)."""
+    cb = fig.colorbar(im, ax=list(np.ravel(axes)), shrink=0.9, aspect=aspect, pad=pad)
     cb.set_label(label, fontsize=8)
     cb.ax.tick_params(labelsize=7)
     if normalised_scale:

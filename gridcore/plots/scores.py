@@ -111,13 +111,8 @@ def plot_ratemaps_and_sacs(
     if colorbar and map_im is not None:
         # At the right, side by side: the maps' colour bar, then the SACs' (the last drawn
         # goes nearest the panels).
-        for im, label, ticks in ((sac_im, SAC_LABEL, None), (map_im, NORMALISED_LABEL, [0, 1])):
-            cb = fig.colorbar(im, ax=list(axes.ravel()), shrink=0.9,
-                              aspect=25, pad=0.015)  # fmt: skip
-            cb.set_label(label, fontsize=8)
-            cb.ax.tick_params(labelsize=7)
-            if ticks:
-                cb.set_ticks(ticks, labels=["min", "max"])
+        for im, label, scaled in ((sac_im, SAC_LABEL, False), (map_im, NORMALISED_LABEL, True)):
+            shared_colorbar(fig, im, axes, label, normalised_scale=scaled, aspect=25, pad=0.015)
     return fig
 
 
