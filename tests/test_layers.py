@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "binning3d": 2,  # 3-D ratemaps (units, n, n, n) on binning's accumulator; split-half r
     "synthetic": 1,
     "modules": 1,
+    "topology": 1,  # persistent homology of a population's activity against time-shift nulls
     "scores": 2,
     "scores3d": 2,  # the 3-D autocorrelogram and the regularity (Q6) of its peaks, with a null
     "shuffles": 3,
@@ -63,6 +64,7 @@ LAYERS: dict[str, int] = {
     "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
     "shortcuts": 11,  # an arena with a door that opens at test: grid, place and route agents
     "real_paths": 10,  # a frozen network along real rats' paths (compared by results)
+    "torus": 10,  # the persistent homology of a network's grid modules (results, census)
     "comparison": 11,  # the shipped networks beside the paper (results, modules, real_paths)
     # the command line, and ``python -m gridcore``
     "headline": 12,  # the paper's claims against the shipped tables (sweeps), for README and book
@@ -80,10 +82,12 @@ ANALYSIS = (
     "navigation",
     "real_paths",
     "comparison",
+    "torus",
 )
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
-# book, dev, sweeps; rats: ratinabox, for comparisons with real rats).
-OPTIONAL = {"ipywidgets", "IPython", "ray", "ratinabox", "playwright", "yaml"}
+# book, dev, sweeps; rats: ratinabox, for comparisons with real rats; book: ripser, for
+# persistent homology).
+OPTIONAL = {"ipywidgets", "IPython", "ray", "ratinabox", "playwright", "yaml", "ripser"}
 MAX_LINES = 700
 
 

@@ -172,6 +172,7 @@ def test_every_single_panel_plot_is_covered():
         "plot_paths_3d", "plot_map_slices", "plot_level_set",  # 3-D axes or several panels:
         "plot_unit_volumes",  # tests/test_plots_volume.py
         "plot_unit",  # tests/test_plots_colours.py
+        "plot_barcodes",  # tests/test_plots_topology.py
     }  # fmt: skip
     assert public - multi == names
 

@@ -13,7 +13,8 @@ them by topic:
   unit browser and gallery, figures as PNG bytes;
 * :mod:`gridcore.plots.arenas`: an arena's walls, door and gap, and agents' paths in it;
 * :mod:`gridcore.plots.live`: :class:`LiveTrainingPlot`, redrawn while training runs;
-* :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths.
+* :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths;
+* :mod:`gridcore.plots.topology`: barcodes of a population's persistent homology.
 
 Conventions:
 
@@ -23,8 +24,9 @@ Conventions:
   :func:`draw_box` follows the same rule.
 * A **multi-panel** figure returns the Figure. One with a fixed number of panels
   (:func:`plot_training_curves`: 3, :func:`plot_emergence`: 2, :func:`unit_panel`: 3,
-  :func:`plot_rotations`: one per rotation plus the SAC) takes ``axes=None``, a sequence of that
-  many Axes to draw into; one whose grid grows with its data (:func:`plot_ratemaps_and_sacs`,
+  :func:`plot_rotations`: one per rotation plus the SAC, :func:`plot_barcodes`: one per
+  homology dimension) takes ``axes=None``, a sequence of that many Axes to draw into; one
+  whose grid grows with its data (:func:`plot_ratemaps_and_sacs`,
   :func:`plot_ratemap_grid`, :func:`plot_box_maps`, :func:`plot_ring_masks`) takes ``fig=None``,
   an empty Figure or SubFigure to lay its grid out in.
 * Ratemaps ``maps[u, ix, iy]`` are drawn with x to the right and y up; positions are in metres
@@ -75,6 +77,7 @@ from gridcore.plots.scores import (
     plot_score_null,
     plot_unit,
 )
+from gridcore.plots.topology import plot_barcodes
 from gridcore.plots.training import (
     plot_architecture,
     plot_gradient_histogram,
@@ -110,6 +113,7 @@ __all__ = [
     "plot_axis_fractions",
     "plot_arena",
     "plot_arena_paths",
+    "plot_barcodes",
     "plot_bic",
     "plot_box_map",
     "plot_box_maps",
