@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 from dataclasses import replace  # noqa: E402
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
@@ -96,6 +97,14 @@ def _single_panel_calls():
     path = _PathResult()
     rng = np.random.default_rng(0)
     fractions = rng.dirichlet(np.ones(3), size=10)  # each unit's variance along x, y, z
+    periods = pd.DataFrame(
+        {
+            "experiment": ["a", "a", "b"],
+            "place_kind": ["dog", "dog", "gaussian"],
+            "place_sigma_m": [0.08, 0.12, 0.01],
+            "median_scale_m": [0.6, 0.9, 1.4],
+        }
+    )
     return [
         ("plot_sac", lambda ax: P.plot_sac(res.sacs[0], (2.0, 5.0), ax=ax)),
         ("plot_score_histogram", lambda ax: P.plot_score_histogram(res, ax=ax)),
@@ -156,6 +165,7 @@ def _single_panel_calls():
             lambda ax: P.plot_stability({125: rng.random(6), 500: rng.random(6)}, ax=ax),
         ),
         ("plot_axis_fractions", lambda ax: P.plot_axis_fractions(fractions, ax=ax)),
+        ("plot_period_vs_sigma", lambda ax: P.plot_period_vs_sigma(periods, ax=ax)),
     ]
 
 

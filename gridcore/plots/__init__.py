@@ -14,7 +14,8 @@ them by topic:
 * :mod:`gridcore.plots.arenas`: an arena's walls, door and gap, and agents' paths in it;
 * :mod:`gridcore.plots.live`: :class:`LiveTrainingPlot`, redrawn while training runs;
 * :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths;
-* :mod:`gridcore.plots.topology`: barcodes of a population's persistent homology.
+* :mod:`gridcore.plots.topology`: barcodes of a population's persistent homology;
+* :mod:`gridcore.plots.periods`: grid period against place-cell width, with the prediction.
 
 Conventions:
 
@@ -59,6 +60,7 @@ from gridcore.plots.cells import (
     plot_turn_histogram,
 )
 from gridcore.plots.live import LiveTrainingPlot
+from gridcore.plots.periods import plot_period_vs_sigma
 from gridcore.plots.real_rats import plot_motion_fit, plot_real_vs_simulated
 from gridcore.plots.scores import (
     plot_bic,
@@ -114,6 +116,7 @@ __all__ = [
     "plot_arena",
     "plot_arena_paths",
     "plot_barcodes",
+    "plot_period_vs_sigma",
     "plot_bic",
     "plot_box_map",
     "plot_box_maps",
