@@ -46,3 +46,25 @@ def test_bic_and_density_follow_their_formulas():
     np.testing.assert_allclose(cl.density(at), want, rtol=1e-6)
     tight = modules.cluster_scales(np.full(9, 0.5), max_k=1, min_sd=0.02)
     assert tight.sds_m[0] == 0.02  # identical scales do not collapse the component
+
+
+def test_discreteness_test_tells_modules_from_a_continuum():
+    rng = np.random.default_rng(3)
+    two = np.concatenate([rng.normal(0.6, 0.03, 20), rng.normal(0.9, 0.04, 20)])
+    found = modules.discreteness_test(two, n_null=19, seed=1)
+    assert found.k == 2 and found.discrete
+    assert found.p_value == pytest.approx(1 / 20)  # no null draw gains as much
+    assert found.delta_bic == pytest.approx(found.clusters.bic[0] - found.clusters.bic.min())
+    assert found.null.shape == (19,) and np.all(found.null >= 0)
+    np.testing.assert_allclose(found.clusters.ratios, [1.5], atol=0.1)
+    # One broad spread of the same mean and SD is not modular.
+    blob = rng.normal(two.mean(), two.std(), 40)
+    single = modules.discreteness_test(blob, n_null=19, seed=1)
+    assert not single.discrete and single.p_value > 0.05
+
+
+def test_discreteness_test_refuses_too_few_scales():
+    with pytest.raises(ValueError, match="at least 6"):
+        modules.discreteness_test([0.5, 0.6, np.nan, 0.7])
+    with pytest.raises(ValueError, match="n_null"):
+        modules.discreteness_test(np.linspace(0.4, 1, 10), n_null=0)
