@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from gridcore import paper
-from gridcore.ensembles import ENSEMBLE_RNGS, PLACE_KINDS
+from gridcore.ensembles import ENSEMBLE_RNGS, INIT_CODES, PLACE_KINDS
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
 from gridcore.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, VELOCITY_INPUTS
@@ -58,6 +58,10 @@ class TrainConfig:
     place_sigma: float = paper.PLACE_SIGMA_M  # m
     place_kind: str = "gaussian"  # or "dog" (difference of softmaxes)
     surround_scale: float = 2.0
+    # The initial state's input: "targets" (the place ensembles' activations, as the paper) or
+    # "standardised" (each ensemble's activations at zero mean and unit SD over its cells; see
+    # gridcore.ensembles.INIT_CODES). 2-D only.
+    init_code: str = "targets"
     # Several place-cell ensembles (DeepMind's list-valued task_n_pc / task_pc_scale): ensemble
     # k has n_place cells of width place_sigma * place_sigma_ratio**k, its own read-out and its
     # own loss term. 1: the paper's single ensemble.
@@ -127,6 +131,7 @@ class TrainConfig:
         choices = {
             "motion": MOTIONS,
             "place_kind": PLACE_KINDS,
+            "init_code": INIT_CODES,
             "core": CORES,
             "optimizer": OPTIMIZERS,
             "lr_schedule": LR_SCHEDULES,
@@ -152,6 +157,8 @@ class TrainConfig:
             raise GridcoreError(
                 f"dims 3 has one place-cell ensemble; got place_ensembles={self.place_ensembles}"
             )
+        if self.dims == 3 and self.init_code != "targets":
+            raise GridcoreError(f"dims 3 starts from its targets; got init_code={self.init_code!r}")
         self.curriculum()  # raises on a malformed curriculum
         if self.dims == 3 and self.seq_len_curriculum:
             raise GridcoreError("dims 3 trains on paths of one length; seq_len_curriculum is 2-D")

@@ -39,7 +39,22 @@ from gridcore.paper import BOX_SIZE_M, ENSEMBLE_SEED
 from gridcore.trajectories import Trajectories
 
 PLACE_KINDS = ("gaussian", "dog")
+# What the initial state is computed from: the place ensembles' activations as they are (the
+# paper, DeepMind's and Sorscher et al.'s code), or each ensemble's activations standardised over
+# its cells (zero mean, unit SD at each start position). Centre-surround targets are nearly
+# uniform (at sigma = 8 cm no cell's activation is more than 0.03 from the uniform 1/256), so the
+# raw code tells the network its start position only through deviations that a linear encoder
+# with small initial weights barely sees; standardising carries the same information at unit scale.
+INIT_CODES = ("targets", "standardised")
 ENSEMBLE_RNGS = ("separate", "shared")  # a RandomState per ensemble (DeepMind), or one stream
+
+
+def standardised(code: torch.Tensor) -> torch.Tensor:
+    """An ensemble's code (..., N) with zero mean and unit SD over its cells at each position
+    (a uniform code, whose SD is 0, becomes 0)."""
+    centred = code - code.mean(dim=-1, keepdim=True)
+    sd = centred.square().mean(dim=-1, keepdim=True).sqrt()
+    return centred / sd.clamp_min(1e-12)
 
 
 def centre_streams(
@@ -146,9 +161,13 @@ class Ensembles:
         hd: HeadDirectionCells,
         use_hd: bool = True,
         extra_place: tuple[PlaceCells, ...] = (),
+        init_code: str = "targets",
     ) -> None:
+        if init_code not in INIT_CODES:
+            raise ValueError(f"init_code must be one of {INIT_CODES}, got {init_code!r}")
         self.place, self.hd, self.use_hd = place, hd, use_hd
         self.extra_place = tuple(extra_place)  # further place ensembles, wider than ``place``
+        self.init_code = init_code
 
     @property
     def places(self) -> tuple[PlaceCells, ...]:
@@ -188,6 +207,7 @@ class Ensembles:
         use_hd: bool = True,
         n_ensembles: int = 1,
         sigma_ratio: float = 1.5,
+        init_code: str = "targets",
     ) -> Ensembles:
         """Draw the centres: place cells uniform in the box of ``box_width`` x ``box_height``
         metres, head directions uniform in [-pi, pi). With ``rng="separate"`` each ensemble
@@ -204,7 +224,7 @@ class Ensembles:
             places.append(PlaceCells(pc, sigma * sigma_ratio**k, kind, surround_scale))
         hd = hd_stream.uniform(-math.pi, math.pi, size=(n_hd,))
         hd_cells = HeadDirectionCells(torch.tensor(hd, dtype=torch.float32), kappa)
-        return cls(places[0], hd_cells, use_hd, tuple(places[1:]))
+        return cls(places[0], hd_cells, use_hd, tuple(places[1:]), init_code)
 
     def to(self, device: torch.device | str) -> Ensembles:
         """The same ensembles with their centres on ``device``."""
@@ -212,7 +232,7 @@ class Ensembles:
             PlaceCells(p.centres.to(device), p.sigma, p.kind, p.surround_scale) for p in self.places
         ]
         hd = HeadDirectionCells(self.hd.centres.to(device), self.hd.kappa)
-        return Ensembles(places[0], hd, self.use_hd, tuple(places[1:]))
+        return Ensembles(places[0], hd, self.use_hd, tuple(places[1:]), self.init_code)
 
     @property
     def init_size(self) -> int:
@@ -229,8 +249,11 @@ class Ensembles:
 
     def initial_code(self, traj: Trajectories) -> torch.Tensor:
         """Concatenated ensemble activations at the start of each trajectory, (B, N + M); the
-        place cells' alone, (B, N), without head direction; (B, K N + M) for K ensembles."""
+        place cells' alone, (B, N), without head direction; (B, K N + M) for K ensembles. With
+        ``init_code="standardised"`` each place ensemble's block is :func:`standardised`."""
         place = self.place_activations(traj.init_pos)
+        if self.init_code == "standardised":
+            place = torch.cat([standardised(a) for a in self.split_place(place)], dim=-1)
         if not self.use_hd:
             return place
         return torch.cat([place, self.hd.activations(traj.init_hd)], dim=-1)

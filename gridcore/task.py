@@ -97,6 +97,7 @@ def build_ensembles(cfg: TrainConfig) -> Ensembles:
         box_height=motion.box_height,
         n_ensembles=cfg.place_ensembles,
         sigma_ratio=cfg.place_sigma_ratio,
+        init_code=cfg.init_code,
         **shared,
     )
 

@@ -86,6 +86,8 @@ def test_dims_defaults_to_the_box_and_a_config_without_it_loads(tmp_path):
         ({"dims": 4}, "dims must be 2"),
         ({"dims": 3, "velocity_input": "allocentric"}, "dims 3 trains on the egocentric"),
         ({"dims": 3, "score_every": 10}, "without scoring while training"),
+        ({"dims": 3, "init_code": "standardised"}, "dims 3 starts from its targets"),
+        ({"init_code": "scaled"}, "init_code must be one of targets, standardised"),
     ]:
         with pytest.raises(GridcoreError, match=match):
             get_preset("tiny", **bad)

@@ -171,3 +171,27 @@ def test_several_place_ensembles_share_centres_and_widen_geometrically():
     )
     shared = Ensembles.create(n_place=64, n_ensembles=2, rng="shared")
     assert not torch.equal(shared.places[0].centres, shared.places[1].centres)
+
+
+def test_standardised_initial_code_is_each_ensembles_code_at_unit_scale():
+    raw = Ensembles.create(n_place=64, sigma=0.08, kind="dog", n_ensembles=2)
+    std = Ensembles.create(
+        n_place=64, sigma=0.08, kind="dog", n_ensembles=2, init_code="standardised"
+    )
+    tr = simulate(5, 3, generator=torch.Generator().manual_seed(1))
+    code, ref = std.initial_code(tr), raw.initial_code(tr)
+    assert code.shape == ref.shape == (5, 2 * 64 + 12)
+    for block, raw_block in zip(
+        std.split_place(code[:, :128]), raw.split_place(ref[:, :128]), strict=True
+    ):
+        torch.testing.assert_close(block.mean(-1), torch.zeros(5), atol=1e-6, rtol=0)
+        torch.testing.assert_close(block.std(-1, unbiased=False), torch.ones(5))
+        # The same code up to a shift and a scale at each start position.
+        centred = raw_block - raw_block.mean(-1, keepdim=True)
+        torch.testing.assert_close(block * centred.std(-1, unbiased=False, keepdim=True), centred)
+    torch.testing.assert_close(code[:, 128:], ref[:, 128:])  # head direction as it was
+    # Targets are untouched, and the setting survives a move to another device.
+    torch.testing.assert_close(std.targets(tr)[0], raw.targets(tr)[0])
+    assert std.to("cpu").init_code == "standardised"
+    with pytest.raises(ValueError, match="init_code"):
+        Ensembles.create(init_code="scaled")
