@@ -11,6 +11,7 @@ activity, and that of all grid units together, is given to :func:`gridcore.topol
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
 from gridcore.census import record
@@ -90,3 +91,36 @@ def module_topology(
             activity[:, units], n_dims, n_points, n_shuffles, seed=seed, label=label
         )
     return out
+
+
+def topology_table(found: dict[str, Topology]) -> pd.DataFrame:
+    """One row per group of :func:`module_topology`: its Betti numbers and verdict, and the
+    longest H1 and H2 lifetimes beside the longest of the time-shifted copies."""
+    rows = []
+    for name, top in found.items():
+        longest = [float(lt[0]) if lt.size else 0.0 for lt in top.lifetimes]
+        rows.append(
+            {
+                "group": top.label or name,
+                "Betti numbers": ", ".join(str(b) for b in top.betti),
+                "shape": top.verdict,
+                "longest H1 (null)": f"{longest[1]:.2f} ({top.null_lifetime[1]:.2f})",
+                "longest H2 (null)": f"{longest[2]:.2f} ({top.null_lifetime[2]:.2f})",
+            }
+        )
+    return pd.DataFrame(rows).set_index("group")
+
+
+def torus_answer(found: dict[str, Topology]) -> str:
+    """One sentence from :func:`module_topology`: which groups, if any, have a torus's Betti
+    numbers (1, 2, 1), and the first group's longest loop against the null."""
+    tori = [name for name, top in found.items() if top.betti == (1, 2, 1)]
+    first_name, first = next(iter(found.items()))
+    h1 = float(first.lifetimes[1][0]) if first.lifetimes[1].size else 0.0
+    detail = (
+        f"{first_name} has Betti numbers {first.betti}; its longest loop lives {h1:.2f}, "
+        f"against {first.null_lifetime[1]:.2f} in the time-shifted copies"
+    )
+    if tori:
+        return f"Yes, for {', '.join(tori)}: {detail}."
+    return f"No: no group has the torus's (1, 2, 1); {detail}."

@@ -8,7 +8,7 @@ from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.results import load_network, score_network
 from gridcore.topology import Topology
-from gridcore.torus import ALL_GRID, grid_modules, module_topology
+from gridcore.torus import ALL_GRID, grid_modules, module_topology, topology_table, torus_answer
 
 SIZES = {"n_trajectories": 100, "seed": 0}
 
@@ -43,6 +43,20 @@ def test_module_topology_gives_a_topology_per_module(network):
         assert all(np.isfinite(life).all() and life.size for life in top.lifetimes[:2])
         assert np.isfinite(top.null_lifetime).all() and (top.null_lifetime > 0).all()
         assert top.verdict.endswith(str(top.betti))
+    sentence = torus_answer(out)
+    tori = [k for k, top in out.items() if top.betti == (1, 2, 1)]
+    assert sentence.startswith("Yes" if tori else "No") and str(first_betti(out)) in sentence
+    table = topology_table(out)
+    assert list(table.index) == [top.label for top in out.values()]
+    first = next(iter(out.values()))
+    assert table.iloc[0]["Betti numbers"] == ", ".join(map(str, first.betti))
+    assert table.iloc[0]["longest H1 (null)"] == (
+        f"{first.lifetimes[1][0]:.2f} ({first.null_lifetime[1]:.2f})"
+    )
+
+
+def first_betti(out):
+    return next(iter(out.values())).betti
 
 
 def test_a_network_without_grid_units_is_an_error(tiny_network):

@@ -32,12 +32,13 @@ def plot_period_vs_sigma(
     for scale in MODULE_SCALES_M:
         ax.axhline(scale, color="0.6", ls=":", lw=1)
     ax.text(
-        100 * sig[-1],
+        0.01,
         MODULE_SCALES_M[0],
         "paper's modules",
         color="0.4",
         fontsize=8,
-        ha="right",
+        transform=ax.get_yaxis_transform(),
+        ha="left",
         va="bottom",
     )
     rng = np.random.default_rng(0)
