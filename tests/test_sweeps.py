@@ -360,6 +360,20 @@ def test_snapshot_curves_score_every_trials_weights_over_training(swept):
         sweeps.plot_curves(curves, "median_scale_m")
 
 
+def test_snapshot_curves_of_trials_still_training(swept, tmp_path):
+    import shutil
+
+    _, out, _ = swept
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns(".lock"))
+    trial = sorted((copy / "trials").iterdir())[0]
+    (trial / "sweep_trial.json").unlink()  # as a trial still training has no outcome yet
+    assert trial.name not in set(sweeps.snapshot_curves(copy, n_trajectories=20)["trial"])
+    with_it = sweeps.snapshot_curves(copy, n_trajectories=20, unfinished=True)
+    assert trial.name in set(with_it["trial"])
+    assert set(with_it["trial"]) == {p.name for p in (copy / "trials").iterdir()}
+
+
 # --------------------------------------------------------------------------------------------
 # Several trials as one stacked network
 

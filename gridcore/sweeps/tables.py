@@ -263,16 +263,22 @@ def plot_curves(
 
 
 def snapshot_curves(
-    sweep_dir: str | Path, every: int = 1, n_trajectories: int = 1000, progress: bool = False
+    sweep_dir: str | Path,
+    every: int = 1,
+    n_trajectories: int = 1000,
+    progress: bool = False,
+    unfinished: bool = False,
 ) -> pd.DataFrame:
     """Grid fraction (DeepMind's scorer, > 0.37) and median grid scale (m; gridcore's scorer,
     of its units > 0.37) of every ``every``-th weight snapshot of each finished trial of a
-    sweep, as rows like ``curves.csv``'s with ``source`` "snapshot". Needs the trials' run
-    directories (they stay on the machine that trained them, out of git)."""
+    sweep (with ``unfinished``, also of trials still training), as rows like ``curves.csv``'s
+    with ``source`` "snapshot". Needs the trials' run directories (they stay on the machine
+    that trained them, out of git)."""
     sweep_dir = Path(sweep_dir)
     rows = []
     for trial in load_spec(sweep_dir / "spec.yaml").trials(sweep_dir):
-        if (read_trial(trial) or {}).get("status") != "done":
+        done = (read_trial(trial) or {}).get("status") == "done"
+        if not (done or (unfinished and (trial.run_dir / "model.safetensors").is_file())):
             continue
         em = emergence_curve(trial.run_dir, n_trajectories, include_initial=False, every=every)
         values = {"grid_fraction_037": em.fraction("deepmind"), "median_scale_m": em.median_scale_m}
