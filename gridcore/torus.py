@@ -94,7 +94,7 @@ def module_topology(
 
 
 def topology_table(found: dict[str, Topology]) -> pd.DataFrame:
-    """One row per group of :func:`module_topology`: its Betti numbers and verdict, and the
+    """One row per group of :func:`module_topology`: the shape its Betti numbers name, and the
     longest H1 and H2 lifetimes beside the longest of the time-shifted copies."""
     rows = []
     for name, top in found.items():
@@ -102,8 +102,7 @@ def topology_table(found: dict[str, Topology]) -> pd.DataFrame:
         rows.append(
             {
                 "group": top.label or name,
-                "Betti numbers": ", ".join(str(b) for b in top.betti),
-                "shape": top.verdict,
+                "shape (Betti numbers)": top.verdict,
                 "longest H1 (null)": f"{longest[1]:.2f} ({top.null_lifetime[1]:.2f})",
                 "longest H2 (null)": f"{longest[2]:.2f} ({top.null_lifetime[2]:.2f})",
             }

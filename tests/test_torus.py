@@ -49,7 +49,7 @@ def test_module_topology_gives_a_topology_per_module(network):
     table = topology_table(out)
     assert list(table.index) == [top.label for top in out.values()]
     first = next(iter(out.values()))
-    assert table.iloc[0]["Betti numbers"] == ", ".join(map(str, first.betti))
+    assert table.iloc[0]["shape (Betti numbers)"] == first.verdict
     assert table.iloc[0]["longest H1 (null)"] == (
         f"{first.lifetimes[1][0]:.2f} ({first.null_lifetime[1]:.2f})"
     )
