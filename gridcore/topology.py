@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gridcore.binning import shift_in_time
 from gridcore.errors import GridcoreError
 
 SHAPES = {(1, 2, 1): "torus", (1, 0, 1): "sphere", (1, 1, 0): "circle"}
@@ -87,9 +88,7 @@ def time_shift_null(activity: np.ndarray, rng: np.random.Generator) -> np.ndarra
     if a.ndim != 2:
         raise ValueError(f"activity must be (T, units), got shape {a.shape}")
     t, units = a.shape
-    lags = rng.integers(t, size=units)
-    rows = (np.arange(t)[:, None] - lags[None, :]) % t
-    return a[rows, np.arange(units)[None, :]]
+    return shift_in_time(a, rng.integers(t, size=units))
 
 
 # --------------------------------------------------------------------------------------------

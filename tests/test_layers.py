@@ -31,7 +31,7 @@ LAYERS: dict[str, int] = {
     "synthetic": 1,
     "modules": 1,
     "grid_period": 1,  # the period that centre-surround targets predict (Sorscher et al.)
-    "topology": 1,  # persistent homology of a population's activity against time-shift nulls
+    "topology": 2,  # persistent homology of a population's activity against time-shift nulls
     "scores": 2,
     "scores3d": 2,  # the 3-D autocorrelogram and the regularity (Q6) of its peaks, with a null
     "shuffles": 3,
