@@ -16,7 +16,7 @@ from gridcore import paper
 from gridcore.ensembles import ENSEMBLE_RNGS, INIT_CODES, PLACE_KINDS
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
-from gridcore.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, VELOCITY_INPUTS
+from gridcore.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, PLACE_READOUTS, VELOCITY_INPUTS
 from gridcore.optim import OPTIMIZERS
 from gridcore.trajectories import MOTIONS
 
@@ -67,6 +67,9 @@ class TrainConfig:
     # own loss term. 1: the paper's single ensemble.
     place_ensembles: int = 1
     place_sigma_ratio: float = 1.5
+    # "shared": every ensemble read out from the whole bottleneck (DeepMind's code); "sliced":
+    # ensemble k from the k-th of place_ensembles equal slices of it (gridcore.model.SlicedLinear).
+    place_readout: str = "shared"
     n_hd: int = paper.N_HD
     hd_kappa: float = paper.HD_KAPPA
     ensemble_seed: int = paper.ENSEMBLE_SEED
@@ -132,6 +135,7 @@ class TrainConfig:
             "motion": MOTIONS,
             "place_kind": PLACE_KINDS,
             "init_code": INIT_CODES,
+            "place_readout": PLACE_READOUTS,
             "core": CORES,
             "optimizer": OPTIMIZERS,
             "lr_schedule": LR_SCHEDULES,
@@ -156,6 +160,11 @@ class TrainConfig:
         if self.dims == 3 and self.place_ensembles != 1:
             raise GridcoreError(
                 f"dims 3 has one place-cell ensemble; got place_ensembles={self.place_ensembles}"
+            )
+        if self.place_readout == "sliced" and self.n_bottleneck % self.place_ensembles:
+            raise GridcoreError(
+                f"place_readout sliced cuts the bottleneck into place_ensembles equal slices; "
+                f"n_bottleneck={self.n_bottleneck} is not a multiple of {self.place_ensembles}"
             )
         if self.dims == 3 and self.init_code != "targets":
             raise GridcoreError(f"dims 3 starts from its targets; got init_code={self.init_code!r}")

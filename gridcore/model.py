@@ -55,6 +55,10 @@ VELOCITY_INPUTS = tuple(INPUT_SIZES)
 ATTENTION_LAYERS = 2
 ATTENTION_HEADS = 4
 DECAY_LAYERS = ("heads", "heads+bottleneck")  # which weights the L2 term covers
+# How the place read-out sees the bottleneck when there are several place ensembles: "shared"
+# (every ensemble's logits from every bottleneck unit, as DeepMind's code) or "sliced"
+# (ensemble k's logits from the k-th of K equal slices of the bottleneck only).
+PLACE_READOUTS = ("shared", "sliced")
 
 
 @dataclass
@@ -144,6 +148,42 @@ class AttentionCore(nn.Module):
             torch.backends.mha.set_fastpath_enabled(fast)
 
 
+def slice_mask(n_in: int, blocks: list[int]) -> torch.Tensor:
+    """(sum(blocks), n_in) 0/1 mask: output block k sees only the k-th of ``len(blocks)`` equal
+    slices of the ``n_in`` inputs. ``n_in`` must be a multiple of the number of blocks."""
+    k = len(blocks)
+    if k < 1 or n_in % k:
+        raise ValueError(f"{n_in} inputs cannot be cut into {k} equal slices")
+    width = n_in // k
+    mask = torch.zeros(sum(blocks), n_in)
+    start = 0
+    for i, size in enumerate(blocks):
+        mask[start : start + size, i * width : (i + 1) * width] = 1.0
+        start += size
+    return mask
+
+
+class SlicedLinear(nn.Linear):
+    """A linear read-out whose output blocks each read one slice of the input.
+
+    logits[..., block k] = x[..., slice k] @ W_k^T + b_k: a block-diagonal weight, stored as one
+    (out, in) matrix with its off-diagonal blocks held at zero (by a fixed mask in the forward
+    pass, so they get no gradient and no weight decay moves them off zero). Within a slice the
+    weights start as ``nn.Linear``'s would for that slice's fan-in, uniform in
+    +-1 / sqrt(in / K). With one block it is an ordinary ``nn.Linear``.
+    """
+
+    def __init__(self, in_features: int, blocks: list[int]) -> None:
+        super().__init__(in_features, sum(blocks))
+        mask = slice_mask(in_features, blocks)
+        self.register_buffer("mask", mask, persistent=False)
+        with torch.no_grad():
+            self.weight.mul_(mask * math.sqrt(len(blocks)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.linear(x, self.weight * self.mask, self.bias)
+
+
 class GridCellNetwork(nn.Module):
     """Banino et al.'s grid-cell network (Fig. 1a of the paper)."""
 
@@ -159,9 +199,12 @@ class GridCellNetwork(nn.Module):
         velocity_input: str = "egocentric",
         use_hd: bool = True,
         n_inputs: int | None = None,
+        place_blocks: list[int] | None = None,
     ) -> None:
         """``n_inputs``: numbers read per step, when not the 2-D ``velocity_input``'s (the 3-D
-        egocentric velocity has 5, :mod:`gridcore.volume`)."""
+        egocentric velocity has 5, :mod:`gridcore.volume`). ``place_blocks``: the sizes of the
+        place ensembles (summing to ``n_place``) when each is read out from its own equal slice
+        of the bottleneck (:class:`SlicedLinear`); None, one read-out over all of it."""
         super().__init__()
         if core not in CORES:
             raise ValueError(f"unknown core {core!r}; choose one of: {', '.join(CORES)}")
@@ -193,7 +236,12 @@ class GridCellNetwork(nn.Module):
         if core == "lstm":
             self._set_forget_bias(1.0)
         self.bottleneck = nn.Linear(width, n_bottleneck, bias=False)
-        self.place_head = nn.Linear(n_bottleneck, n_place)
+        if place_blocks is None:
+            self.place_head = nn.Linear(n_bottleneck, n_place)
+        else:
+            if sum(place_blocks) != n_place:
+                raise ValueError(f"place_blocks {place_blocks} do not sum to n_place={n_place}")
+            self.place_head = SlicedLinear(n_bottleneck, list(place_blocks))
         self.hd_head = nn.Linear(n_bottleneck, n_hd) if use_hd else None
 
     def _set_forget_bias(self, value: float) -> None:

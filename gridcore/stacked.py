@@ -157,8 +157,14 @@ class StackedNetwork(nn.Module):
         first = models[0]
         check_stackable(first.core_name)
         settings = ("core_name", "dropout", "eval_dropout", "velocity_input", "use_hd")
+        mask = getattr(first.place_head, "mask", None)  # a sliced read-out's block mask
         for other in models[1:]:
             same = all(getattr(other, k) == getattr(first, k) for k in settings)
+            other_mask = getattr(other.place_head, "mask", None)
+            same = same and (
+                (mask is None and other_mask is None)
+                or (mask is not None and other_mask is not None and torch.equal(mask, other_mask))
+            )
             shapes = [p.shape for p in other.parameters()] == [p.shape for p in first.parameters()]
             if not (same and shapes):
                 raise ValueError("stacked networks must share their architecture and dropout")
@@ -168,6 +174,7 @@ class StackedNetwork(nn.Module):
             first.eval_dropout,
         )
         self.velocity_input, self.use_hd = first.velocity_input, first.use_hd
+        self.register_buffer("place_mask", mask, persistent=False)
         self.n_models = len(models)
         self.n_hidden = first.core.hidden_size
         self.names = [name for name, _ in first.named_parameters()]
@@ -202,9 +209,14 @@ class StackedNetwork(nn.Module):
         names += ["bottleneck.weight"] if layers == "heads+bottleneck" else []
         return [self.weight(n) for n in names]
 
-    def _linear(self, x: torch.Tensor, name: str, bias: bool = True) -> torch.Tensor:
-        """x (M, ..., in) @ W[m]^T (+ b[m]) for each model m -> (M, ..., out)."""
+    def _linear(
+        self, x: torch.Tensor, name: str, bias: bool = True, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """x (M, ..., in) @ W[m]^T (+ b[m]) for each model m -> (M, ..., out); ``mask`` (out, in)
+        multiplies every model's W first (a sliced read-out's blocks)."""
         w = self.weight(f"{name}.weight")
+        if mask is not None:
+            w = w * mask
         flat = x.reshape(x.shape[0], -1, x.shape[-1])
         if bias:
             out = torch.baddbmm(self.weight(f"{name}.bias")[:, None], flat, w.transpose(1, 2))
@@ -298,7 +310,7 @@ class StackedNetwork(nn.Module):
                 [dropout(g[m], self.dropout, gens[m]) for m in range(self.n_models)]
             )
         hd = self._linear(dropped, "hd_head") if self.use_hd else None
-        return ModelOutput(self._linear(dropped, "place_head"), hd, g, hidden)
+        return ModelOutput(self._linear(dropped, "place_head", mask=self.place_mask), hd, g, hidden)
 
 
 # --------------------------------------------------------------------------------------------

@@ -142,6 +142,9 @@ def build(
         velocity_input=cfg.velocity_input,
         use_hd=cfg.use_hd,
         n_inputs=N_INPUTS if cfg.dims == 3 else None,
+        place_blocks=(
+            [p.n_cells for p in ensembles.places] if cfg.place_readout == "sliced" else None
+        ),
     )
     if torch.device(device).type != "cpu":
         model, ensembles = model.to(device), ensembles.to(device)

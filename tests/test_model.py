@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from gridcore.model import CORES, GridCellNetwork, sinusoidal_positions
+from gridcore.model import CORES, GridCellNetwork, SlicedLinear, sinusoidal_positions, slice_mask
 
 
 @pytest.mark.parametrize("core", CORES)
@@ -140,3 +140,21 @@ def test_parameter_table_counts_every_weight():
     assert rows["bottleneck"]["shapes"] == {"weight": (256, 128)}  # no bias
     assert rows["init_h"]["parameters"] == 268 * 128 + 128
     assert rows["core"]["shapes"]["weight_hh_l0"] == (4 * 128, 128)
+
+
+def test_a_sliced_read_out_gives_each_ensemble_its_own_slice_of_the_bottleneck():
+    torch.manual_seed(0)
+    net = GridCellNetwork(n_place=12, n_bottleneck=8, place_blocks=[6, 6]).eval()
+    head = net.place_head
+    assert isinstance(head, SlicedLinear) and head.mask.shape == (12, 8)
+    assert "place_head.mask" not in net.state_dict()  # checkpoints hold the weights alone
+    g = torch.randn(3, 8, requires_grad=True)
+    head(g)[:, :6].sum().backward()
+    assert torch.all(g.grad[:, 4:] == 0) and torch.all(g.grad[:, :4] != 0)
+    # Within its slice each block starts as nn.Linear would for a fan-in of 4.
+    assert head.weight[:6, :4].abs().max() <= 0.5 and head.weight[:6, :4].abs().max() > 0.35
+    assert torch.all(head.weight[:6, 4:] == 0) and torch.all(head.weight[6:, :4] == 0)
+    with pytest.raises(ValueError, match="cannot be cut into 3 equal slices"):
+        slice_mask(8, [4, 4, 4])
+    with pytest.raises(ValueError, match="do not sum"):
+        GridCellNetwork(n_place=12, place_blocks=[6, 7])

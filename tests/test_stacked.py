@@ -237,6 +237,9 @@ def test_the_batched_core_trains_as_the_separate_runs(tmp_path, monkeypatch):
         mine = load_file(tmp_path / f"stack{cfg.seed}" / "model.safetensors")
         theirs = load_file(tmp_path / f"alone{cfg.seed}" / "model.safetensors")
         assert all(torch.allclose(mine[k], theirs[k], atol=1e-5) for k in mine)
+        if cfg.place_readout == "sliced":  # the off-diagonal blocks never leave zero
+            off = 1 - task.build(cfg)[0].place_head.mask
+            assert torch.all(mine["place_head.weight"] * off == 0)
 
 
 @pytest.mark.parametrize("impl", ["batched", "per-model"])
@@ -259,8 +262,12 @@ def test_networks_without_hd_reading_allocentric_velocity_stack(impl):
 
 @pytest.mark.parametrize(
     "change",
-    [{"use_hd": False, "velocity_input": "allocentric"}, {"place_ensembles": 2}],
-    ids=["hd-off-allocentric", "two-place-ensembles"],
+    [
+        {"use_hd": False, "velocity_input": "allocentric"},
+        {"place_ensembles": 2},
+        {"place_ensembles": 2, "place_readout": "sliced"},
+    ],
+    ids=["hd-off-allocentric", "two-place-ensembles", "sliced-read-out"],
 )
 def test_variants_train_stacked_as_their_separate_runs(tmp_path, change):
     cfgs = [tiny(steps=10, seed=s, log_every=10, checkpoint_every=10, **change) for s in (0, 1)]

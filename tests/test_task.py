@@ -322,3 +322,21 @@ def test_each_place_ensemble_has_its_own_read_out_and_cross_entropy():
     assert place_loss.item() == pytest.approx(2 * math.log(n), rel=0.1)
     with pytest.raises(GridcoreError, match="place_ensembles"):
         tiny(place_ensembles=2, dims=3)
+
+
+def test_a_sliced_read_out_keeps_each_ensembles_loss_to_its_own_slice():
+    cfg = tiny(place_ensembles=2, place_readout="sliced")
+    torch.manual_seed(0)
+    model, ens = task.build(cfg)
+    opt = task.make_optimizer_for(cfg, model)
+    traj = batch(cfg)
+    task.train_step(model, ens, opt, traj, cfg, 0)
+    w, half = model.place_head.weight, cfg.n_bottleneck // 2
+    assert torch.all(w[: cfg.n_place, half:] == 0) and torch.all(w[cfg.n_place :, :half] == 0)
+    with torch.no_grad():  # ensemble 1's logits do not move when slice 0 of the code does
+        out = model.place_head(torch.cat([torch.randn(half), torch.zeros(half)]))
+        assert torch.allclose(out[cfg.n_place :], model.place_head.bias[cfg.n_place :])
+    with pytest.raises(GridcoreError, match="not a multiple of 3"):
+        tiny(place_ensembles=3, place_readout="sliced", n_bottleneck=32)
+    with pytest.raises(GridcoreError, match="place_readout must be one of shared, sliced"):
+        tiny(place_readout="blocks")

@@ -36,6 +36,9 @@ from gridcore.train import train, train_stacked
 # One trial
 
 
+GRID_UNIT_KEYS = ("grid_units", "grid_scales_m")
+
+
 def _scored(row: dict) -> bool:
     value = row.get("grid_fraction_037", math.nan)
     return value is not None and not math.isnan(value)
@@ -80,7 +83,10 @@ def _final_scores(trial: Trial, result, progress: _Progress) -> dict[str, Any]:
         n_shuffles=FINAL_SHUFFLES,
     )
     dm, gc = scored.scores["deepmind"], scored.scores["gridcore"]
+    scaled = gc.grid_like & np.isfinite(gc.scale_m)  # the units whose scales make modules
     return dict(
+        grid_units=np.flatnonzero(scaled).tolist(),
+        grid_scales_m=gc.scale_m[scaled].tolist(),
         **long_path_errors(net),
         status="done",
         step=result.step,
@@ -112,6 +118,9 @@ def _save_outcome(progress: _Progress, outcome: dict[str, Any], wall_s: float) -
         "seed": trial.seed,
         **trial.values,
         **{k: outcome.get(k, math.nan) for k in RESULT_COLUMNS},
+        # Each grid-like unit (gridcore's scorer) with a scale: its index and scale (m), for
+        # the module analyses (gridcore.sweeps.modules).
+        **{k: outcome.get(k, []) for k in GRID_UNIT_KEYS},
         "curve": points,
     }
     write_text_atomic(trial.run_dir / STATUS_FILE, json.dumps(_jsonable(record), indent=1))
