@@ -105,6 +105,17 @@ def _single_panel_calls():
             "median_scale_m": [0.6, 0.9, 1.4],
         }
     )
+    networks = pd.DataFrame(
+        {
+            "condition": ["sliced", "shared"],
+            "seed": [0, 0],
+            "place_readout": ["sliced", "shared"],
+            "unit_scales_m": [(0.6, 0.62, 0.9), (0.7, 0.8)],
+            "unit_slices": [(0, 0, 1), (0, 0)],
+            "module_scales_m": [(0.61, 0.9), (0.75,)],
+            "has_modules": [True, False],
+        }
+    )
     return [
         ("plot_sac", lambda ax: P.plot_sac(res.sacs[0], (2.0, 5.0), ax=ax)),
         ("plot_score_histogram", lambda ax: P.plot_score_histogram(res, ax=ax)),
@@ -166,6 +177,7 @@ def _single_panel_calls():
         ),
         ("plot_axis_fractions", lambda ax: P.plot_axis_fractions(fractions, ax=ax)),
         ("plot_period_vs_sigma", lambda ax: P.plot_period_vs_sigma(periods, ax=ax)),
+        ("plot_module_scales", lambda ax: P.plot_module_scales(networks, ax=ax)),
     ]
 
 

@@ -60,7 +60,7 @@ from gridcore.plots.cells import (
     plot_turn_histogram,
 )
 from gridcore.plots.live import LiveTrainingPlot
-from gridcore.plots.periods import plot_period_vs_sigma
+from gridcore.plots.periods import plot_module_scales, plot_period_vs_sigma
 from gridcore.plots.real_rats import plot_motion_fit, plot_real_vs_simulated
 from gridcore.plots.scores import (
     plot_bic,
@@ -116,6 +116,7 @@ __all__ = [
     "plot_arena",
     "plot_arena_paths",
     "plot_barcodes",
+    "plot_module_scales",
     "plot_period_vs_sigma",
     "plot_bic",
     "plot_box_map",

@@ -19,7 +19,7 @@ def plot_period_vs_sigma(
 ) -> Axes:
     """Each network's median grid scale (m) against its place cells' width sigma (cm), from a
     table like :func:`gridcore.sweeps.periods.period_table`'s: centre-surround networks as
-    coloured points (one colour per ``label_by``), the softmax of Gaussians (which predicts no
+    coloured points (one colour per ``label_by``; networks with one place ensemble only), the softmax of Gaussians (which predicts no
     period) as grey rings, the median of each width as a black bar; the predicted period
     4 pi / (sqrt(3) k*) as a line over ``sigmas_m`` (default 4-16 cm), and the paper's module
     scales as dotted lines."""
@@ -42,6 +42,8 @@ def plot_period_vs_sigma(
         va="bottom",
     )
     rng = np.random.default_rng(0)
+    if "place_ensembles" in df.columns:  # several ensembles have no one width
+        df = df[df["place_ensembles"] == 1]
     gauss = df[df["place_kind"] != "dog"]
     if len(gauss):
         x = 100 * gauss["place_sigma_m"].to_numpy() + rng.uniform(-0.25, 0.25, len(gauss))
@@ -76,4 +78,53 @@ def plot_period_vs_sigma(
     ax.set_ylabel("grid period (m)")
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize="small", loc="lower right")
+    return ax
+
+
+def plot_module_scales(table, slice_labels=None, ax: Axes | None = None) -> Axes:
+    """Every grid-like unit's scale (m) in each network of a table like
+    :func:`gridcore.sweeps.grid_modules.module_table`'s: one column per seed, conditions side by
+    side, each unit a dot coloured by its read-out slice where the read-out is sliced
+    (``slice_labels`` names them, e.g. the place cells' widths; grey for a shared read-out),
+    each module found a black bar (a ring over the column when the
+    network counts as having modules), and the paper's module scales as dotted lines."""
+    ax = ax or new_axes((max(4.5, 0.45 * len(table) + 1.5), 3.6))
+    rng = np.random.default_rng(0)
+    for scale in MODULE_SCALES_M:
+        ax.axhline(scale, color="0.6", ls=":", lw=1, zorder=0)
+    labelled: set[int] = set()
+    slice_names = list(slice_labels or [])
+    groups: dict[str, list[int]] = {}
+    for x, (_, row) in enumerate(table.reset_index(drop=True).iterrows()):
+        scales = np.asarray(row["unit_scales_m"], float)
+        slices = np.asarray(row["unit_slices"], int)
+        sliced = row["place_readout"] == "sliced"
+        for s in np.unique(slices):
+            pick, key = slices == s, int(s) if sliced else -1
+            label = None
+            if key not in labelled and (key < 0 or key < len(slice_names)):
+                label = slice_names[key] if key >= 0 else "shared read-out"
+                labelled.add(key)
+            colour = f"C{key}" if sliced else "0.55"
+            jitter = rng.uniform(-0.18, 0.18, pick.sum())
+            ax.scatter(x + jitter, scales[pick], s=7, color=colour, alpha=0.6, label=label)
+        for centre in row["module_scales_m"]:
+            ax.plot([x - 0.3, x + 0.3], [centre, centre], color="black", lw=2)
+        if row["has_modules"]:
+            ring = "has modules" if -2 not in labelled else None
+            ax.plot(x, 0.05, marker="o", ms=4, mfc="none", mec="black", ls="none", label=ring)
+            labelled.add(-2)
+        groups.setdefault(row["condition"], []).append(x)
+    ax.set_xticks(range(len(table)), [str(seed) for seed in table["seed"]], fontsize=7)
+    for k, (condition, xs) in enumerate(groups.items()):
+        ax.text(np.mean(xs), 1.01, condition, transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=8)  # fmt: skip
+        if k:
+            ax.axvline(xs[0] - 0.5, color="0.8", lw=0.8)
+    ax.set_xlabel("seed")
+    ax.set_ylabel("grid scale (m)")
+    ax.set_ylim(0, None)
+    if labelled:
+        ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  markerscale=2)  # fmt: skip
     return ax

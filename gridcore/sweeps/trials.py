@@ -119,7 +119,7 @@ def _save_outcome(progress: _Progress, outcome: dict[str, Any], wall_s: float) -
         **trial.values,
         **{k: outcome.get(k, math.nan) for k in RESULT_COLUMNS},
         # Each grid-like unit (gridcore's scorer) with a scale: its index and scale (m), for
-        # the module analyses (gridcore.sweeps.modules).
+        # the module analyses (gridcore.sweeps.grid_modules).
         **{k: outcome.get(k, []) for k in GRID_UNIT_KEYS},
         "curve": points,
     }

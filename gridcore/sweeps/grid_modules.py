@@ -1,0 +1,216 @@
+"""Grid modules per network: how many scale clusters each finished trial of a sweep holds, their
+ratio, and whether the setting meets the paper's picture of modules.
+
+Each finished trial keeps its grid-like units (gridcore's scorer) and their scales in
+``sweep_trial.json``. Here each network's scales go through :func:`gridcore.modules.
+discreteness_test` (a 1-D Gaussian mixture chosen by BIC, against scales drawn from one Gaussian
+of the same mean and SD). A network *has modules* when the test says the scales are discrete,
+with at least two clusters, and every ratio between successive cluster centres lies in the
+paper's range (about 1.3-1.7; rat modules grow by about 1.4-1.7, Stensola et al. 2012). Where the
+place read-out is sliced (``place_readout: sliced``), each unit's slice of the bottleneck tells
+which place ensemble it serves, and the table gives each slice's median scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gridcore.errors import GridcoreError
+from gridcore.modules import discreteness_test
+from gridcore.sweeps.spec import Trial, load_spec
+from gridcore.sweeps.trials import read_trial
+
+RATIO_RANGE = (1.3, 1.7)  # successive module scales in the paper (47, 70, 106 cm: about 1.5)
+MIN_UNITS = 6  # the fewest scales a discreteness test takes
+
+MODULE_COLUMNS = [
+    "condition",
+    "seed",
+    "place_readout",
+    "grid_fraction_037",
+    "position_error_cm",
+    "grid_units",
+    "modules",
+    "module_scales_m",
+    "ratios",
+    "p_value",
+    "has_modules",
+    "slice_scales_m",
+    "unit_scales_m",
+    "unit_slices",
+]
+
+
+@dataclass(frozen=True)
+class ModuleTarget:
+    """What a setting must show to count as holding modules: over its finished seeds, a median
+    grid-like share (DeepMind's scorer, > 0.37) of at least ``min_grid``, a median position error
+    (cm) no worse than ``max_error_factor`` times ``baseline_error_cm``, and modules (discrete,
+    >= 2, ratios in :data:`RATIO_RANGE`) in at least ``min_share`` of its seeds."""
+
+    baseline_error_cm: float
+    min_grid: float = 0.20
+    max_error_factor: float = 2.0
+    min_share: float = 0.5
+
+
+def unit_slices(units: np.ndarray, trial: Trial) -> np.ndarray:
+    """Which of the bottleneck's K equal slices each unit index lies in: a sliced read-out's
+    (slice k serves place ensemble k); 0 for every unit of a shared read-out."""
+    k = trial.cfg.place_ensembles if trial.cfg.place_readout == "sliced" else 1
+    return np.asarray(units, dtype=int) // (trial.cfg.n_bottleneck // k)
+
+
+def _slice_medians(slices: np.ndarray, scales: np.ndarray, k: int) -> list[float]:
+    """Median scale (m) of the grid-like units in each of ``k`` slices; NaN for an empty one."""
+    return [
+        float(np.median(scales[slices == s])) if (slices == s).any() else np.nan for s in range(k)
+    ]
+
+
+def _one_trial(trial: Trial, record: dict, n_null: int) -> dict:
+    units = np.asarray(record.get("grid_units", []), dtype=int)
+    scales = np.asarray(record.get("grid_scales_m", []), dtype=float)
+    slices = unit_slices(units, trial)
+    n_slices = trial.cfg.place_ensembles if trial.cfg.place_readout == "sliced" else 1
+    row = {
+        "condition": trial.condition,
+        "seed": trial.seed,
+        "place_readout": trial.cfg.place_readout,
+        "grid_fraction_037": float(record.get("grid_fraction_037", np.nan)),
+        "position_error_cm": float(record.get("position_error_cm", np.nan)),
+        "grid_units": int(scales.size),
+        "modules": 0,
+        "module_scales_m": (),
+        "ratios": (),
+        "p_value": np.nan,
+        "has_modules": False,
+        "slice_scales_m": tuple(_slice_medians(slices, scales, n_slices)),
+        "unit_scales_m": tuple(scales.tolist()),
+        "unit_slices": tuple(slices.tolist()),
+    }
+    if scales.size < MIN_UNITS:
+        return row
+    test = discreteness_test(scales, n_null=n_null, seed=trial.seed)
+    ratios = test.clusters.ratios
+    row.update(
+        modules=test.k,
+        module_scales_m=tuple(float(m) for m in test.clusters.means_m),
+        ratios=tuple(float(r) for r in ratios),
+        p_value=test.p_value,
+        has_modules=bool(
+            test.discrete and np.all((ratios >= RATIO_RANGE[0]) & (ratios <= RATIO_RANGE[1]))
+        ),
+    )
+    return row
+
+
+def module_table(sweep_dir: str | Path, n_null: int = 100) -> pd.DataFrame:
+    """One row per finished trial of the sweep in ``sweep_dir`` (its ``spec.yaml`` and trials'
+    ``sweep_trial.json``): its grid-like share (DeepMind's scorer), position error (cm), the
+    number of grid-like units with a scale (gridcore's scorer), the modules found among their
+    scales (count, centres in m, successive ratios, the discreteness test's p-value against
+    ``n_null`` one-Gaussian draws), whether they count as modules, and each read-out slice's
+    median scale (m), with every unit's scale and slice. Trials finished before scales were kept have no units and no modules."""
+    sweep_dir = Path(sweep_dir)
+    if not (sweep_dir / "spec.yaml").is_file():
+        raise GridcoreError(f"{sweep_dir} is not a sweep directory: it has no spec.yaml")
+    rows = []
+    for trial in load_spec(sweep_dir / "spec.yaml").trials(sweep_dir):
+        record = read_trial(trial)
+        if record is not None and record.get("status") == "done":
+            rows.append(_one_trial(trial, record, n_null))
+    return pd.DataFrame(rows, columns=MODULE_COLUMNS)
+
+
+def module_summary(table: pd.DataFrame, target: ModuleTarget) -> pd.DataFrame:
+    """Per condition of a :func:`module_table`: finished seeds, median (min-max) grid-like share
+    and position error, seeds with modules, the median ratio between the two smallest modules
+    of the seeds that have them, the median scale of each read-out slice, and whether the
+    condition meets ``target``."""
+    rows = []
+    for condition, part in table.groupby("condition", sort=False):
+        with_modules = part[part["has_modules"]]
+        first_ratio = [r[0] for r in with_modules["ratios"]]
+        slices = np.array([list(s) for s in part["slice_scales_m"]], dtype=float)
+        grid, error = part["grid_fraction_037"], part["position_error_cm"]
+        share = len(with_modules) / len(part)
+        meets = bool(
+            grid.median() >= target.min_grid
+            and error.median() <= target.max_error_factor * target.baseline_error_cm
+            and share >= target.min_share
+        )
+        rows.append(
+            {
+                "condition": condition,
+                "seeds": len(part),
+                "grid-like, median": grid.median(),
+                "grid-like, range": (grid.min(), grid.max()),
+                "position error (cm), median": error.median(),
+                "position error (cm), range": (error.min(), error.max()),
+                "seeds with modules": len(with_modules),
+                "module ratio, median": float(np.median(first_ratio)) if first_ratio else np.nan,
+                "slice scales (m), median": tuple(np.nanmedian(slices, axis=0).round(3)),
+                "meets target": meets,
+            }
+        )
+    return pd.DataFrame(rows).set_index("condition") if rows else pd.DataFrame()
+
+
+def modules_answer(summary: pd.DataFrame, condition: str, target: ModuleTarget) -> str:
+    """One sentence from :func:`module_summary`: does ``condition`` hold grid modules as the
+    paper's are, and by which of the target's measures does it fall short?"""
+    if condition not in summary.index:
+        return f"Cannot tell yet: no finished seeds of {condition!r}."
+    row = summary.loc[condition]
+    n, have = int(row["seeds"]), int(row["seeds with modules"])
+    grid, error = row["grid-like, median"], row["position error (cm), median"]
+    ratio = row["module ratio, median"]
+    ratio_text = f", median ratio {ratio:.2f}" if np.isfinite(ratio) else ""
+    facts = (
+        f"{have} of {n} seeds have two or more discrete modules with ratios in "
+        f"{RATIO_RANGE[0]:g}-{RATIO_RANGE[1]:g}{ratio_text}; median grid-like share "
+        f"{100 * grid:.1f} % (target {100 * target.min_grid:.0f} %), median position error "
+        f"{error:.0f} cm (target at most {target.max_error_factor * target.baseline_error_cm:.0f})"
+    )
+    if row["meets target"]:
+        return f"Yes: {facts}."
+    short = []
+    if have / n < target.min_share:
+        short.append("too few seeds with modules")
+    if grid < target.min_grid:
+        short.append("too few grid-like units")
+    if error > target.max_error_factor * target.baseline_error_cm:
+        short.append("too large a position error")
+    return f"No ({', '.join(short)}): {facts}."
+
+
+def summary_for_reading(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`module_summary` with percentages, ranges and scales written out, conditions as
+    columns (the book's table)."""
+
+    def span(pair, scale=1.0, unit=""):
+        return f"{scale * pair[0]:.1f}–{scale * pair[1]:.1f}{unit}"
+
+    rows = {}
+    for condition, r in summary.iterrows():
+        rows[condition] = {
+            "seeds": int(r["seeds"]),
+            "grid-like, median (range)": f"{100 * r['grid-like, median']:.1f} % "
+            f"({span(r['grid-like, range'], 100, ' %')})",
+            "position error, median (range)": f"{r['position error (cm), median']:.0f} cm "
+            f"({span(r['position error (cm), range'], 1, ' cm')})",
+            "seeds with modules": f"{int(r['seeds with modules'])} of {int(r['seeds'])}",
+            "module ratio, median": "–"
+            if not np.isfinite(r["module ratio, median"])
+            else f"{r['module ratio, median']:.2f}",
+            "median scale per slice": " / ".join(
+                "–" if not np.isfinite(s) else f"{s:.2f} m" for s in r["slice scales (m), median"]
+            ),
+            "meets the target": "yes" if r["meets target"] else "no",
+        }
+    return pd.DataFrame(rows)
