@@ -79,3 +79,17 @@ def test_cli_headline_check(tmp_path, capsys):
     assert main(["headline", "--readme", str(readme), "--check"]) == 0
     assert main(["headline", "--check"]) == 2
     assert "needs --readme" in capsys.readouterr().err
+
+
+def test_smallest_grids_are_the_smallest_width_with_enough_grid_units():
+    from gridcore import shipped
+    from gridcore.sweeps import load
+
+    sigma, seeds = headline.smallest_grids()
+    table = load(shipped.sweep(headline.SMALLEST_GRIDS))
+    done = table[table["status"] == "done"]
+    medians = done.groupby("place_sigma")[["grid_fraction_037", "median_scale_m"]].median()
+    enough = medians[medians["grid_fraction_037"] >= headline.SMALLEST_GRIDS_SHARE]
+    assert sigma == enough["median_scale_m"].idxmin()
+    assert len(seeds) == int((done["place_sigma"] == sigma).sum())
+    assert medians.loc[sigma, "median_scale_m"] < medians["median_scale_m"].max()
