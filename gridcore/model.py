@@ -270,6 +270,10 @@ class GridCellNetwork(nn.Module):
         """The read-outs: place cells, and head direction unless it is off."""
         return [self.place_head] + ([self.hd_head] if self.hd_head is not None else [])
 
+    def head_parameters(self) -> list[nn.Parameter]:
+        """The read-outs' parameters (weights and biases), which ``clip_scope="heads"`` clips."""
+        return [p for head in self.heads() for p in head.parameters()]
+
     def decay_weights(self, layers: str = "heads") -> list[torch.Tensor]:
         """The weights that the L2 term covers: ``"heads"`` (the read-outs, as the paper says)
         or ``"heads+bottleneck"`` (what DeepMind's code registers, though it never applies

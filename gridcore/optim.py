@@ -93,9 +93,18 @@ def clip_gradients(params: Iterable[torch.Tensor], clip: float) -> None:
         torch.nn.utils.clip_grad_value_(list(params), clip)
 
 
-def l2_penalty(weights: Iterable[torch.Tensor], weight_decay: float) -> torch.Tensor:
-    """TensorFlow's l2_regularizer: weight_decay * sum(w^2) / 2 over the given weights."""
-    return weight_decay * 0.5 * sum((w**2).sum() for w in weights)
+def l2_penalty(
+    weights: Iterable[torch.Tensor], weight_decay: float, per_model: bool = False
+) -> torch.Tensor:
+    """TensorFlow's l2_regularizer: weight_decay * sum(w^2) / 2 over the given weights. With
+    ``per_model`` the weights carry a leading model axis (M stacked networks) and the sum runs
+    within each model: one term per model (M,)."""
+    return weight_decay * 0.5 * sum(_sum_of_squares(w, per_model) for w in weights)
+
+
+def _sum_of_squares(w: torch.Tensor, per_model: bool) -> torch.Tensor:
+    """sum(w^2) over all of ``w``, or over all but its leading model axis (M,)."""
+    return (w**2).flatten(1).sum(dim=1) if per_model else (w**2).sum()
 
 
 @torch.no_grad()

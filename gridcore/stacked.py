@@ -31,18 +31,17 @@ gives each model's ``state_dict``, loadable by an ordinary network.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
+from functools import partial
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.model import DECAY_LAYERS, GridCellNetwork, ModelOutput, dropout
-from gridcore.optim import clip_gradients
-from gridcore.task import learning_rate, model_inputs
+from gridcore.task import Step, model_inputs, optimisation_step, output_losses
 from gridcore.trajectories import Trajectories
 
 HEADS = ("place_head.", "hd_head.")
@@ -209,6 +208,10 @@ class StackedNetwork(nn.Module):
         names += ["bottleneck.weight"] if layers == "heads+bottleneck" else []
         return [self.weight(n) for n in names]
 
+    def head_parameters(self) -> list[nn.Parameter]:
+        """The stacked read-out parameters (see ``GridCellNetwork.head_parameters``)."""
+        return [self.weight(n) for n in self.names if n.startswith(HEADS)]
+
     def _linear(
         self, x: torch.Tensor, name: str, bias: bool = True, mask: torch.Tensor | None = None
     ) -> torch.Tensor:
@@ -330,54 +333,22 @@ def unstack_output(out: ModelOutput, m: int) -> ModelOutput:
     return ModelOutput(*(part[m] if part is not None else None for part in parts))
 
 
+def unstack_step(res: Step, m: int) -> Step:
+    """Model ``m``'s slice of what a stacked training step computed: its own step's values."""
+    parts = (res.loss[m], res.place_loss[m], res.hd_loss[m], res.l2[m])
+    return Step(*parts, unstack_output(res.out, m), res.lr)
+
+
 def stacked_losses(
     net: StackedNetwork,
     ensembles: Ensembles,
     traj: Trajectories,
     generators: Sequence[torch.Generator] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, ModelOutput]:
-    """Each model's place and HD cross-entropies (M,), each a mean over its batch x time, as
-    ``task.losses`` computes them for one network (HD: 0 without head-direction cells)."""
+    """Each model's place and HD cross-entropies (M,), each a mean over its batch x time
+    (``task.output_losses``; HD: 0 without head-direction cells), and the stacked output."""
     out = net(model_inputs(net, traj), ensembles.initial_code(traj), generators)
-    place_t, hd_t = ensembles.targets(traj)
-    m = net.n_models
-
-    def ce(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        per = F.cross_entropy(logits.flatten(0, 2), target.flatten(0, 2), reduction="none")
-        return per.view(m, -1).mean(dim=1)
-
-    place = ensembles.place_loss(out.place_logits, place_t, ce)
-    if out.hd_logits is None:
-        return place, torch.zeros_like(place), out
-    return place, ce(out.hd_logits, hd_t), out
-
-
-def stacked_l2(net: StackedNetwork, cfg: TrainConfig) -> torch.Tensor:
-    """Each model's L2 term (M,), as ``task.l2_term`` for one network."""
-    device = net.weight(net.names[0]).device
-    if not cfg.apply_weight_decay or cfg.weight_decay == 0:
-        return torch.zeros(net.n_models, device=device)
-    sums = [(w**2).flatten(1).sum(dim=1) for w in net.decay_weights(cfg.weight_decay_layers)]
-    return cfg.weight_decay * 0.5 * sum(sums)
-
-
-def stacked_clip_params(net: StackedNetwork, cfg: TrainConfig) -> list[torch.Tensor]:
-    """The stacked parameters whose gradients are clipped (``task.clip_params``)."""
-    if cfg.clip_scope == "all":
-        return list(net.parameters())
-    return [net.weight(n) for n in net.names if n.startswith(HEADS)]
-
-
-@dataclass
-class StackedStep:
-    """What one stacked step computed, per model (M,), before the update was applied."""
-
-    loss: torch.Tensor  # each model's total: place + HD + L2
-    place_loss: torch.Tensor
-    hd_loss: torch.Tensor
-    l2: torch.Tensor
-    out: ModelOutput  # with the leading model axis
-    lr: float
+    return (*output_losses(out, ensembles, traj, per_model=True), out)
 
 
 def stacked_train_step(
@@ -389,21 +360,13 @@ def stacked_train_step(
     step: int,
     clipped: list[torch.Tensor] | None = None,
     generators: Sequence[torch.Generator] | None = None,
-) -> StackedStep:
+) -> Step:
     """One optimisation step of all M models (``task.train_step`` for each): the loss minimised
-    is the sum of the models' losses, so each model's slice gets its own gradient. A model
-    whose loss is not finite is the caller's to drop; its NaNs never reach the other slices."""
-    lr = learning_rate(cfg, step)
-    for group in opt.param_groups:
-        group["lr"] = lr
-    place_loss, hd_loss, out = stacked_losses(net, ensembles, traj, generators)
-    l2 = stacked_l2(net, cfg)
-    loss = place_loss + hd_loss + l2
-    opt.zero_grad(set_to_none=True)
-    loss.sum().backward()
-    clip_gradients(stacked_clip_params(net, cfg) if clipped is None else clipped, cfg.grad_clip)
-    opt.step()
-    return StackedStep(loss.detach(), place_loss.detach(), hd_loss.detach(), l2.detach(), out, lr)
+    is the sum of the models' losses, so each model's slice gets its own gradient. Every value
+    of the returned step is one per model (M,). A model whose loss is not finite is the caller's
+    to drop; its NaNs never reach the other slices."""
+    forward = partial(stacked_losses, net, ensembles, traj, generators)
+    return optimisation_step(net, forward, opt, cfg, step, clipped, per_model=True)
 
 
 # --------------------------------------------------------------------------------------------

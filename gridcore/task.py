@@ -8,7 +8,8 @@ which drops the HD term below and HD from the initial code; ``dims=3``, the same
 This module builds a network and its ensembles from a config, runs it on trajectories, computes
 the loss (soft-target cross-entropy plus the L2 term), clips gradients and takes one training
 step. The training loop (:mod:`gridcore.train`), the diagnostics and the analyses all call it,
-so each piece of the task exists once.
+so each piece of the task exists once; with ``per_model`` the losses, the L2 term and the step
+serve M stacked networks too (:mod:`gridcore.stacked`), one value per model.
 
     loss = CE(place targets, place logits) + CE(HD targets, HD logits)     nats, mean over B x T
          (+ one CE per further place-cell ensemble, when there are several)
@@ -18,7 +19,9 @@ so each piece of the task exists once.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from torch.nn import functional as F
@@ -125,6 +128,12 @@ def model_device(model: torch.nn.Module) -> torch.device:
     return torch.device("cpu")
 
 
+def rng_devices(device: torch.device) -> list[torch.device]:
+    """The GPU whose RNG ``torch.random.fork_rng`` must save for work on ``device`` (none on
+    the CPU)."""
+    return [device] if device.type == "cuda" else []
+
+
 def build(
     cfg: TrainConfig, device: torch.device | str = "cpu"
 ) -> tuple[GridCellNetwork, Ensembles]:
@@ -190,30 +199,55 @@ def losses(
     place ensembles the place loss is the sum of their cross-entropies, one softmax each."""
     traj = traj.to(model_device(model))
     out = run(model, ensembles, traj)
+    return (*output_losses(out, ensembles, traj), out)
+
+
+def output_losses(
+    out: ModelOutput, ensembles: Ensembles, traj: Trajectories, per_model: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The place and HD cross-entropies (nats) of the read-outs ``out`` against ``traj``'s
+    targets, as :func:`losses` returns them (HD: 0 without head-direction cells). With
+    ``per_model`` everything carries a leading model axis (M stacked networks) and each
+    loss is one mean per model (M,)."""
     place_t, hd_t = ensembles.targets(traj)
-    place_loss = ensembles.place_loss(
-        out.place_logits,
-        place_t,
-        lambda lg, tg: F.cross_entropy(lg.flatten(0, 1), tg.flatten(0, 1)),
-    )
+
+    def ce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return cross_entropy(logits, targets, per_model)
+
+    place_loss = ensembles.place_loss(out.place_logits, place_t, ce)
     if out.hd_logits is None:
-        return place_loss, torch.zeros_like(place_loss), out
-    hd_loss = F.cross_entropy(out.hd_logits.flatten(0, 1), hd_t.flatten(0, 1))
-    return place_loss, hd_loss, out
+        return place_loss, torch.zeros_like(place_loss)
+    return place_loss, ce(out.hd_logits, hd_t)
 
 
-def l2_term(model: GridCellNetwork, cfg: TrainConfig) -> torch.Tensor:
-    """The L2 term added to the loss (0 when ``cfg`` does not apply weight decay)."""
+def cross_entropy(
+    logits: torch.Tensor, targets: torch.Tensor, per_model: bool = False
+) -> torch.Tensor:
+    """Soft-target cross-entropy (nats) of logits (B, T, n) against target distributions
+    (B, T, n), the mean over batch x time; with ``per_model``, of M stacked networks' logits
+    (M, B, T, n), one mean per model (M,)."""
+    if not per_model:
+        return F.cross_entropy(logits.flatten(0, 1), targets.flatten(0, 1))
+    per = F.cross_entropy(logits.flatten(0, 2), targets.flatten(0, 2), reduction="none")
+    return per.view(logits.shape[0], -1).mean(dim=1)
+
+
+def l2_term(model: torch.nn.Module, cfg: TrainConfig, per_model: bool = False) -> torch.Tensor:
+    """The L2 term added to the loss (0 when ``cfg`` does not apply weight decay). With
+    ``per_model``, ``model`` is M stacked networks and the term is one per model (M,)."""
+    weights = model.decay_weights(cfg.weight_decay_layers)
     if not cfg.apply_weight_decay or cfg.weight_decay == 0:
-        return torch.zeros((), device=model_device(model))
-    return l2_penalty(model.decay_weights(cfg.weight_decay_layers), cfg.weight_decay)
+        first = weights[0]
+        return torch.zeros(first.shape[:1] if per_model else (), device=first.device)
+    return l2_penalty(weights, cfg.weight_decay, per_model)
 
 
-def clip_params(model: GridCellNetwork, cfg: TrainConfig) -> list[torch.Tensor]:
-    """The parameters whose gradients are clipped: all (DeepMind) or the read-outs (paper)."""
+def clip_params(model: torch.nn.Module, cfg: TrainConfig) -> list[torch.Tensor]:
+    """The parameters whose gradients are clipped: all (DeepMind) or the read-outs (paper).
+    ``model`` is a network or M stacked ones (both name their read-outs' parameters)."""
     if cfg.clip_scope == "all":
         return list(model.parameters())
-    return [p for m in model.heads() for p in m.parameters()]
+    return model.head_parameters()
 
 
 def learning_rate(cfg: TrainConfig, step: int) -> float:
@@ -249,7 +283,9 @@ def decoding_errors(
 
 @dataclass
 class Step:
-    """What one training step computed (losses in nats, before the update was applied)."""
+    """What one training step computed (losses in nats, before the update was applied). For M
+    stacked networks each loss holds one value per model (M,) and the output a leading model
+    axis."""
 
     loss: torch.Tensor  # the total minimised: place + HD + L2
     place_loss: torch.Tensor
@@ -274,16 +310,38 @@ def train_step(
 
     With ``check``, a non-finite loss raises FloatingPointError before the weights change.
     """
+    forward = partial(losses, model, ensembles, traj)
+    return optimisation_step(model, forward, opt, cfg, step, clipped, check=check)
+
+
+def optimisation_step(
+    model: torch.nn.Module,
+    forward: Callable[[], tuple[torch.Tensor, torch.Tensor, ModelOutput]],
+    opt: torch.optim.Optimizer,
+    cfg: TrainConfig,
+    step: int,
+    clipped: list[torch.Tensor] | None = None,
+    per_model: bool = False,
+    check: bool = False,
+) -> Step:
+    """One optimisation step of ``model``, whose place and HD losses ``forward`` computes: set
+    the learning rate, add the L2 term, back-propagate, clip (``clipped``: the parameters to
+    clip, default :func:`clip_params`) and update.
+
+    With ``per_model``, ``model`` is M stacked networks and every loss is one per model (M,);
+    the total back-propagated is their sum, so each model's slice gets its own gradient. With
+    ``check``, a non-finite loss raises FloatingPointError before the weights change.
+    """
     lr = learning_rate(cfg, step)
     for group in opt.param_groups:
         group["lr"] = lr
-    place_loss, hd_loss, out = losses(model, ensembles, traj)
-    l2 = l2_term(model, cfg)
+    place_loss, hd_loss, out = forward()
+    l2 = l2_term(model, cfg, per_model)
     loss = place_loss + hd_loss + l2
-    if check and not torch.isfinite(loss):
-        raise FloatingPointError(f"loss is {loss.item()} at step {step}")
+    if check and not torch.isfinite(loss).all():
+        raise FloatingPointError(f"loss is {loss.tolist()} at step {step}")
     opt.zero_grad(set_to_none=True)
-    loss.backward()
+    loss.sum().backward()
     clip_gradients(clip_params(model, cfg) if clipped is None else clipped, cfg.grad_clip)
     opt.step()
     return Step(loss.detach(), place_loss.detach(), hd_loss.detach(), l2.detach(), out, lr)

@@ -50,7 +50,6 @@ from gridcore.stacked import (
     make_generators,
     stack_optimizer_states,
     stack_trajectories,
-    stacked_clip_params,
     stacked_train_step,
     unstack_output,
 )
@@ -290,7 +289,7 @@ def train_stacked(
     for run_cfg, run_dir in zip(cfgs, dirs, strict=True):
         write_config(run_dir, run_cfg)
     data = [trajectory_stream(c) for c in cfgs]
-    clipped = stacked_clip_params(net, cfg)
+    clipped = clip_params(net, cfg)
     first_loss = [h[0]["loss"] if h else None for h in histories]
     elapsed_before = [h[-1]["elapsed_s"] if h else 0.0 for h in histories]
     outcomes: list[TrainResult | DivergedError | None] = [None] * n

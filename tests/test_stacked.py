@@ -111,6 +111,25 @@ def test_one_stacked_network_is_todays_network_with_its_dropout_masks():
     assert torch.equal(gen.get_state(), torch.get_rng_state())  # the same draws were made
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{}, {"weight_decay_layers": "heads+bottleneck", "use_hd": False}, {"weight_decay": 0.0}],
+    ids=["heads", "heads+bottleneck-hd-off", "off"],
+)
+def test_each_stacked_model_has_its_own_l2_term_and_clipped_read_outs(change):
+    cfg = tiny(**{"clip_scope": "heads", "weight_decay": 1e-2, **change})
+    nets = models(cfg, [0, 1])
+    stacked = StackedNetwork(nets)
+    l2 = task.l2_term(stacked, cfg, per_model=True)
+    assert l2.shape == (2,)
+    for m, net in enumerate(nets):
+        torch.testing.assert_close(l2[m], task.l2_term(net, cfg))
+        heads = task.clip_params(net, cfg)
+        stacked_heads = task.clip_params(stacked, cfg)
+        assert len(stacked_heads) == len(heads)
+        assert all(torch.equal(s[m], p) for s, p in zip(stacked_heads, heads, strict=True))
+
+
 def test_optimizer_state_stacks_and_unstacks():
     cfg = tiny(optimizer="adam")
     nets = models(cfg, [0, 1])
