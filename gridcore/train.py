@@ -3,8 +3,9 @@
 Each step takes a batch of simulated trajectories (simulated ``data_chunk`` batches at a time),
 and :func:`gridcore.task.train_step` runs the network on their egocentric velocities and
 minimises the soft-target cross-entropy between its read-outs and the true place- and
-head-direction-cell distributions (plus the L2 term). Around that the loop logs, checkpoints,
-keeps snapshots, scores the bottleneck while it trains, and stops a diverging run.
+head-direction-cell distributions (plus the L2 term). Around that a
+:class:`~gridcore.recorder.RunRecorder` logs, checkpoints, keeps snapshots, scores the
+bottleneck while it trains, and stops a diverging run.
 
 The run directory's format is :mod:`gridcore.runs`. Resuming gives bit-identical weights to an
 uninterrupted run on the same machine; another CPU model rounds differently and drifts apart
@@ -19,30 +20,20 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import torch
-from torch.utils.tensorboard import SummaryWriter
 from tqdm.auto import tqdm
 
 from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.model import GridCellNetwork
-from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
-from gridcore.ratemaps import bottleneck_ratemaps
-from gridcore.runs import (
-    HISTORY_FIELDS,
-    prepare_run_dir,
-    restore_train_state,
-    save_checkpoint,
-    save_snapshot,
-    write_config,
-)
-from gridcore.scores import score_ratemaps
+from gridcore.recorder import RunRecorder
+from gridcore.runs import prepare_run_dir, restore_train_state, write_config
 from gridcore.stacked import (
     OptimizerView,
     StackedNetwork,
@@ -51,15 +42,14 @@ from gridcore.stacked import (
     stack_optimizer_states,
     stack_trajectories,
     stacked_train_step,
-    unstack_output,
+    unstack_step,
 )
 from gridcore.task import (
     build,
     clip_params,
-    decoding_errors,
     device_of,
     make_optimizer_for,
-    model_device,
+    rng_devices,
     train_step,
     trajectory_stream,
 )
@@ -79,37 +69,9 @@ class TrainResult:
     ensembles: Ensembles
 
 
-def grid_fractions(model: GridCellNetwork, ensembles: Ensembles, cfg: TrainConfig) -> dict:
-    """Fractions of bottleneck units whose 60-degree score (DeepMind's scorer) exceeds 0.37 and
-    0.8, right now, on ``cfg.score_trajectories`` fresh trajectories. Training's RNG is untouched.
-    """
-    with torch.random.fork_rng(devices=_gpus(model_device(model))):
-        maps = bottleneck_ratemaps(
-            model, ensembles, cfg, n_trajectories=cfg.score_trajectories, nbins=cfg.score_nbins
-        )
-    scores = score_ratemaps(maps, mode="deepmind")
-    return {
-        "grid_fraction_037": scores.fraction(GRID_THRESHOLD),
-        "grid_fraction_080": scores.fraction(STRICT_GRID_THRESHOLD),
-    }
-
-
-def _gpus(device: torch.device) -> list[torch.device]:
-    """The GPU whose RNG ``fork_rng`` must save for work on ``device`` (none on the CPU)."""
-    return [device] if device.type == "cuda" else []
-
-
-def _check_divergence(loss: float, first: float | None, step: int, lr: float, cfg) -> None:
-    """Raise DivergedError if ``loss`` is non-finite or ``diverge_factor`` x the first loss."""
-    exploded = first is not None and cfg.diverge_factor and loss > cfg.diverge_factor * first
-    if math.isfinite(loss) and not exploded:
-        return
-    what = f"loss is {loss:g}" + (f", {loss / first:.0f}x its first value" if exploded else "")
-    raise DivergedError(
-        f"training diverged at step {step}: {what}; the last checkpoint is kept. "
-        f"Try a learning rate below {lr:g} or gradient clipping",
-        step,
-    )
+def _show(bar: tqdm, row: dict) -> None:
+    """Put a history row's loss (nats) and position error (cm) beside the progress bar."""
+    bar.set_postfix(loss=f"{row['loss']:.3f}", err_cm=f"{row['position_error_cm']:.1f}")
 
 
 def train(
@@ -139,11 +101,8 @@ def train(
     write_config(run_dir, cfg)
     data = trajectory_stream(cfg)
     clipped = clip_params(model, cfg)
-    first_loss = history[0]["loss"] if history else None
-
-    writer = SummaryWriter(str(run_dir / "tb"), purge_step=step if resume else None)
-    start_time = time.perf_counter()
-    elapsed_before = history[-1]["elapsed_s"] if history else 0.0
+    purge = step if resume else None
+    rec = RunRecorder(run_dir, cfg, history, lambda: model, opt, purge_step=purge)
     bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc="training", unit="step")
     model.train()
     try:
@@ -152,44 +111,20 @@ def train(
             try:
                 res = train_step(model, ensembles, opt, traj, cfg, step, clipped, check=True)
             except FloatingPointError:
-                _check_divergence(math.nan, first_loss, step, cfg.lr, cfg)
-            loss = res.loss.item()
-            first_loss = loss if first_loss is None else first_loss
-            _check_divergence(loss, first_loss, step, res.lr, cfg)
+                rec.non_finite(step)
+            rec.check_loss(res.loss.item(), step, res.lr)
             step += 1
             bar.update(1)
-            if step % cfg.log_every == 0 or step == cfg.steps:
-                pos_err, hd_err = decoding_errors(ensembles, res.out, traj)
-                row = {
-                    "step": step,
-                    "loss": loss,
-                    "place_loss": res.place_loss.item(),
-                    "hd_loss": res.hd_loss.item() if cfg.use_hd else math.nan,
-                    "l2_loss": res.l2.item(),
-                    "position_error_cm": pos_err,
-                    "heading_error_deg": hd_err,
-                    "lr": res.lr,
-                    "elapsed_s": elapsed_before + time.perf_counter() - start_time,
-                    "grid_fraction_037": math.nan,
-                    "grid_fraction_080": math.nan,
-                }
-                if cfg.score_every and step % cfg.score_every == 0:
-                    row.update(grid_fractions(model, ensembles, cfg))
-                history.append(row)
-                for key in HISTORY_FIELDS[1:]:
-                    if not math.isnan(row[key]):
-                        writer.add_scalar(key, row[key], step)
-                bar.set_postfix(loss=f"{loss:.3f}", err_cm=f"{pos_err:.1f}")
+            if rec.logs_at(step):
+                row = rec.record(step, res, ensembles, traj)
+                _show(bar, row)
                 if on_log is not None and on_log(row):
-                    save_checkpoint(run_dir, cfg, model, opt, step, history)
+                    rec.checkpoint(step)
                     break
-            if cfg.snapshot_every and step % cfg.snapshot_every == 0:
-                save_snapshot(run_dir, model, step)
-            if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-                save_checkpoint(run_dir, cfg, model, opt, step, history)
+            rec.save_due(step)
     finally:
         bar.close()
-        writer.close()
+        rec.close()
     model.eval()
     return TrainResult(run_dir, step, history, model, ensembles)
 
@@ -211,6 +146,75 @@ def _stack_config(cfgs: list[TrainConfig]) -> TrainConfig:
     return cfgs[0]
 
 
+def _prepare_stack(
+    cfgs: Sequence[TrainConfig], run_dirs: Sequence[str | Path], resume: bool
+) -> tuple[list[TrainConfig], list[Path]]:
+    """Check that ``cfgs`` can train stacked into ``run_dirs`` (one distinct directory each)
+    and prepare each directory; return the configs to train with and the directories."""
+    if not cfgs or len(cfgs) != len(run_dirs):
+        raise GridcoreError(
+            f"need one run directory per config, got {len(run_dirs)} for {len(cfgs)}"
+        )
+    for c in cfgs:
+        check_stackable(c.core)
+        if c.dims != 2:
+            raise GridcoreError("only 2-D networks train stacked; train a dims=3 run on its own")
+    dirs = [Path(d) for d in run_dirs]
+    if len({d.resolve() for d in dirs}) != len(dirs):
+        raise GridcoreError("stacked runs need distinct run directories")
+    return [prepare_run_dir(d, c, resume) for d, c in zip(dirs, cfgs, strict=True)], dirs
+
+
+@dataclass
+class _Separate:
+    """Each stacked model as its separate run starts: network, optimiser, history, and the
+    state torch's CPU and GPU generators are in after building (or restoring) it, from which
+    its dropout masks come next."""
+
+    models: list[GridCellNetwork]
+    opts: list[torch.optim.Optimizer]
+    step: int
+    histories: list[list[dict]]
+    cpu_rng: list[torch.Tensor]
+    gpu_rng: list[torch.Tensor | None]
+
+
+def _build_separately(
+    cfgs: list[TrainConfig], dirs: list[Path], resume: bool, device: torch.device
+) -> tuple[_Separate, Ensembles]:
+    """Build (and with ``resume`` restore) each model as its separate run would, under its own
+    seed, leaving torch's global RNG as it was; all must resume from the same step."""
+    sep = _Separate([], [], 0, [], [], [])
+    steps = []
+    with torch.random.fork_rng(devices=rng_devices(device)):
+        for run_cfg, run_dir in zip(cfgs, dirs, strict=True):
+            torch.manual_seed(run_cfg.seed)
+            model, ensembles = build(run_cfg, device)
+            opt = make_optimizer_for(run_cfg, model)
+            step, history = restore_train_state(run_dir, model, opt) if resume else (0, [])
+            sep.models.append(model)
+            sep.opts.append(opt)
+            steps.append(step)
+            sep.histories.append(history)
+            sep.cpu_rng.append(torch.get_rng_state())
+            sep.gpu_rng.append(torch.cuda.get_rng_state(device) if device.type == "cuda" else None)
+    if len(set(steps)) > 1:
+        raise GridcoreError(
+            "stacked runs must resume from the same step; their checkpoints are at steps "
+            + ", ".join(map(str, steps))
+        )
+    sep.step = steps[0]
+    return sep, ensembles
+
+
+def _checkpoint_rng(gen: torch.Generator, cpu_state: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The RNG state a model's separate run would checkpoint now: on the CPU its dropout
+    generator's; on a GPU the CPU's as building left it, and the dropout generator's."""
+    if gen.device.type == "cpu":
+        return {"rng.torch": gen.get_state()}
+    return {"rng.torch": cpu_state, "rng.cuda": gen.get_state()}
+
+
 def train_stacked(
     cfgs: Sequence[TrainConfig],
     run_dirs: Sequence[str | Path],
@@ -230,72 +234,37 @@ def train_stacked(
     entry in the returned list is the :class:`DivergedError` that :func:`train` would raise;
     every other entry is that model's :class:`TrainResult`.
     """
-    if not cfgs or len(cfgs) != len(run_dirs):
-        raise GridcoreError(
-            f"need one run directory per config, got {len(run_dirs)} for {len(cfgs)}"
-        )
-    for c in cfgs:
-        check_stackable(c.core)
-        if c.dims != 2:
-            raise GridcoreError("only 2-D networks train stacked; train a dims=3 run on its own")
-    dirs = [Path(d) for d in run_dirs]
-    if len({d.resolve() for d in dirs}) != len(dirs):
-        raise GridcoreError("stacked runs need distinct run directories")
-    cfgs = [prepare_run_dir(d, c, resume) for d, c in zip(dirs, cfgs, strict=True)]
+    cfgs, dirs = _prepare_stack(cfgs, run_dirs, resume)
     cfg = _stack_config(cfgs)
     device = device_of(cfg)
     torch.set_num_threads(cfg.threads)
-    models, opts, steps, histories, cpu_rng, gpu_rng = [], [], [], [], [], []
-    with torch.random.fork_rng(devices=_gpus(device)):
-        for run_cfg, run_dir in zip(cfgs, dirs, strict=True):
-            torch.manual_seed(run_cfg.seed)
-            model, ensembles = build(run_cfg, device)
-            opt = make_optimizer_for(run_cfg, model)
-            step, history = restore_train_state(run_dir, model, opt) if resume else (0, [])
-            models.append(model)
-            opts.append(opt)
-            steps.append(step)
-            histories.append(history)
-            # The state the separate run's global RNG is in now: its dropout masks come next.
-            cpu_rng.append(torch.get_rng_state())
-            gpu_rng.append(torch.cuda.get_rng_state(device) if device.type == "cuda" else None)
-    if len(set(steps)) > 1:
-        raise GridcoreError(
-            "stacked runs must resume from the same step; their checkpoints are at steps "
-            + ", ".join(map(str, steps))
-        )
-    step, n = steps[0], len(cfgs)
-    net = StackedNetwork(models)
-    template, models = models[0], None  # an ordinary network to unstack one model into
+    sep, ensembles = _build_separately(cfgs, dirs, resume, device)
+    step, n = sep.step, len(cfgs)
+    net = StackedNetwork(sep.models)
+    template = sep.models[0]  # an ordinary network to unstack one model into
     opt = make_optimizer_for(cfg, net)
-    stack_optimizer_states(opt, opts, net)
-    del opts
-    gens = make_generators(gpu_rng if device.type == "cuda" else cpu_rng, device)
-
-    def rng(m: int) -> dict[str, torch.Tensor]:
-        state = {"rng.torch": gens[m].get_state() if device.type == "cpu" else cpu_rng[m]}
-        if device.type == "cuda":
-            state["rng.cuda"] = gens[m].get_state()
-        return state
-
-    def unstacked(m: int) -> GridCellNetwork:
-        return net.load_model(m, template)
-
-    def checkpoint(m: int) -> None:
-        save_checkpoint(
-            dirs[m], cfgs[m], unstacked(m), OptimizerView(opt, net, m), step, histories[m], rng(m)
-        )
-
+    stack_optimizer_states(opt, sep.opts, net)
+    gens = make_generators(sep.gpu_rng if device.type == "cuda" else sep.cpu_rng, device)
+    cpu_rng, histories = sep.cpu_rng, sep.histories
+    del sep  # the separate networks and optimisers: the stack holds their state now
     for run_cfg, run_dir in zip(cfgs, dirs, strict=True):
         write_config(run_dir, run_cfg)
     data = [trajectory_stream(c) for c in cfgs]
     clipped = clip_params(net, cfg)
-    first_loss = [h[0]["loss"] if h else None for h in histories]
-    elapsed_before = [h[-1]["elapsed_s"] if h else 0.0 for h in histories]
     outcomes: list[TrainResult | DivergedError | None] = [None] * n
     live = list(range(n))
-    writers = [SummaryWriter(str(d / "tb"), purge_step=step if resume else None) for d in dirs]
-    start_time = time.perf_counter()
+    recs = [
+        RunRecorder(
+            dirs[m],
+            cfgs[m],
+            histories[m],
+            partial(net.load_model, m, template),
+            OptimizerView(opt, net, m),
+            partial(_checkpoint_rng, gens[m], cpu_rng[m]),
+            purge_step=step if resume else None,
+        )
+        for m in range(n)
+    ]
     desc = f"training {n} stacked"
     bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc=desc, unit="step")
     net.train()
@@ -307,55 +276,31 @@ def train_stacked(
             for m in list(live):
                 try:
                     if not math.isfinite(losses[m]):
-                        _check_divergence(math.nan, first_loss[m], step, cfg.lr, cfg)
-                    first_loss[m] = losses[m] if first_loss[m] is None else first_loss[m]
-                    _check_divergence(losses[m], first_loss[m], step, res.lr, cfg)
+                        recs[m].non_finite(step)
+                    recs[m].check_loss(losses[m], step, res.lr)
                 except DivergedError as err:
                     outcomes[m] = err
                     live.remove(m)
-                    writers[m].close()
+                    recs[m].close()
             step += 1
             bar.update(1)
-            logged = step % cfg.log_every == 0 or step == cfg.steps
-            for m in list(live if logged else ()):
-                pos_err, hd_err = decoding_errors(ensembles, unstack_output(res.out, m), traj[m])
-                row = {
-                    "step": step,
-                    "loss": losses[m],
-                    "place_loss": res.place_loss[m].item(),
-                    "hd_loss": res.hd_loss[m].item() if cfg.use_hd else math.nan,
-                    "l2_loss": res.l2[m].item(),
-                    "position_error_cm": pos_err,
-                    "heading_error_deg": hd_err,
-                    "lr": res.lr,
-                    "elapsed_s": elapsed_before[m] + time.perf_counter() - start_time,
-                    "grid_fraction_037": math.nan,
-                    "grid_fraction_080": math.nan,
-                }
-                if cfg.score_every and step % cfg.score_every == 0:
-                    row.update(grid_fractions(unstacked(m), ensembles, cfgs[m]))
-                histories[m].append(row)
-                for key in HISTORY_FIELDS[1:]:
-                    if not math.isnan(row[key]):
-                        writers[m].add_scalar(key, row[key], step)
+            for m in [k for k in live if recs[k].logs_at(step)]:
+                row = recs[m].record(step, unstack_step(res, m), ensembles, traj[m])
                 if m == live[0]:
-                    bar.set_postfix(loss=f"{losses[m]:.3f}", err_cm=f"{pos_err:.1f}")
+                    _show(bar, row)
                 if on_log is not None and on_log(m, row):
-                    checkpoint(m)
+                    recs[m].checkpoint(step)
                     outcomes[m] = TrainResult(dirs[m], step, histories[m], template, ensembles)
                     live.remove(m)
             for m in live:
-                if cfg.snapshot_every and step % cfg.snapshot_every == 0:
-                    save_snapshot(dirs[m], unstacked(m), step)
-                if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-                    checkpoint(m)
+                recs[m].save_due(step)
         for m in live:
             outcomes[m] = TrainResult(dirs[m], step, histories[m], template, ensembles)
     finally:
         bar.close()
-        for writer in writers:
-            writer.close()
+        for rec in recs:
+            rec.close()
     for m, outcome in enumerate(outcomes):
         if isinstance(outcome, TrainResult):  # each its own network, in evaluation mode
-            outcome.model = copy.deepcopy(unstacked(m)).eval()
+            outcome.model = copy.deepcopy(net.load_model(m, template)).eval()
     return outcomes

@@ -55,11 +55,12 @@ LAYERS: dict[str, int] = {
     "diagnostics": 8,
     "stacked": 8,  # M networks as one: the task with a leading model axis
     "agents": 8,  # points that step towards goals among walls, and the random-walk baseline
-    # the loop, the results of a run, and the figures
-    "train": 9,
+    # one run directory while it trains, the results of a run, and the figures
+    "recorder": 9,  # history, TensorBoard, divergence and the schedule of a training run
     "results": 9,
     "census": 9,  # a network's units on fresh trajectories (ratemaps' seed), typed by celltypes
     "plots": 9,
+    "train": 10,  # the training loops, each writing its run directories through recorder
     # many runs at once: it trains (train) and scores (results, and real_paths' long paths)
     "sweeps": 11,
     "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
