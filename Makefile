@@ -33,7 +33,7 @@ help:
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[book,dev,sweeps,rats]'
+	$(BIN)/python -m pip install --quiet -e '.[book,dev,sweeps,rats,rl]'
 	@touch $@
 
 venv: $(STAMP)
