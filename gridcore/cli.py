@@ -19,7 +19,9 @@ from gridcore import headline, sweeps
 from gridcore.comparison import compare_runs
 from gridcore.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
+from gridcore.navigation_env import GOAL_REGIONS, VARIANTS
 from gridcore.results import score_path
+from gridcore.rl_agents import LESIONS, AgentSpec, navigate_rl
 from gridcore.shortcuts import AGENTS as SHORTCUT_AGENTS
 from gridcore.shortcuts import navigate_run
 from gridcore.train import EXIT_DIVERGED, train
@@ -117,12 +119,59 @@ def build_parser() -> argparse.ArgumentParser:
         "a random walk find goals seen while exploring; print their success rates (within 10 "
         "cm of the goal) and path-length ratios. Then the shortcut test: the same agents and "
         "one that follows the route learnt with a door closed, in a box split by a wall whose "
-        "door opens at test; print how often each takes the new door.",
+        "door opens at test; print how often each takes the new door. With --agent rl: train "
+        "a PPO agent that observes the network's code (--variant), or load one gridcore saved, "
+        "and test it on held-out goals, with lesions or with the door open.",
     )
     p.add_argument("run_dir", type=Path, help="a trained run directory")
     p.add_argument("--episodes", type=_positive_int, default=200, help="episodes per agent")
-    p.add_argument("--seed", type=int, default=0, help="seed of the episodes and read-out data")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the episodes and read-out data (with --agent rl, of training too)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--agent",
+        choices=("readout", "rl"),
+        default="readout",
+        help="readout: the agents above (default); rl: train (or --load) a PPO agent on the "
+        "navigation environment and test it against random actions and the rat's random walk "
+        "(needs the rl extra: pip install 'gridcore[rl]')",
+    )
+    rl = p.add_argument_group("rl agent (with --agent rl)")
+    rl.add_argument("--variant", choices=VARIANTS, help="what the policy observes (default grid)")
+    rl.add_argument("--steps", type=_positive_int, help="environment steps of training (20000)")
+    rl.add_argument("--out", type=Path, help="directory to save the trained agent in")
+    rl.add_argument(
+        "--load",
+        type=Path,
+        help="an agent directory gridcore wrote, to test (gridcore loads only agents it saved, "
+        "with their manifest: an SB3 zip holds pickled code)",
+    )
+    rl.add_argument("--recurrent", action="store_true", help="an LSTM policy (RecurrentPPO)")
+    rl.add_argument("--envs", type=_positive_int, help="environments stepped together (4)")
+    rl.add_argument(
+        "--subprocess", action="store_true", help="step each environment in its own process"
+    )
+    rl.add_argument("--train-goals", choices=GOAL_REGIONS, help="where training goals lie (all)")
+    rl.add_argument("--test-goals", choices=GOAL_REGIONS, help="where test goals lie (as trained)")
+    rl.add_argument("--max-distance", type=float, help="training goals at most this far (m)")
+    rl.add_argument("--test-min-distance", type=float, help="test goals at least this far (m)")
+    rl.add_argument(
+        "--shortcut",
+        action="store_true",
+        help="the two-room arena: train with its door closed, test with it open",
+    )
+    rl.add_argument(
+        "--shaping",
+        type=float,
+        help="reward per metre of progress towards the goal while training (0: the paper's "
+        "sparse reward; with 5 the position bound learns within 10^4 steps)",
+    )
+    rl.add_argument("--lesion", choices=LESIONS, help="also test with units silenced")
+    rl.add_argument("--lesion-k", type=_positive_int, help="how many units --lesion silences")
 
     p = sub.add_parser(
         "sweep",
@@ -260,7 +309,117 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+RL_TRAINING_FLAGS = (
+    "variant",
+    "steps",
+    "envs",
+    "train_goals",
+    "max_distance",
+    "shaping",
+)
+RL_FLAGS = (
+    *RL_TRAINING_FLAGS,
+    *("out", "load", "test_goals", "test_min_distance", "lesion", "lesion_k"),
+)
+
+
+def _rl_spec(args: argparse.Namespace) -> AgentSpec:
+    """The agent the rl flags ask for (its training options JSON values)."""
+    options: dict = {"goal_region": args.train_goals or "all"}
+    if args.max_distance is not None:
+        options["max_distance"] = args.max_distance
+    if args.shaping is not None:
+        options["shaping"] = args.shaping
+    if args.shortcut:
+        options["arena"] = "two-rooms"
+    return AgentSpec(
+        variant=args.variant or "grid",
+        algorithm="recurrent-ppo" if args.recurrent else "ppo",
+        steps=args.steps or 20000,
+        seed=args.seed,
+        n_envs=args.envs or 4,
+        options=options,
+    )
+
+
+def _check_rl_flags(args: argparse.Namespace) -> None:
+    given = [f for f in RL_FLAGS if getattr(args, f) is not None]
+    given += [f for f in ("recurrent", "subprocess", "shortcut") if getattr(args, f)]
+    if args.agent != "rl" and given:
+        raise GridcoreError(f"--{given[0].replace('_', '-')} is for --agent rl")
+    fixed = [f for f in RL_TRAINING_FLAGS if getattr(args, f) is not None]
+    fixed += [f for f in ("recurrent", "shortcut") if getattr(args, f)]
+    if args.load is not None and (fixed or args.out is not None):
+        name = (fixed or ["out"])[0].replace("_", "-")
+        raise GridcoreError(f"--{name}: a loaded agent keeps what it was trained with")
+    if (args.lesion is None) != (args.lesion_k is None):
+        raise GridcoreError("--lesion and --lesion-k go together")
+    if args.shortcut and (args.train_goals or args.test_goals):
+        raise GridcoreError("--shortcut: the arena has its own start and goal zones")
+
+
+REGION_WORDS = {
+    "all": "the whole box",
+    "left": "the box's left half (x < 0)",
+    "right": "the box's right half (x >= 0)",
+}
+
+
+def _print_rl(summary: dict) -> None:
+    test = summary["test_options"]
+    print(
+        f"{summary['run']} (step {summary['step']}): {summary['algorithm']} agent, variant "
+        f"{summary['variant']} ({summary['n_inputs']} inputs), {summary['train_steps']} "
+        f"environment steps, seed {summary['seed']}; agent in {summary['agent_dir']}"
+    )
+    where = REGION_WORDS[test.get("goal_region", "all")]
+    if test.get("arena"):
+        where = "the arena's goal zone, its door open"
+    far = test.get("min_distance")
+    print(
+        f"test: {summary['episodes']} episodes, goals in {where}"
+        f"{f', at least {100 * far:.0f} cm away' if far is not None else ''}; shortest path "
+        f"{100 * summary['mean_shortest_path_m']:.0f} cm on average"
+    )
+    arena = bool(test.get("arena"))
+    extra = f" {'door first':>11s} {'gap first':>10s}" if arena else ""
+    print(f"{'agent':36s} {'success':>8s} {'path ratio':>11s} {'steps':>6s}{extra}")
+    for name, row in summary["agents"].items():
+        line = f"{name:36s} {100 * row['success_rate']:7.1f}% {row['path_ratio']:11.2f}"
+        line += f" {row['steps']:6.1f}"
+        if arena:
+            line += f" {100 * row['door_first_rate']:10.1f}% {100 * row['gap_first_rate']:9.1f}%"
+        print(line)
+    if summary["episodes_to_50"] is None:
+        print("training: the success rate over 100 episodes never reached 50 %")
+    else:
+        print(
+            f"training: the success rate over 100 episodes first reached 50 % after "
+            f"{summary['episodes_to_50']} episodes ({summary['env_steps_to_50']} steps)"
+        )
+
+
 def cmd_navigate(args: argparse.Namespace) -> int:
+    _check_rl_flags(args)
+    if args.agent == "rl":
+        summary = navigate_rl(
+            args.run_dir,
+            _rl_spec(args),
+            out=args.out,
+            load=args.load,
+            episodes=args.episodes,
+            test_goals=args.test_goals,
+            test_min_distance=args.test_min_distance,
+            lesion=args.lesion,
+            lesion_k=args.lesion_k or 0,
+            subprocess=args.subprocess,
+            eval_seed=args.seed,
+        )
+        if args.json:
+            print(json.dumps(summary, indent=2))
+        else:
+            _print_rl(summary)
+        return 0
     summary = navigate_run(args.run_dir, episodes=args.episodes, seed=args.seed)
     if args.json:
         print(json.dumps(summary, indent=2))

@@ -66,6 +66,7 @@ LAYERS: dict[str, int] = {
     "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
     "shortcuts": 11,  # an arena with a door that opens at test: grid, place and route agents
     "navigation_env": 11,  # the box as a gymnasium environment seen through a frozen network
+    "rl_agents": 12,  # PPO agents on that environment (stable-baselines3), saved and tested
     "real_paths": 10,  # a frozen network along real rats' paths (compared by results)
     "torus": 10,  # the persistent homology of a network's grid modules (results, census)
     "comparison": 11,  # the shipped networks beside the paper (results, modules, real_paths)
@@ -84,14 +85,26 @@ ANALYSIS = (
     "plots",
     "navigation",
     "navigation_env",
+    "rl_agents",
     "real_paths",
     "comparison",
     "torus",
 )
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
 # book, dev, sweeps; rats: ratinabox, for comparisons with real rats; book: ripser, for
-# persistent homology; rl: gymnasium, which navigation_env imports at its top inside a guard).
-OPTIONAL = {"ipywidgets", "IPython", "ray", "ratinabox", "playwright", "yaml", "ripser"}
+# persistent homology; rl: stable-baselines3 and sb3-contrib, for reinforcement learning;
+# gymnasium, of the same extra, is imported at the top of navigation_env inside a guard).
+OPTIONAL = {
+    "ipywidgets",
+    "IPython",
+    "ray",
+    "ratinabox",
+    "playwright",
+    "yaml",
+    "ripser",
+    "stable_baselines3",
+    "sb3_contrib",
+}
 MAX_LINES = 700
 
 

@@ -242,7 +242,7 @@ def test_gridcore_imports_without_the_rl_extra():
     code = (
         "import sys\n"
         "for name in ('gymnasium', 'stable_baselines3', 'sb3_contrib'): sys.modules[name] = None\n"
-        "import gridcore.cli, gridcore.navigation_env\n"
+        "import gridcore.cli, gridcore.rl_agents\n"
         "from gridcore.config import get_preset\n"
         "from gridcore.errors import GridcoreError\n"
         "from gridcore.navigation_env import NavigationEnv\n"
