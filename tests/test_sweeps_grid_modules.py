@@ -62,6 +62,7 @@ def sweep(tmp_path):
 def test_each_finished_trial_has_its_modules_and_slices(sweep):
     table = module_table(sweep, n_null=30)
     assert list(table["condition"]) == ["sliced"] * 3 + ["shared"] * 2  # unfinished left out
+    assert (table["place_sigma_m"] == 0.01).all()  # the tiny preset's width
     sliced = table[table["condition"] == "sliced"]
     assert (sliced["modules"] == 2).all() and sliced["has_modules"].all()
     assert (sliced["p_value"] <= 0.05).all()
@@ -106,6 +107,12 @@ def test_summary_and_answer_judge_the_target(sweep):
     assert "too few grid-like units" in modules_answer(summary, "shared", target)
     strict = module_summary(table, ModuleTarget(baseline_error_cm=15.0))
     assert "too large a position error" in modules_answer(strict, "sliced", ModuleTarget(15.0))
+    # A target per condition: each judged against its own baseline.
+    per = {"sliced": ModuleTarget(15.0), "shared": ModuleTarget(25.0)}
+    mixed = module_summary(table, per)
+    assert list(mixed["position error limit (cm)"]) == [30.0, 50.0]
+    assert not mixed.loc["sliced", "meets target"]
+    assert "target at most 30" in modules_answer(mixed, "sliced", per)
     assert modules_answer(summary, "absent", target).startswith("Cannot tell yet")
 
 
@@ -142,3 +149,4 @@ def test_the_reading_table_writes_percentages_and_ranges(sweep):
     assert shown.loc["seeds with modules", "shared"] == "0 of 2"
     assert shown.loc["module ratio, median", "shared"] == "–"
     assert shown.loc["meets the target", "sliced"] == "yes"
+    assert shown.loc["position error limit", "sliced"] == "50 cm"
