@@ -28,8 +28,7 @@ from _machine import describe  # noqa: E402
 from gridcore import sweeps  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.recorder import grid_fractions  # noqa: E402
-from gridcore.results import load_network  # noqa: E402
-from gridcore.runs import read_history  # noqa: E402
+from gridcore.runs import load_network, read_history  # noqa: E402
 
 
 def spec_text(args: argparse.Namespace, seeds: int) -> str:

@@ -32,7 +32,8 @@ from gridcore.paper import (
     UPDATES,
 )
 from gridcore.real_paths import long_path_errors
-from gridcore.results import ScoredNetwork, load_network, score_network
+from gridcore.results import ScoredNetwork, score_network
+from gridcore.runs import load_network
 from gridcore.trajectories import get_motion
 
 # The rows of the table, in order (short, so that the table fits a page's text column). The

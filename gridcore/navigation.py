@@ -47,7 +47,8 @@ from torch import nn
 from gridcore.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.results import Network, score_network
+from gridcore.results import score_network
+from gridcore.runs import Network
 from gridcore.task import untrained_model
 from gridcore.trajectories import simulate
 

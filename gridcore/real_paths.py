@@ -31,7 +31,8 @@ from gridcore.paper import BOX_SIZE_M, DT_S
 from gridcore.path_integration import PathIntegration, integrate, n_steps
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps, run_network
 from gridcore.real_rats import real_trajectories
-from gridcore.results import Network, map_correlations
+from gridcore.results import map_correlations
+from gridcore.runs import Network
 from gridcore.task import model_device, untrained_model
 from gridcore.trajectories import Trajectories
 

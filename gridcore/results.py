@@ -18,56 +18,21 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from gridcore.binning import RatemapAccumulator, load_ratemaps
-from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
-from gridcore.model import GridCellNetwork
 from gridcore.paper import BOX_SIZE_M, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
 from gridcore.ratemaps3d import volume_ratemaps, volume_summary
-from gridcore.runs import list_snapshots, load_run, read_history
+from gridcore.runs import Network, list_snapshots, load_run, read_history
 from gridcore.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, score_ratemaps
 from gridcore.shuffles import ShuffleNull, shuffle_threshold
 from gridcore.task import motion_of, untrained_model, volume_motion_of
-from gridcore.trajectories import MotionParams
 
 MODES = ("deepmind", "gridcore")
 
 
 # --------------------------------------------------------------------------------------------
 # A trained network and its scores
-
-
-@dataclass
-class Network:
-    """A trained network loaded from a run directory, with what it was trained on."""
-
-    model: GridCellNetwork
-    ensembles: Ensembles
-    cfg: TrainConfig
-    step: int
-    run_dir: Path
-
-    @property
-    def motion(self) -> MotionParams:
-        return motion_of(self.cfg)
-
-
-def load_network(checkpoint: str | Path) -> Network:
-    """Load the network of a run directory (e.g. ``checkpoints/grid-lstm``), in evaluation mode.
-
-    A missing directory is a GridcoreError that says how to make one.
-    """
-    path = Path(checkpoint)
-    if not (path / "model.safetensors").is_file() and path.suffix != ".safetensors":
-        raise GridcoreError(
-            f"no trained network at {path.resolve()} (no model.safetensors): pass a run "
-            "directory, e.g. one made with `python -m gridcore train --preset fast --out runs/fast`"
-        )
-    model, ensembles, cfg, step = load_run(path)
-    run_dir = path.parent if path.suffix == ".safetensors" else path
-    return Network(model, ensembles, cfg, step, run_dir)
 
 
 @dataclass

@@ -11,12 +11,17 @@ A run directory holds:
 
 Every file is written to a temporary name and renamed, so a killed run loses at most the steps
 since its last checkpoint. Weights are only ever loaded through safetensors.
+
+A :class:`Network` is what every analysis takes: a model with the ensembles and config it was
+trained on, read back from a run directory by :func:`load_network`, or drawn afresh from a seed
+by :func:`untrained_network`.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -28,7 +33,8 @@ from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
 from gridcore.model import GridCellNetwork
-from gridcore.task import build
+from gridcore.task import build, motion_of, untrained_model
+from gridcore.trajectories import MotionParams
 
 HISTORY_FIELDS = [
     "step",
@@ -246,3 +252,49 @@ def restore_train_state(run_dir: Path, model: GridCellNetwork, opt) -> tuple[int
     except (KeyError, ValueError, RuntimeError) as err:
         raise GridcoreError(f"{run_dir}: corrupt optimiser/RNG state ({err})") from None
     return step, [row for row in read_history(run_dir) if row["step"] <= step]
+
+
+# --------------------------------------------------------------------------------------------
+# A network with what it was trained on
+
+
+@dataclass
+class Network:
+    """A network with the ensembles and config it was trained on; ``step`` is the training step
+    its weights are from (0: untrained) and ``run_dir`` the run directory they were read from
+    (None for a network built in memory)."""
+
+    model: GridCellNetwork
+    ensembles: Ensembles
+    cfg: TrainConfig
+    step: int = 0
+    run_dir: Path | None = None
+
+    @property
+    def motion(self) -> MotionParams:
+        """The motion model (and so the box) the network was trained in."""
+        return motion_of(self.cfg)
+
+
+def load_network(checkpoint: str | Path) -> Network:
+    """Load the network of a run directory (e.g. ``checkpoints/grid-lstm``), or of one of its
+    ``.safetensors`` files, in evaluation mode.
+
+    A missing directory is a GridcoreError that says how to make one.
+    """
+    path = Path(checkpoint)
+    if not (path / "model.safetensors").is_file() and path.suffix != ".safetensors":
+        raise GridcoreError(
+            f"no trained network at {path.resolve()} (no model.safetensors): pass a run "
+            "directory, e.g. one made with `python -m gridcore train --preset fast --out runs/fast`"
+        )
+    model, ensembles, cfg, step = load_run(path)
+    run_dir = path.parent if path.suffix == ".safetensors" else path
+    return Network(model, ensembles, cfg, step, run_dir)
+
+
+def untrained_network(cfg: TrainConfig, seed: int = 0) -> Network:
+    """``cfg``'s network with fresh weights drawn from ``seed``, in evaluation mode: the
+    untrained baseline (:func:`gridcore.task.untrained_model`). Torch's RNG is left as it was."""
+    model, ensembles = untrained_model(cfg, seed=seed)
+    return Network(model, ensembles, cfg)

@@ -55,7 +55,7 @@ from gridcore.navigation import (
     require_recurrent,
     run_codes,
 )
-from gridcore.results import Network, load_network
+from gridcore.runs import Network, load_network
 from gridcore.trajectories import Trajectories, simulate
 
 SHORTCUT_SEED = NAV_SEED + 5000

@@ -19,7 +19,8 @@ from gridcore.errors import GridcoreError
 from gridcore.modules import cluster_scales
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.ratemaps import EVAL_SEED
-from gridcore.results import Network, score_network
+from gridcore.results import score_network
+from gridcore.runs import Network
 from gridcore.topology import Topology, betti_numbers
 
 ALL_GRID = "all grid units"

@@ -1,11 +1,8 @@
-from pathlib import Path
-
 import pytest
 import torch
 
 from gridcore.config import get_preset
-from gridcore.results import Network
-from gridcore.task import build
+from gridcore.runs import Network, untrained_network
 
 
 @pytest.fixture(autouse=True)
@@ -18,8 +15,4 @@ def _one_thread():
 def tiny_network() -> Network:
     """An untrained network of the ``tiny`` preset drawn from seed 0, in evaluation mode;
     torch's global random state is left as it was."""
-    cfg = get_preset("tiny")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        model, ensembles = build(cfg)
-    return Network(model.eval(), ensembles, cfg, 0, Path("."))
+    return untrained_network(get_preset("tiny"), seed=0)

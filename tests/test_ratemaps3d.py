@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import ratemaps, ratemaps3d, results
+from gridcore import ratemaps, ratemaps3d, runs
 from gridcore.cli import main
 from gridcore.config import get_preset
 from gridcore.ratemaps import bottleneck_ratemaps
@@ -55,7 +55,7 @@ def test_a_2d_config_is_refused():
 
 
 def test_stability_grows_with_the_trajectories(run_3d):
-    net = results.load_network(run_3d)
+    net = runs.load_network(run_3d)
     r = split_half_stability(net.model, net.ensembles, net.cfg, counts=(20, 200), nbins=4)
     assert set(r) == {20, 200} and r[20].shape == (net.cfg.n_bottleneck,)
     assert np.nanmedian(r[200]) > np.nanmedian(r[20])

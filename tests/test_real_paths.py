@@ -13,7 +13,7 @@ from gridcore import real_paths as RP
 from gridcore.config import get_preset
 from gridcore.model import ModelOutput
 from gridcore.ratemaps import EVAL_SEED
-from gridcore.results import Network
+from gridcore.runs import Network
 from gridcore.task import run, untrained_model
 from gridcore.trajectories import get_motion, simulate
 

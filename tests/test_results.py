@@ -87,19 +87,8 @@ def test_score_path_on_a_run_scores_its_bottleneck(tiny_run, tmp_path):
 # A trained network and its scores
 
 
-def test_load_network_needs_a_run_directory(tiny_run, tmp_path):
-    with pytest.raises(GridcoreError, match="no trained network .*`python -m gridcore train"):
-        results.load_network(tmp_path / "nothing")
-    net = results.load_network(tiny_run)
-    assert net.step == 30 and net.run_dir == tiny_run and not net.model.training
-    assert net.cfg == runs.load_run(tiny_run)[2]
-    assert net.motion.box_width == 2.2 and net.cfg.motion == "sorscher"
-    snap = results.load_network(tiny_run / "snapshots" / "step_00000010.safetensors")
-    assert snap.step == 10 and snap.run_dir == tiny_run / "snapshots"
-
-
 def test_score_network_scores_both_modes_on_the_evaluation_seed(tiny_run):
-    net = results.load_network(tiny_run)
+    net = runs.load_network(tiny_run)
     scored = results.score_network(net, n_trajectories=8, nbins=8, seed=1, n_shuffles=2)
     assert scored.nbins == 8 and scored.maps.shape == (32, 8, 8)
     assert (scored.n_trajectories, scored.seed) == (8, 1)

@@ -135,6 +135,31 @@ def test_load_run_and_snapshots(tmp_path):
     assert load_run(snaps[0])[3] == 10
 
 
+def test_load_network_reads_a_run_directory_or_one_of_its_weight_files(tmp_path):
+    with pytest.raises(GridcoreError, match="no trained network .*`python -m gridcore train"):
+        runs.load_network(tmp_path / "nothing")
+    run_dir = tmp_path / "r"
+    train(tiny(steps=20, snapshot_every=10), run_dir, progress=False)
+    net = runs.load_network(run_dir)
+    assert net.step == 20 and net.run_dir == run_dir and not net.model.training
+    assert net.cfg == load_run(run_dir)[2]
+    assert net.motion.box_width == 2.2 and net.cfg.motion == "sorscher"
+    snap = runs.load_network(run_dir / "snapshots" / "step_00000010.safetensors")
+    assert snap.step == 10 and snap.run_dir == run_dir / "snapshots"
+
+
+def test_an_untrained_network_is_drawn_from_its_seed_alone():
+    cfg = tiny()
+    torch.manual_seed(5)
+    before = torch.get_rng_state()
+    a, b, c = (runs.untrained_network(cfg, seed=s) for s in (0, 0, 1))
+    assert torch.equal(torch.get_rng_state(), before)
+    assert (a.step, a.run_dir, a.cfg) == (0, None, cfg) and not a.model.training
+    weights = [dict(n.model.named_parameters())["bottleneck.weight"] for n in (a, b, c)]
+    assert torch.equal(weights[0], weights[1]) and not torch.equal(weights[0], weights[2])
+    assert torch.equal(a.ensembles.place.centres, c.ensembles.place.centres)
+
+
 def test_load_run_errors_name_what_is_missing(tmp_path):
     with pytest.raises(GridcoreError, match="no such run directory"):
         load_run(tmp_path / "nowhere")

@@ -6,7 +6,8 @@ import pytest
 from gridcore import shipped
 from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.results import load_network, score_network
+from gridcore.results import score_network
+from gridcore.runs import load_network
 from gridcore.topology import Topology
 from gridcore.torus import ALL_GRID, grid_modules, module_topology, topology_table, torus_answer
 

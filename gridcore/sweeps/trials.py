@@ -17,8 +17,8 @@ from gridcore.errors import DivergedError, GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 from gridcore.real_paths import long_path_errors
-from gridcore.results import load_network, score_network
-from gridcore.runs import read_history
+from gridcore.results import score_network
+from gridcore.runs import load_network, read_history
 from gridcore.sweeps.spec import (
     FINAL_METRICS,
     FINAL_NBINS,
