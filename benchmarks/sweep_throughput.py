@@ -86,7 +86,7 @@ def main() -> None:
         train_s = statistics.mean(training)
         net = load_network(trial.run_dir)
         start = time.perf_counter()
-        grid_fractions(net.model, net.ensembles, net.cfg)
+        grid_fractions(net)
         scoring_s = time.perf_counter() - start
         full_steps = get_preset(args.preset).steps
         n_scorings = full_steps // args.full_score_every if args.full_score_every else 0

@@ -26,6 +26,7 @@ from _machine import describe  # noqa: E402
 
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.ratemaps import bottleneck_ratemaps  # noqa: E402
+from gridcore.runs import Network  # noqa: E402
 from gridcore.scores import score_ratemaps  # noqa: E402
 from gridcore.train import train  # noqa: E402
 
@@ -56,9 +57,8 @@ def run_seed(args: argparse.Namespace, seed: int, out: Path) -> dict:
     hit = next(((s, t) for s, t, f in curve if f >= args.target), None)
     confirm = float("nan")
     if hit is not None:
-        maps = bottleneck_ratemaps(
-            result.model, result.ensembles, cfg, n_trajectories=args.confirm_trajectories
-        )
+        net = Network(result.model, result.ensembles, cfg, result.step, result.run_dir)
+        maps = bottleneck_ratemaps(net, n_trajectories=args.confirm_trajectories)
         confirm = score_ratemaps(maps, mode="deepmind").fraction(0.37)
     return {
         "seed": seed,

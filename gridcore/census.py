@@ -16,10 +16,8 @@ import pandas as pd
 import torch
 
 from gridcore.celltypes import TYPES, Behaviour, Census, census, comparable
-from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
-from gridcore.model import GridCellNetwork
 from gridcore.ratemaps import EVAL_SEED
+from gridcore.runs import Network
 from gridcore.task import motion_of, run
 from gridcore.trajectories import simulate
 
@@ -70,15 +68,13 @@ def _lstm_states(core: torch.nn.LSTM, x: torch.Tensor, state) -> tuple[torch.Ten
 
 @torch.no_grad()
 def record(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     n_trajectories: int = 1000,
     batch_size: int = 500,
     seed: int = EVAL_SEED,
 ) -> Recording:
-    """Run ``model`` (evaluation mode) on ``n_trajectories`` fresh trajectories of ``cfg``'s
-    motion model, simulated from ``seed``, and record its layers and the rat's behaviour.
+    """Run ``net`` (evaluation mode) on ``n_trajectories`` fresh trajectories of the motion model
+    it was trained with, simulated from ``seed``, and record its layers and the rat's behaviour.
 
     The cell state is recomputed by stepping the core from the inputs and initial state it
     received (PyTorch's fused LSTM returns only the last one); the stepped hidden states must
@@ -88,6 +84,7 @@ def record(
         raise ValueError(
             f"need n_trajectories, batch_size >= 1, got {n_trajectories}, {batch_size}"
         )
+    model, ensembles, cfg = net.model, net.ensembles, net.cfg
     was_training = model.training
     model.eval()
     motion = motion_of(cfg)

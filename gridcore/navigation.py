@@ -48,8 +48,7 @@ from gridcore.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.results import score_network
-from gridcore.runs import Network
-from gridcore.task import untrained_model
+from gridcore.runs import Network, untrained_network
 from gridcore.trajectories import simulate
 
 NAV_SEED = 555_000_111  # navigation data never coincide with training, ratemap or PI data
@@ -154,9 +153,10 @@ def require_recurrent(net: Network) -> None:
 
 
 @torch.no_grad()
-def run_codes(model, ensembles, traj) -> tuple[torch.Tensor, torch.Tensor, object]:
-    """The network along ``traj`` with dropout off: bottleneck (B, T, n), place logits
-    (B, T, N) and the core's final state (to step on from)."""
+def run_codes(net: Network, traj) -> tuple[torch.Tensor, torch.Tensor, object]:
+    """``net`` along ``traj``, its model put in evaluation mode (dropout off): bottleneck
+    (B, T, n), place logits (B, T, N) and the core's final state (to step on from)."""
+    model, ensembles = net.model.eval(), net.ensembles
     kind = getattr(model, "velocity_input", "egocentric")
     vel = traj.velocity_xy if kind == "allocentric" else traj.velocity
     hidden, state = model.core(vel, model.initial_state(ensembles.initial_code(traj)))
@@ -170,10 +170,8 @@ def record(
     """Positions (B, T, 2) m and every input of :data:`INPUTS`, {name: (B, T, d)}, along
     ``n_trajectories`` fresh trajectories (the untrained network's weights from ``seed``)."""
     traj = simulate(n_trajectories, seq_len, net.motion, generator=generator)
-    model = net.model.eval()
-    g, _, _ = run_codes(model, net.ensembles, traj)
-    raw, _ = untrained_model(net.cfg, seed=seed)
-    g0, _, _ = run_codes(raw, net.ensembles, traj)
+    g, _, _ = run_codes(net, traj)
+    g0, _, _ = run_codes(untrained_network(net.cfg, seed=seed), traj)
     others = np.setdiff1d(np.arange(g.shape[-1]), grid)
     pos = traj.target_pos
     codes = {
@@ -311,7 +309,7 @@ def fit_agent_readout(
     require_recurrent(net)
     gen = torch.Generator().manual_seed(NAV_SEED + 7 + seed)
     traj = simulate(n_trajectories, seq_len, net.motion, generator=gen, walls=walls)
-    g, _, _ = run_codes(net.model.eval(), net.ensembles, traj)
+    g, _, _ = run_codes(net, traj)
     g = g[..., torch.as_tensor(units, dtype=torch.long)]
     now, goal = sample_pairs(n_trajectories, seq_len, n_pairs, gen)
     pos = traj.target_pos.reshape(-1, 2)
@@ -351,7 +349,7 @@ def explore(
     require_recurrent(net)
     gen = torch.Generator().manual_seed(NAV_SEED + 1000 + seed)
     traj = simulate(n_episodes, explore_steps, net.motion, generator=gen)
-    g, logits, state = run_codes(net.model.eval(), net.ensembles, traj)
+    g, logits, state = run_codes(net, traj)
     half_len = max(1, explore_steps // 2)
     dist = (traj.target_pos[:, :half_len] - traj.target_pos[:, -1:]).norm(dim=-1)
     score = torch.rand(n_episodes, half_len, generator=gen) + (dist >= min_distance).float()
@@ -526,7 +524,7 @@ def lesion_curve(
     readout = fit_agent_readout(net, all_units, n_trajectories=n_trajectories, seed=seed)
     gen = torch.Generator().manual_seed(NAV_SEED + 3000 + seed)
     traj = simulate(n_trajectories, 100, net.motion, generator=gen)
-    g, _, _ = run_codes(net.model.eval(), net.ensembles, traj)
+    g, _, _ = run_codes(net, traj)
     now, goal = sample_pairs(n_trajectories, 100, n_pairs, gen)
     pos = traj.target_pos.reshape(-1, 2)
     y = pos[goal] - pos[now]

@@ -8,8 +8,8 @@ most active cells, gridcore's decoder: DeepMind's code has none) and compared wi
 position.
 
 The paper reports a mean error after 15 s of 16 cm for the trained network against 91 cm for an
-untrained one (:data:`gridcore.paper.PATH_ERROR_15S_CM`). :func:`gridcore.task.untrained_model`
-builds that baseline: the same architecture and ensembles, freshly initialised from a seed.
+untrained one (:data:`gridcore.paper.PATH_ERROR_15S_CM`). :func:`untrained_network` builds that
+baseline: the same architecture and ensembles, freshly initialised from a seed.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
-from gridcore.model import GridCellNetwork
 from gridcore.paper import PATH_ERROR_15S_CM
-from gridcore.task import run, untrained_model
+from gridcore.runs import Network, untrained_network
+from gridcore.task import run
 from gridcore.trajectories import get_motion, simulate
 
-__all__ = ["PATH_SEED", "PathIntegration", "integrate", "n_steps", "summary", "untrained_model"]
+__all__ = ["PATH_SEED", "PathIntegration", "integrate", "n_steps", "summary", "untrained_network"]
 
 PATH_SEED = 987_654_321  # trajectories never coincide with training or ratemap data
 
@@ -101,29 +99,28 @@ def n_steps(seconds: float, dt: float) -> int:
 
 @torch.no_grad()
 def integrate(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     n_trajectories: int = 500,
     seconds: float = 15.0,
     seed: int = 0,
     batch_size: int = 250,
     motion: str | None = None,
 ) -> PathIntegration:
-    """Run ``model`` on ``n_trajectories`` fresh trajectories of ``seconds`` each.
+    """Run ``net`` on ``n_trajectories`` fresh trajectories of ``seconds`` each.
 
-    The trajectories come from ``cfg``'s motion model, drawn from a generator seeded with
-    ``PATH_SEED + seed``, so two models given the same ``seed`` see the same paths; ``motion``
-    names another motion preset to test on (e.g. "paper" for a network trained on
-    "sorscher"). ``batch_size`` only bounds memory: the result does not depend on it. The model
-    runs in evaluation mode (dropout off, unless its ``eval_dropout`` keeps DeepMind's
+    The trajectories come from the motion model ``net`` was trained with, drawn from a generator
+    seeded with ``PATH_SEED + seed``, so two networks given the same ``seed`` see the same
+    paths; ``motion`` names another motion preset to test on (e.g. "paper" for a network trained
+    on "sorscher"). ``batch_size`` only bounds memory: the result does not depend on it. The
+    model runs in evaluation mode (dropout off, unless its ``eval_dropout`` keeps DeepMind's
     dropout-at-evaluation) and is put back in the mode it was in.
     """
     if n_trajectories < 1 or batch_size < 1:
         raise ValueError(
             f"need n_trajectories, batch_size >= 1, got {n_trajectories}, {batch_size}"
         )
-    motion = get_motion(motion or cfg.motion)
+    model, ensembles = net.model, net.ensembles
+    motion = get_motion(motion or net.cfg.motion)
     steps = n_steps(seconds, motion.dt)
     gen = torch.Generator().manual_seed(PATH_SEED + seed)
     traj = simulate(n_trajectories, steps, motion, generator=gen)  # the same for any batch_size

@@ -13,33 +13,34 @@ from tqdm.auto import tqdm
 
 from gridcore.binning import RatemapAccumulator
 from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
-from gridcore.model import GridCellNetwork, dropout
+from gridcore.model import dropout
+from gridcore.runs import Network
 from gridcore.task import motion_of, run
 from gridcore.trajectories import Trajectories, simulate
 
-EVAL_SEED = 123_456_789  # evaluation trajectories never coincide with training chunks
+# Seed of the evaluation trajectories, 2-D and 3-D: the stream of chunk k of a training run is
+# seeded seed * 1_000_003 + k, which it never meets.
+EVAL_SEED = 123_456_789
 
 
 @torch.no_grad()
 def run_network(
-    model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories
+    net: Network, traj: Trajectories
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-    """Bottleneck activations (B, T, units), decoded positions (B, T, 2) m and headings (B, T)
-    (None for a network without head-direction cells)."""
-    out = run(model, ensembles, traj)
+    """``net`` on the trajectories ``traj``, in the mode its model is in: bottleneck activations
+    (B, T, units), decoded positions (B, T, 2) m and headings (B, T) rad (None for a network
+    without head-direction cells)."""
+    out = run(net.model, net.ensembles, traj)
     return (
         out.bottleneck,
-        ensembles.place.decode(out.place_logits),
-        ensembles.hd.decode(out.hd_logits) if out.hd_logits is not None else None,
+        net.ensembles.place.decode(out.place_logits),
+        net.ensembles.hd.decode(out.hd_logits) if out.hd_logits is not None else None,
     )
 
 
 @torch.no_grad()
 def bottleneck_ratemaps(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     n_trajectories: int = 5000,
     nbins: int = 32,
     batch_size: int = 500,
@@ -47,14 +48,15 @@ def bottleneck_ratemaps(
     layer: str | None = None,
     progress: bool = False,
 ) -> np.ndarray:
-    """Ratemaps (units, nbins, nbins) of ``layer`` over the box (see :func:`default_layer`).
+    """Ratemaps (units, nbins, nbins) of ``net``'s ``layer`` over the box (see
+    :func:`default_layer`): its mean activity per bin on ``n_trajectories`` fresh trajectories.
 
-    Trajectories are simulated with ``cfg``'s motion model from their own seed; the model runs
+    Trajectories are simulated with ``net``'s motion model from their own seed; the model runs
     in evaluation mode. By default a config with ``eval_dropout`` (the ``deepmind`` preset) is
     mapped as DeepMind maps it, from the bottleneck after dropout; any other from the bottleneck
     without dropout.
     """
-    batches = _accumulate(model, ensembles, cfg, n_trajectories, (nbins,), batch_size, seed, layer)
+    batches = _accumulate(net, n_trajectories, (nbins,), batch_size, seed, layer)
     with tqdm(total=n_trajectories, disable=not progress, desc="ratemaps", unit="traj") as bar:
         for done, current in batches:
             bar.update(done - bar.n)
@@ -75,9 +77,7 @@ def default_layer(cfg: TrainConfig) -> str:
 
 
 def _accumulate(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     n_trajectories: int,
     nbins: tuple[int, ...],
     batch_size: int,
@@ -87,6 +87,7 @@ def _accumulate(
 ):
     """Yield (trajectories so far, {nbins: accumulator}) after each batch; batches end at every
     count in ``stops`` so that the maps after exactly that many trajectories can be read."""
+    model, ensembles, cfg = net.model, net.ensembles, net.cfg
     if cfg.dims != 2:
         raise ValueError("these are 2-D ratemaps; map a dims=3 network with gridcore.ratemaps3d")
     layer = default_layer(cfg) if layer is None else layer
@@ -134,16 +135,15 @@ def _accumulate(
 
 
 def ratemap_accumulators(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     n_trajectories: int = 5000,
     nbins=(32,),
     batch_size: int = 500,
     seed: int = EVAL_SEED,
     layer: str | None = None,
 ) -> dict[int, RatemapAccumulator]:
-    """One pass over fresh trajectories binned at several resolutions: {nbins: accumulator}.
+    """One pass of ``net`` over fresh trajectories binned at several resolutions:
+    {nbins: accumulator}.
 
     Each accumulator gives ``.ratemaps()`` (units, n, n) and ``.occupancy()`` (n, n). ``layer``
     is "bottleneck" (before dropout, the default), "hidden" (the LSTM output) or "dropped": the
@@ -153,28 +153,27 @@ def ratemap_accumulators(
     :func:`bottleneck_ratemaps`.
     """
     nb = tuple(int(b) for b in np.atleast_1d(nbins))
-    *_, (_, accs) = _accumulate(model, ensembles, cfg, n_trajectories, nb, batch_size, seed, layer)
+    *_, (_, accs) = _accumulate(net, n_trajectories, nb, batch_size, seed, layer)
     return accs
 
 
 def ratemaps_by_trajectories(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     counts=(100, 1000, 5000),
     nbins: int = 32,
     batch_size: int = 500,
     seed: int = EVAL_SEED,
     layer: str | None = None,
 ) -> dict[int, np.ndarray]:
-    """Ratemaps after the first ``count`` trajectories of one growing sample, for each count:
+    """``net``'s ratemaps after the first ``count`` trajectories of one growing sample, for each
+    count:
     {count: (units, nbins, nbins)}. Larger counts add trajectories to the smaller ones'."""
     counts = sorted({int(c) for c in counts})
     if not counts or counts[0] < 1:
         raise ValueError(f"counts must be positive, got {counts}")
     out = {}
     for done, accs in _accumulate(
-        model, ensembles, cfg, counts[-1], (int(nbins),), batch_size, seed, layer, tuple(counts)
+        net, counts[-1], (int(nbins),), batch_size, seed, layer, tuple(counts)
     ):
         if done in counts:
             out[done] = accs[int(nbins)].ratemaps()

@@ -16,21 +16,14 @@ import numpy as np
 import torch
 
 from gridcore.binning3d import VolumeAccumulator, map_correlations_3d
-from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
-from gridcore.model import GridCellNetwork
+from gridcore.ratemaps import EVAL_SEED
+from gridcore.runs import Network
 from gridcore.scores3d import axis_variance_fractions, score_volume_maps, volume_shuffle_null
 from gridcore.task import run, simulate_for, volume_motion_of
 
-# Seed of the evaluation trajectories, the 2-D ratemaps' (gridcore.ratemaps, the same layer):
-# the stream of chunk k of a training run is seeded seed * 1_000_003 + k, which it never meets.
-EVAL_SEED = 123_456_789
-
 
 def _accumulate_3d(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     n_trajectories: int,
     nbins: int,
     batch_size: int,
@@ -39,6 +32,7 @@ def _accumulate_3d(
 ) -> Iterator[tuple[int, VolumeAccumulator]]:
     """Yield (trajectories so far, accumulator of the bottleneck) after each batch; batches end
     at every count in ``stops``."""
+    model, ensembles, cfg = net.model, net.ensembles, net.cfg
     if cfg.dims != 3:
         raise ValueError(f"3-D ratemaps need a dims=3 config, got dims={cfg.dims}")
     if n_trajectories < 1 or batch_size < 1 or nbins < 2:
@@ -67,30 +61,26 @@ def _accumulate_3d(
 
 
 def volume_ratemaps(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     n_trajectories: int = 5000,
     nbins: int = 16,
     batch_size: int = 500,
     seed: int = EVAL_SEED,
 ) -> VolumeAccumulator:
-    """The bottleneck's 3-D ratemaps on ``n_trajectories`` fresh trajectories in the cube:
+    """``net``'s bottleneck 3-D ratemaps on ``n_trajectories`` fresh trajectories in the cube:
     the accumulator, whose ``ratemaps()`` are (units, n, n, n) and ``occupancy()`` (n, n, n)."""
-    *_, (_, acc) = _accumulate_3d(model, ensembles, cfg, n_trajectories, nbins, batch_size, seed)
+    *_, (_, acc) = _accumulate_3d(net, n_trajectories, nbins, batch_size, seed)
     return acc
 
 
 def split_half_stability(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
-    cfg: TrainConfig,
+    net: Network,
     counts=(250, 1000, 4000),
     nbins: int = 16,
     batch_size: int = 500,
     seed: int = EVAL_SEED,
 ) -> dict[int, np.ndarray]:
-    """{count: (units,) correlation between the maps of two independent sets of ``count``
+    """{count: (units,) correlation between ``net``'s maps on two independent sets of ``count``
     trajectories each}; larger counts extend the smaller ones' sets."""
     counts = tuple(sorted({int(c) for c in counts}))
     if not counts or counts[0] < 1:
@@ -98,9 +88,7 @@ def split_half_stability(
     halves = []
     for s in (seed, seed + 1):
         maps = {}
-        for done, acc in _accumulate_3d(
-            model, ensembles, cfg, counts[-1], nbins, batch_size, s, counts
-        ):
+        for done, acc in _accumulate_3d(net, counts[-1], nbins, batch_size, s, counts):
             if done in counts:
                 maps[done] = acc.ratemaps()
         halves.append(maps)

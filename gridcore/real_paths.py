@@ -24,16 +24,14 @@ import pandas as pd
 import torch
 
 from gridcore.binning import RatemapAccumulator
-from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
-from gridcore.model import GridCellNetwork
 from gridcore.paper import BOX_SIZE_M, DT_S
 from gridcore.path_integration import PathIntegration, integrate, n_steps
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps, run_network
 from gridcore.real_rats import real_trajectories
 from gridcore.results import map_correlations
-from gridcore.runs import Network
-from gridcore.task import model_device, untrained_model
+from gridcore.runs import Network, untrained_network
+from gridcore.task import model_device
 from gridcore.trajectories import Trajectories
 
 
@@ -46,21 +44,22 @@ def _batches(traj: Trajectories, batch_size: int):
 
 @torch.no_grad()
 def ratemaps_along(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
+    net: Network,
     traj: Trajectories,
     nbins: int = 32,
     box: tuple[float, float] = (BOX_SIZE_M, BOX_SIZE_M),
     batch_size: int = 500,
 ) -> RatemapAccumulator:
-    """Bottleneck activity (dropout off) binned along the paths ``traj``: an accumulator over the
-    ``box`` (width, height m) with ``nbins`` bins a side (``.ratemaps()``, ``.occupancy()``)."""
+    """``net``'s bottleneck activity (dropout off) binned along the paths ``traj``: an accumulator
+    over the ``box`` (width, height m) with ``nbins`` bins a side (``.ratemaps()``,
+    ``.occupancy()``)."""
+    model = net.model
     was_training = model.training
     model.eval()
     acc = None
     try:
         for part in _batches(traj, batch_size):
-            acts = run_network(model, ensembles, part)[0]
+            acts = run_network(net, part)[0]
             if acc is None:
                 acc = RatemapAccumulator(acts.shape[-1], nbins, *box)
             acc.add(part.target_pos.numpy(), acts.cpu().numpy())
@@ -71,20 +70,20 @@ def ratemaps_along(
 
 @torch.no_grad()
 def integrate_along(
-    model: GridCellNetwork,
-    ensembles: Ensembles,
+    net: Network,
     traj: Trajectories,
     dt: float = DT_S,
     batch_size: int = 250,
 ) -> PathIntegration:
-    """Path integration along the paths ``traj`` (steps of ``dt`` s): decoded against true
-    positions, from the code at each path's start and the velocities after it."""
+    """``net``'s path integration along the paths ``traj`` (steps of ``dt`` s): decoded against
+    true positions (m), from the code at each path's start and the velocities after it."""
+    model = net.model
     was_training = model.training
     model.eval()
     decoded = []
     try:
         for part in _batches(traj, batch_size):
-            decoded.append(run_network(model, ensembles, part.to(model_device(model)))[1].cpu())
+            decoded.append(run_network(net, part.to(model_device(model)))[1].cpu())
     finally:
         model.train(was_training)
     return PathIntegration.from_positions(
@@ -104,18 +103,18 @@ def long_path_errors(
     cfg, tag = net.cfg, f"{seconds:g}s"
     if cfg.dims != 2:
         return {}
-    networks = {"": (net.model, net.ensembles), "untrained_": untrained_model(cfg, seed=cfg.seed)}
+    networks = {"": net, "untrained_": untrained_network(cfg, seed=cfg.seed)}
     try:
         real = real_trajectories("sargolini", seq_len=n_steps(seconds, DT_S))
     except GridcoreError:
         real = None
     out = {}
-    for prefix, (model, ensembles) in networks.items():
-        own = integrate(model, ensembles, cfg, n_paths, seconds, batch_size=batch_size)
+    for prefix, network in networks.items():
+        own = integrate(network, n_paths, seconds, batch_size=batch_size)
         out[f"{prefix or 'position_'}error_{tag}_cm"] = float(own.mean_error_cm[-1])
         along = float("nan")
         if real is not None:
-            along = integrate_along(model, ensembles, real, batch_size=batch_size).mean_error_cm[-1]
+            along = integrate_along(network, real, batch_size=batch_size).mean_error_cm[-1]
         out[f"{prefix}real_path_error_{tag}_cm"] = float(along)
     return out
 
@@ -219,14 +218,12 @@ def compare_ratemaps(
     ``n_simulated`` fresh trajectories of its own motion model (evaluation seed
     ``EVAL_SEED + seed``, as :func:`gridcore.results.score_network`)."""
     box = (net.motion.box_width, net.motion.box_height)
-    acc = ratemaps_along(net.model, net.ensembles, traj, nbins, box)
+    acc = ratemaps_along(net, traj, nbins, box)
     real = acc.ratemaps()
     half = len(traj) // 2
-    first = ratemaps_along(net.model, net.ensembles, traj[:half], nbins, box).ratemaps()
-    second = ratemaps_along(net.model, net.ensembles, traj[half:], nbins, box).ratemaps()
-    sim = bottleneck_ratemaps(
-        net.model, net.ensembles, net.cfg, n_simulated, nbins, seed=EVAL_SEED + seed
-    )
+    first = ratemaps_along(net, traj[:half], nbins, box).ratemaps()
+    second = ratemaps_along(net, traj[half:], nbins, box).ratemaps()
+    sim = bottleneck_ratemaps(net, n_simulated, nbins, seed=EVAL_SEED + seed)
     with np.errstate(invalid="ignore", divide="ignore"):  # a silent unit has no correlation
         r = [map_correlations(a, b) for a, b in ((real, sim), (first, second))]
         r.append(map_correlations(real, np.roll(sim, shift, axis=0)))

@@ -25,19 +25,20 @@ from gridcore.errors import DivergedError
 from gridcore.model import GridCellNetwork
 from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 from gridcore.ratemaps import bottleneck_ratemaps
-from gridcore.runs import HISTORY_FIELDS, save_checkpoint, save_snapshot
+from gridcore.runs import HISTORY_FIELDS, Network, save_checkpoint, save_snapshot
 from gridcore.scores import score_ratemaps
 from gridcore.task import Step, decoding_errors, model_device, rng_devices
 from gridcore.trajectories import Trajectories
 
 
-def grid_fractions(model: GridCellNetwork, ensembles: Ensembles, cfg: TrainConfig) -> dict:
-    """Fractions of bottleneck units whose 60-degree score (DeepMind's scorer) exceeds 0.37 and
-    0.8, right now, on ``cfg.score_trajectories`` fresh trajectories. Training's RNG is untouched.
-    """
-    with torch.random.fork_rng(devices=rng_devices(model_device(model))):
+def grid_fractions(net: Network) -> dict:
+    """Fractions of ``net``'s bottleneck units whose 60-degree score (DeepMind's scorer) exceeds
+    0.37 and 0.8, right now, on its config's ``score_trajectories`` fresh trajectories binned
+    ``score_nbins`` a side. Training's RNG is untouched."""
+    cfg = net.cfg
+    with torch.random.fork_rng(devices=rng_devices(model_device(net.model))):
         maps = bottleneck_ratemaps(
-            model, ensembles, cfg, n_trajectories=cfg.score_trajectories, nbins=cfg.score_nbins
+            net, n_trajectories=cfg.score_trajectories, nbins=cfg.score_nbins
         )
     scores = score_ratemaps(maps, mode="deepmind")
     return {
@@ -148,7 +149,8 @@ class RunRecorder:
             "grid_fraction_080": math.nan,
         }
         if self.scores_at(step):
-            row.update(grid_fractions(self.network(), ensembles, self.cfg))
+            net = Network(self.network(), ensembles, self.cfg, step, self.run_dir)
+            row.update(grid_fractions(net))
         self.history.append(row)
         for key in HISTORY_FIELDS[1:]:
             if not math.isnan(row[key]):

@@ -26,7 +26,7 @@ from gridcore.ratemaps3d import volume_ratemaps, volume_summary
 from gridcore.runs import Network, list_snapshots, load_run, read_history
 from gridcore.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, score_ratemaps
 from gridcore.shuffles import ShuffleNull, shuffle_threshold
-from gridcore.task import motion_of, untrained_model, volume_motion_of
+from gridcore.task import untrained_model, volume_motion_of
 
 MODES = ("deepmind", "gridcore")
 
@@ -61,9 +61,7 @@ def score_network(
     """Ratemaps of ``net``'s bottleneck on ``n_trajectories`` fresh trajectories (evaluation seed
     ``EVAL_SEED + seed``), scored in both modes, with field-shuffle nulls of ``n_shuffles``
     shuffles per unit (0: none)."""
-    maps = bottleneck_ratemaps(
-        net.model, net.ensembles, net.cfg, n_trajectories, nbins, seed=EVAL_SEED + seed
-    )
+    maps = bottleneck_ratemaps(net, n_trajectories, nbins, seed=EVAL_SEED + seed)
     box = (net.motion.box_width, net.motion.box_height)
     scores = {m: score_ratemaps(maps, mode=m, box_width=box[0], box_height=box[1]) for m in MODES}
     nulls = {}
@@ -245,21 +243,19 @@ def score_path(
     elif not path.exists():
         raise GridcoreError(f"{path}: no such file or run directory")
     else:
-        model, ensembles, cfg, step = load_run(path)
-        if cfg.dims == 3:
+        net = Network(*load_run(path), path)
+        if net.cfg.dims == 3:
             return score_volume_run(
-                Network(model, ensembles, cfg, step, path),
+                net,
                 nbins=nbins or 16,
                 n_trajectories=n_trajectories,
                 n_shuffles=n_shuffles,
                 seed=seed,
                 save_ratemaps=save_ratemaps,
             )
-        maps = bottleneck_ratemaps(
-            model, ensembles, cfg, n_trajectories=n_trajectories, nbins=nbins or 32
-        )
-        motion = motion_of(cfg)
-        box, source = (motion.box_width, motion.box_height), f"run at step {step}"
+        maps = bottleneck_ratemaps(net, n_trajectories=n_trajectories, nbins=nbins or 32)
+        motion = net.motion
+        box, source = (motion.box_width, motion.box_height), f"run at step {net.step}"
     res = score_ratemaps(maps, mode=mode, box_width=box[0], box_height=box[1])
     null = None
     if n_shuffles > 0:
@@ -310,9 +306,7 @@ def score_volume_run(
     """The ``score`` command for a 3-D run: bottleneck ratemaps (units, n, n, n) on fresh
     trajectories in the cube (seed ``EVAL_SEED + seed``), scored for 3-D regularity against
     the bin-shuffle null (:func:`gridcore.ratemaps3d.volume_summary`)."""
-    acc = volume_ratemaps(
-        net.model, net.ensembles, net.cfg, n_trajectories, nbins, seed=EVAL_SEED + seed
-    )
+    acc = volume_ratemaps(net, n_trajectories, nbins, seed=EVAL_SEED + seed)
     maps, edge = acc.ratemaps(), volume_motion_of(net.cfg).edge
     summary = {"path": str(net.run_dir), "source": f"3-D run at step {net.step}"}
     summary.update(volume_summary(maps, edge, n_shuffles=n_shuffles, seed=seed))
@@ -385,8 +379,9 @@ def emergence_curve(
     fr = {(m, t): [] for m in ("deepmind", "gridcore") for t in thresholds}
     steps, best, scale = [], [], []
     for step, path in tqdm(sources, disable=not progress, desc="snapshots", unit="snap"):
-        net = untrained_model(cfg, seed=cfg.seed)[0] if path is None else load_run(path)[0]
-        maps = bottleneck_ratemaps(net, ensembles, cfg, n_trajectories, nbins, seed=seed)
+        model = untrained_model(cfg, seed=cfg.seed)[0] if path is None else load_run(path)[0]
+        net = Network(model, ensembles, cfg, step, run_dir)
+        maps = bottleneck_ratemaps(net, n_trajectories, nbins, seed=seed)
         for mode in ("deepmind", "gridcore"):
             res = score_ratemaps(maps, mode=mode)
             for t in thresholds:

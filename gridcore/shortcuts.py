@@ -83,9 +83,8 @@ def shortcut_episodes(
     else:
         raise GridcoreError("the rat seldom ends its paths in the arena's start or goal zone")
     start, goal = (_first(found[key], n_episodes) for key in ("start", "goal"))
-    model = net.model.eval()
-    g, logits, state = run_codes(model, net.ensembles, start)
-    g_goal, logits_goal, _ = run_codes(model, net.ensembles, goal)
+    g, logits, state = run_codes(net, start)
+    g_goal, logits_goal, _ = run_codes(net, goal)
     return Episodes(
         start_pos=start.target_pos[:, -1].clone(),
         start_hd=start.target_hd[:, -1].clone(),

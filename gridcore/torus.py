@@ -81,9 +81,7 @@ def module_topology(
     torus is Betti numbers (1, 2, 1).
     """
     groups = grid_modules(network, n_trajectories, seed, nbins, threshold, min_units=n_dims)
-    rec = record(
-        network.model, network.ensembles, network.cfg, n_trajectories, seed=EVAL_SEED + seed
-    )
+    rec = record(network, n_trajectories, seed=EVAL_SEED + seed)
     activity = rec.layers["bottleneck"]
     out = {}
     for name, units in tqdm(groups.items(), desc="persistence", unit="group", disable=not progress):

@@ -16,14 +16,14 @@ from gridcore.census import (
     record,
 )
 from gridcore.config import get_preset
-from gridcore.task import untrained_model
+from gridcore.runs import untrained_network
 
 
 @pytest.fixture(scope="module")
 def recording():
     cfg = get_preset("tiny")
-    model, ensembles = untrained_model(cfg, seed=0)
-    return cfg, model, record(model, ensembles, cfg, n_trajectories=30, batch_size=20, seed=1)
+    net = untrained_network(cfg, seed=0)
+    return cfg, net.model, record(net, n_trajectories=30, batch_size=20, seed=1)
 
 
 def test_record_has_every_layer_and_the_behaviour(recording):
@@ -62,10 +62,10 @@ def test_the_census_tables(recording):
 
 def test_a_gru_has_no_cell_state():
     cfg = replace(get_preset("tiny"), core="gru")
-    model, ensembles = untrained_model(cfg, seed=0)
-    rec = record(model, ensembles, cfg, n_trajectories=4, seed=1)
+    net = untrained_network(cfg, seed=0)
+    rec = record(net, n_trajectories=4, seed=1)
     assert set(rec.layers) == {"bottleneck", "hidden"}
-    assert isinstance(model.core, torch.nn.GRU)
+    assert isinstance(net.model.core, torch.nn.GRU)
 
 
 def test_plot_census_and_best_units(recording):

@@ -19,6 +19,7 @@ from gridcore import plots as P  # noqa: E402
 from gridcore import scores as S  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.path_integration import integrate  # noqa: E402
+from gridcore.runs import Network  # noqa: E402
 from gridcore.task import build  # noqa: E402
 
 
@@ -88,6 +89,6 @@ def test_emergence_and_error_plots(tmp_path):
     cfg = get_preset("tiny")
     torch.manual_seed(0)
     model, ensembles = build(cfg)
-    res = integrate(model, ensembles, cfg, n_trajectories=3, seconds=0.2)
+    res = integrate(Network(model, ensembles, cfg), n_trajectories=3, seconds=0.2)
     ax = P.plot_error_vs_time({"untrained": res}, paper={"untrained": 91.0})
     assert len(ax.get_legend().get_texts()) == 2

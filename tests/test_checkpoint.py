@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from gridcore.ratemaps import bottleneck_ratemaps
-from gridcore.runs import load_run
+from gridcore.runs import load_network
 from gridcore.scores import score_ratemaps
 from gridcore.trajectories import get_motion
 
@@ -20,9 +20,9 @@ RUN = Path(__file__).resolve().parent.parent / "checkpoints" / "grid-lstm"
 
 def test_shipped_model_meets_the_paper():
     """>= 25 % of bottleneck units with a DeepMind 60-degree score > 0.37 (paper: 25.2 %)."""
-    model, ensembles, cfg, step = load_run(RUN)
-    assert step == cfg.steps
-    maps = bottleneck_ratemaps(model, ensembles, cfg, n_trajectories=5000, nbins=32)
+    net = load_network(RUN)
+    assert net.step == net.cfg.steps
+    maps = bottleneck_ratemaps(net, n_trajectories=5000, nbins=32)
     assert not torch.is_tensor(maps) and maps.shape == (256, 32, 32)
     fraction = score_ratemaps(maps, mode="deepmind").fraction(0.37)
     assert fraction >= 0.25
@@ -43,9 +43,9 @@ SECOND = RUN.parent / "grid-lstm-paper-rat"
 def test_second_network_ran_at_real_rat_speed_and_scores_as_recorded():
     """The paper's rat (mean speed <= 0.3 m/s), >= 20 % grid-like units (DeepMind's scorer) at
     its final step, and the provenance's figures are what scoring it again gives."""
-    model, ensembles, cfg, step = load_run(SECOND)
-    assert step == cfg.steps and get_motion(cfg.motion).mean_speed <= 0.3
-    maps = bottleneck_ratemaps(model, ensembles, cfg, n_trajectories=5000, nbins=32)
+    net = load_network(SECOND)
+    assert net.step == net.cfg.steps and get_motion(net.cfg.motion).mean_speed <= 0.3
+    maps = bottleneck_ratemaps(net, n_trajectories=5000, nbins=32)
     deepmind = score_ratemaps(maps, mode="deepmind").fraction(0.37)
     assert deepmind >= 0.20
     recorded = json.loads((SECOND / "provenance.json").read_text())

@@ -47,33 +47,34 @@ LAYERS: dict[str, int] = {
     "real_rats": 5,  # recorded rats as trajectories, and the motion model fitted to them
     "config": 6,
     "task": 7,
-    # what the task is used for: run directories, analyses, diagnostics
+    # what the task is used for: run directories and the network read back from them, diagnostics
     "runs": 8,
-    "ratemaps": 8,
-    "ratemaps3d": 8,  # a 3-D network's maps, their stability and the score command's summary
-    "path_integration": 8,
     "diagnostics": 8,
     "stacked": 8,  # M networks as one: the task with a leading model axis
     "agents": 8,  # points that step towards goals among walls, and the random-walk baseline
+    # analyses of a network (runs' Network)
+    "ratemaps": 9,  # 2-D maps on fresh trajectories, from the evaluation seed
+    "path_integration": 9,
+    "ratemaps3d": 10,  # a 3-D network's maps (ratemaps' seed), their stability, the score summary
+    "census": 10,  # a network's units on fresh trajectories (ratemaps' seed), typed by celltypes
     # one run directory while it trains, the results of a run, and the figures
-    "recorder": 9,  # history, TensorBoard, divergence and the schedule of a training run
-    "results": 9,
-    "census": 9,  # a network's units on fresh trajectories (ratemaps' seed), typed by celltypes
+    "recorder": 10,  # history, TensorBoard, divergence and the schedule of a training run
     "plots": 9,
-    "train": 10,  # the training loops, each writing its run directories through recorder
+    "results": 11,
+    "train": 11,  # the training loops, each writing its run directories through recorder
+    "navigation": 12,  # goal vectors, agents and lesions on a frozen network (scored by results)
+    "real_paths": 12,  # a frozen network along real rats' paths (compared by results)
+    "torus": 12,  # the persistent homology of a network's grid modules (results, census)
     # many runs at once: it trains (train) and scores (results, and real_paths' long paths)
-    "sweeps": 11,
-    "navigation": 10,  # goal vectors, agents and lesions on a frozen network (scored by results)
-    "shortcuts": 11,  # an arena with a door that opens at test: grid, place and route agents
-    "navigation_env": 11,  # the box as a gymnasium environment seen through a frozen network
-    "rl_agents": 12,  # PPO agents on that environment (stable-baselines3), saved and tested
-    "real_paths": 10,  # a frozen network along real rats' paths (compared by results)
-    "torus": 10,  # the persistent homology of a network's grid modules (results, census)
-    "comparison": 11,  # the shipped networks beside the paper (results, modules, real_paths)
+    "sweeps": 13,
+    "shortcuts": 13,  # an arena with a door that opens at test: grid, place and route agents
+    "navigation_env": 13,  # the box as a gymnasium environment seen through a frozen network
+    "rl_agents": 14,  # PPO agents on that environment (stable-baselines3), saved and tested
+    "comparison": 13,  # the shipped networks beside the paper (results, modules, real_paths)
     # the command line, and ``python -m gridcore``
-    "headline": 12,  # the paper's claims against the shipped tables (sweeps), for README and book
-    "cli": 13,
-    "__main__": 14,
+    "headline": 14,  # the paper's claims against the shipped tables (sweeps), for README and book
+    "cli": 15,
+    "__main__": 16,
 }
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
 ANALYSIS = (

@@ -79,8 +79,8 @@ def test_pairs_index_earlier_moments_or_other_trajectories():
 def test_stepping_the_network_matches_running_it_on_the_whole_path(tiny_network):
     net = tiny_network
     traj = simulate(4, 12, net.motion, generator=torch.Generator().manual_seed(0))
-    full, logits, _ = nv.run_codes(net.model, net.ensembles, traj)
-    _, _, state = nv.run_codes(net.model, net.ensembles, _head(traj, 7))
+    full, logits, _ = nv.run_codes(net, traj)
+    _, _, state = nv.run_codes(net, _head(traj, 7))
     zeros = torch.zeros(4, 2)
     ep = nv.Episodes(
         start_pos=zeros,

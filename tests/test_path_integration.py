@@ -11,17 +11,19 @@ from gridcore.path_integration import (
     integrate,
     n_steps,
     summary,
-    untrained_model,
+    untrained_network,
 )
+from gridcore.runs import Network
 from gridcore.trajectories import get_motion, simulate
 
 CFG = get_preset("tiny")
 
 
 def test_shapes_times_and_determinism():
-    model, ens = untrained_model(CFG, seed=3)
-    a = integrate(model, ens, CFG, n_trajectories=5, seconds=0.5, seed=1, batch_size=2)
-    b = integrate(model, ens, CFG, n_trajectories=5, seconds=0.5, seed=1, batch_size=5)
+    net = untrained_network(CFG, seed=3)
+    model, ens = net.model, net.ensembles
+    a = integrate(net, n_trajectories=5, seconds=0.5, seed=1, batch_size=2)
+    b = integrate(net, n_trajectories=5, seconds=0.5, seed=1, batch_size=5)
     assert a.errors_cm.shape == (5, 25)
     assert a.true_pos.shape == a.decoded_pos.shape == (5, 25, 2)
     assert a.init_pos.shape == (5, 2)
@@ -43,16 +45,16 @@ def test_shapes_times_and_determinism():
     assert a.true_path(0).shape == (26, 2)
     assert a.mean_error_cm.shape == a.sem_error_cm.shape == (25,)
     assert a.error_at(0.5) == pytest.approx(a.mean_error_cm[-1])
-    c = integrate(model, ens, CFG, n_trajectories=5, seconds=0.5, seed=2)
+    c = integrate(net, n_trajectories=5, seconds=0.5, seed=2)
     assert not np.allclose(a.true_pos, c.true_pos)
 
 
 def test_model_mode_is_restored_and_dropout_is_off():
-    model, ens = untrained_model(CFG, seed=0)
-    model.train()
-    a = integrate(model, ens, CFG, n_trajectories=3, seconds=0.2)
-    b = integrate(model, ens, CFG, n_trajectories=3, seconds=0.2)
-    assert model.training
+    net = untrained_network(CFG, seed=0)
+    net.model.train()
+    a = integrate(net, n_trajectories=3, seconds=0.2)
+    b = integrate(net, n_trajectories=3, seconds=0.2)
+    assert net.model.training
     np.testing.assert_array_equal(a.errors_cm, b.errors_cm)  # no dropout noise
 
 
@@ -70,11 +72,11 @@ class _Oracle(torch.nn.Module):
 
 
 def test_errors_are_distances_of_decoded_positions():
-    _, ens = untrained_model(CFG)
+    ens = untrained_network(CFG).ensembles
     steps = n_steps(0.4, 0.02)
     gen = torch.Generator().manual_seed(PATH_SEED + 4)
     traj = simulate(6, steps, get_motion(CFG.motion), generator=gen)
-    res = integrate(_Oracle(ens, traj), ens, CFG, n_trajectories=6, seconds=0.4, seed=4)
+    res = integrate(Network(_Oracle(ens, traj), ens, CFG), n_trajectories=6, seconds=0.4, seed=4)
     np.testing.assert_allclose(res.true_pos, traj.target_pos.numpy())
     want = ens.place.decode(-ens.place.squared_distances(traj.target_pos))
     np.testing.assert_allclose(res.decoded_pos, want.numpy())
@@ -85,22 +87,21 @@ def test_errors_are_distances_of_decoded_positions():
 
 
 def test_other_motion_and_bad_arguments():
-    model, ens = untrained_model(CFG)
-    slow = integrate(model, ens, CFG, n_trajectories=4, seconds=1.0, motion="paper")
-    fast = integrate(model, ens, CFG, n_trajectories=4, seconds=1.0)
+    net = untrained_network(CFG)
+    slow = integrate(net, n_trajectories=4, seconds=1.0, motion="paper")
+    fast = integrate(net, n_trajectories=4, seconds=1.0)
     step = lambda r: np.linalg.norm(np.diff(r.true_pos, axis=1), axis=-1).mean()  # noqa: E731
     assert step(slow) < step(fast) / 3
     with pytest.raises(ValueError):
-        integrate(model, ens, CFG, n_trajectories=0)
+        integrate(net, n_trajectories=0)
     with pytest.raises(ValueError):
         n_steps(0.0, 0.02)
     with pytest.raises(ValueError):
-        integrate(model, ens, CFG, n_trajectories=2, motion="bogus")
+        integrate(net, n_trajectories=2, motion="bogus")
 
 
 def test_summary_reports_both_networks():
-    model, ens = untrained_model(CFG)
-    res = integrate(model, ens, CFG, n_trajectories=3, seconds=2.0)
+    res = integrate(untrained_network(CFG), n_trajectories=3, seconds=2.0)
     s = summary(res, res)
     assert s["seconds"] == pytest.approx(2.0)
     assert s["trained_error_1s_cm"] == pytest.approx(res.error_at(1.0))

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from gridcore import plots as P  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.ensembles import Ensembles, box_positions, decoding_errors_vs_sigma  # noqa: E402
-from gridcore.path_integration import integrate, untrained_model  # noqa: E402
+from gridcore.path_integration import integrate, untrained_network  # noqa: E402
 from gridcore.trajectories import get_motion, occupancy, simulate  # noqa: E402
 
 
@@ -90,7 +90,7 @@ def test_live_plot():
 
 def test_decoded_path_plot(tmp_path):
     cfg = get_preset("tiny")
-    res = integrate(*untrained_model(cfg), cfg, n_trajectories=2, seconds=0.5)
+    res = integrate(untrained_network(cfg), n_trajectories=2, seconds=0.5)
     ax = P.plot_decoded_path(res, 1)
     assert "trajectory 1" in ax.get_title()
     ax.figure.savefig(tmp_path / "path.png")

@@ -3,8 +3,6 @@ path integration, the constant-guess baseline and the comparison with simulated 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -13,8 +11,8 @@ from gridcore import real_paths as RP
 from gridcore.config import get_preset
 from gridcore.model import ModelOutput
 from gridcore.ratemaps import EVAL_SEED
-from gridcore.runs import Network
-from gridcore.task import run, untrained_model
+from gridcore.runs import Network, untrained_network
+from gridcore.task import run
 from gridcore.trajectories import get_motion, simulate
 
 CFG = get_preset("tiny")
@@ -41,10 +39,11 @@ class _Where(torch.nn.Module):
 
 
 def test_integrate_along_runs_the_network_on_the_given_paths():
-    model, ens = untrained_model(CFG, seed=1)
+    net = untrained_network(CFG, seed=1)
+    model, ens = net.model, net.ensembles
     traj = _paths()
-    a = RP.integrate_along(model, ens, traj, batch_size=4)
-    b = RP.integrate_along(model, ens, traj, batch_size=6)
+    a = RP.integrate_along(net, traj, batch_size=4)
+    b = RP.integrate_along(net, traj, batch_size=6)
     np.testing.assert_allclose(a.times_s, 0.02 * np.arange(1, 31))
     np.testing.assert_array_equal(a.true_pos, traj.target_pos.numpy())
     with torch.no_grad():
@@ -56,9 +55,9 @@ def test_integrate_along_runs_the_network_on_the_given_paths():
 
 
 def test_a_network_that_knows_the_position_decodes_close_to_it():
-    _, ens = untrained_model(CFG)
+    ens = untrained_network(CFG).ensembles
     traj = _paths(4, 20)
-    res = RP.integrate_along(_Where(ens, traj), ens, traj)
+    res = RP.integrate_along(Network(_Where(ens, traj), ens, CFG), traj)
     assert res.errors_cm.mean() < 40  # 64 place cells: the nearest three are close
     far = RP.constant_guess(traj, point=(1.0, 1.0))
     assert res.errors_cm.mean() < far.errors_cm.mean()
@@ -73,9 +72,9 @@ def test_constant_guess_is_the_distance_to_the_point():
 
 
 def test_ratemaps_along_bin_the_bottleneck_at_the_true_positions():
-    _, ens = untrained_model(CFG)
+    ens = untrained_network(CFG).ensembles
     traj = _paths(8, 50)
-    acc = RP.ratemaps_along(_Where(ens, traj), ens, traj, nbins=4, batch_size=3)
+    acc = RP.ratemaps_along(Network(_Where(ens, traj), ens, CFG), traj, nbins=4, batch_size=3)
     assert acc.occupancy().sum() == 8 * 50
     maps = acc.ratemaps()
     edges = np.linspace(-1.1, 1.1, 5)
@@ -93,8 +92,7 @@ def test_visited_window():
 
 
 def test_maps_on_the_simulated_paths_themselves_agree_perfectly():
-    model, ens = untrained_model(CFG, seed=2)
-    net = Network(model, ens, CFG, 0, Path("."))
+    net = untrained_network(CFG, seed=2)
     gen = torch.Generator().manual_seed(EVAL_SEED)
     same = simulate(40, CFG.seq_len, get_motion(CFG.motion), generator=gen)
     cmp = RP.compare_ratemaps(net, same, n_simulated=40, nbins=8)
@@ -111,9 +109,9 @@ def test_maps_on_the_simulated_paths_themselves_agree_perfectly():
 
 
 def test_error_table_reports_each_time_a_run_reaches():
-    model, ens = untrained_model(CFG)
     traj = _paths(3, 60)
-    res = {"net": RP.integrate_along(model, ens, traj), "centre": RP.constant_guess(traj)}
+    net = untrained_network(CFG)
+    res = {"net": RP.integrate_along(net, traj), "centre": RP.constant_guess(traj)}
     table = RP.error_table(res, times_s=(0.5, 1.2, 15.0))
     assert list(table.index) == ["net", "centre"]
     assert list(table.columns) == ["error at 0.5 s (cm)", "error at 1.2 s (cm)", "paths"]

@@ -74,8 +74,7 @@ def test_score_path_on_a_run_scores_its_bottleneck(tiny_run, tmp_path):
     )
     assert summary["source"] == "run at step 30" and summary["n_units"] == 32
     assert "shuffle_threshold" not in summary
-    model, ensembles, cfg, _ = runs.load_run(tiny_run)
-    want = bottleneck_ratemaps(model, ensembles, cfg, n_trajectories=10, nbins=8)
+    want = bottleneck_ratemaps(runs.load_network(tiny_run), n_trajectories=10, nbins=8)
     np.testing.assert_array_equal(binning.load_ratemaps(tmp_path / "m.npz"), want)
     dm = S.score_ratemaps(want, mode="deepmind")
     assert summary["deepmind_fraction_above_0.37"] == dm.fraction(0.37)
@@ -92,7 +91,7 @@ def test_score_network_scores_both_modes_on_the_evaluation_seed(tiny_run):
     scored = results.score_network(net, n_trajectories=8, nbins=8, seed=1, n_shuffles=2)
     assert scored.nbins == 8 and scored.maps.shape == (32, 8, 8)
     assert (scored.n_trajectories, scored.seed) == (8, 1)
-    want = bottleneck_ratemaps(net.model, net.ensembles, net.cfg, 8, 8, seed=EVAL_SEED + 1)
+    want = bottleneck_ratemaps(net, 8, 8, seed=EVAL_SEED + 1)
     np.testing.assert_array_equal(scored.maps, want)
     assert set(scored.scores) == set(scored.nulls) == {"deepmind", "gridcore"}
     for mode, res in scored.scores.items():
@@ -131,7 +130,7 @@ def test_emergence_starts_from_the_network_training_started_from(tiny_run):
     model, ensembles, cfg, _ = runs.load_run(tiny_run)
     torch.manual_seed(cfg.seed)
     start, _ = build(cfg)
-    maps = bottleneck_ratemaps(start, ensembles, cfg, 10, 8)
+    maps = bottleneck_ratemaps(runs.Network(start, ensembles, cfg), 10, 8)
     em = results.emergence_curve(tiny_run, n_trajectories=10, nbins=8, thresholds=(-1.0,))
     dm = S.score_ratemaps(maps, mode="deepmind")
     assert em.max_score[0] == pytest.approx(np.nanmax(dm.grid_score_60))
