@@ -25,6 +25,7 @@ from gridcore import paper, shipped
 from gridcore.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
+from gridcore.formatting import percent
 from gridcore.sweeps import load, spread
 
 # The CPU presets whose ten-seed sweeps make the headline, in the order the book shows them.
@@ -62,10 +63,6 @@ class Claim:
     chapter: str  # the book page that shows it, relative to the repository root
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f} %"
-
-
 def _condition(sweep: str, condition: str) -> pd.DataFrame:
     """The finished seeds of ``condition`` in the shipped sweep ``sweep``."""
     return finished_trials(load(shipped.sweep(sweep)), condition)
@@ -89,7 +86,7 @@ def smallest_grids() -> tuple[float, pd.DataFrame]:
             best = (float(seeds["place_sigma"].iloc[0]), seeds)
     if best is None:
         raise GridcoreError(
-            f"no width of {SMALLEST_GRIDS} has {_pct(SMALLEST_GRIDS_SHARE)} grid units"
+            f"no width of {SMALLEST_GRIDS} has {percent(SMALLEST_GRIDS_SHARE)} grid units"
         )
     return best
 
@@ -127,7 +124,7 @@ def table() -> pd.DataFrame:
             f"seeds ≥ {100 * LEVEL:.0f} %": [
                 f"{a} of {n}" for a, n in zip(p["at_paper"], p["seeds"], strict=True)
             ],
-            "paper": _pct(paper.GRID_FRACTION),
+            "paper": percent(paper.GRID_FRACTION),
         },
         index=p.index,
     )
@@ -162,9 +159,9 @@ def claims(modules: int | None = None) -> list[Claim]:
     return [
         Claim(
             "grid-like units",
-            f"{_pct(paper.GRID_FRACTION)} of the bottleneck units",
-            f"{_pct(fast['median'])} (median of {int(fast['seeds'])} seeds of `fast`, "
-            f"{_pct(fast['min'])} – {_pct(fast['max'])})",
+            f"{percent(paper.GRID_FRACTION)} of the bottleneck units",
+            f"{percent(fast['median'])} (median of {int(fast['seeds'])} seeds of `fast`, "
+            f"{percent(fast['min'])} – {percent(fast['max'])})",
             "reproduced",
             CHAPTERS["grid-like units"],
         ),
@@ -172,7 +169,7 @@ def claims(modules: int | None = None) -> list[Claim]:
             "grid scale and modules",
             f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
             f"{scales_fast:.2f} m (`fast`); {_median(smallest, 'median_scale_m'):.2f} m at best "
-            f"with {_pct(_median(smallest, 'grid_fraction_037'))} grid-like units "
+            f"with {percent(_median(smallest, 'grid_fraction_037'))} grid-like units "
             f"(centre-surround targets {100 * sigma:.0f} cm wide on the paper's rat, "
             f"{len(smallest)} seeds)" + _modules_phrase(modules),
             # Grids inside the paper's range make it "partly"; modules are not counted here.

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from gridcore.binning import RatemapAccumulator, load_ratemaps
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
+from gridcore.formatting import percent
 from gridcore.paper import BOX_SIZE_M, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
 from gridcore.ratemaps3d import volume_ratemaps, volume_summary
@@ -72,25 +73,23 @@ def score_network(
     return ScoredNetwork(net, maps, scores, nulls, int(n_trajectories), int(seed))
 
 
-def _pct(x: float) -> str:
-    return "–" if x is None or not np.isfinite(x) else f"{100 * x:.1f} %"
-
-
 def fractions_table(scored: ScoredNetwork, paper: bool = True) -> pd.DataFrame:
     """Grid-like fractions at 0.37, 0.8 and the shuffle threshold, by scorer; with ``paper``
     the paper's 25.2 % (DeepMind's scorer) as the first row."""
     rows = []
     if paper:
-        rows.append({"": "paper (DeepMind's scorer)", f"> {GRID_THRESHOLD}": _pct(GRID_FRACTION)})
+        rows.append(
+            {"": "paper (DeepMind's scorer)", f"> {GRID_THRESHOLD}": percent(GRID_FRACTION)}
+        )
     for mode, res in scored.scores.items():
         row = {
             "": f"ours, {mode} scorer",
-            f"> {GRID_THRESHOLD}": _pct(res.fraction(GRID_THRESHOLD)),
-            f"> {STRICT_GRID_THRESHOLD}": _pct(res.fraction(STRICT_GRID_THRESHOLD)),
+            f"> {GRID_THRESHOLD}": percent(res.fraction(GRID_THRESHOLD)),
+            f"> {STRICT_GRID_THRESHOLD}": percent(res.fraction(STRICT_GRID_THRESHOLD)),
         }
         if mode in scored.nulls:
             t = scored.nulls[mode].threshold
-            row["> shuffle threshold"] = f"{_pct(res.fraction(t))} (threshold {t:.2f})"
+            row["> shuffle threshold"] = f"{percent(res.fraction(t))} (threshold {t:.2f})"
         rows.append(row)
     return pd.DataFrame(rows).fillna("–").set_index("")
 

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "paper": 0,
     "errors": 0,
     "files": 0,
+    "formatting": 0,  # numbers written for reading
     "shipped": 1,  # where the shipped networks and sweep tables are (stdlib only)
     "binning": 1,
     "binning3d": 2,  # 3-D ratemaps (units, n, n, n) on binning's accumulator; split-half r

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from gridcore.errors import GridcoreError
+from gridcore.formatting import percent
 from gridcore.paper import GRID_FRACTION
 
 
@@ -98,10 +99,6 @@ def headline(
     return pd.DataFrame(rows).set_index(by)
 
 
-def _pct(x: float) -> str:
-    return "–" if not np.isfinite(x) else f"{100 * x:.1f} %"
-
-
 def _range(low: float, high: float) -> str:
     if not (np.isfinite(low) and np.isfinite(high)):
         return "–"
@@ -134,17 +131,17 @@ def headline_table(summary: pd.DataFrame, level: float = 0.25) -> pd.DataFrame:
         n = int(r["seeds"])
         columns[cond] = [
             f"{n}",
-            _pct(r["median_037"]),
+            percent(r["median_037"]),
             _range(r["q25_037"], r["q75_037"]),
             _range(r["min_037"], r["max_037"]),
-            _pct(r["median_080"]),
+            percent(r["median_080"]),
             _range(r["min_080"], r["max_080"]),
             _of(r["share_last"], n),
             _of(r["share_ever"], n),
             "–" if not np.isfinite(r["median_step"]) else f"{r['median_step']:,.0f}",
             "–" if not np.isfinite(r["median_wall_s"]) else f"{r['median_wall_s'] / 60:.1f} min",
         ]
-    columns["paper"] = ["–", _pct(GRID_FRACTION)] + ["–"] * (len(labels) - 2)
+    columns["paper"] = ["–", percent(GRID_FRACTION)] + ["–"] * (len(labels) - 2)
     table = pd.DataFrame(columns, index=pd.Index(labels))
     table.columns.name = summary.index.name
     return table
