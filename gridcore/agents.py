@@ -10,15 +10,20 @@ counted: a door, a gap.
 
 A policy is any object with ``policy(pos) -> (B, 2)`` vectors (pos: the true positions, m, which
 only an oracle should read) and ``policy.update(velocity)`` (the network's input of the step).
+
+Two agents run on the same episodes are compared episode by episode (:func:`paired_success`):
+McNemar's exact test on the episodes that only one of them won.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.stats import binomtest
 
 from gridcore.trajectories import (
     WALL_GAP_M,
@@ -32,6 +37,7 @@ from gridcore.trajectories import (
 
 TOLERANCE_M = 0.10  # success: within 10 cm of the goal
 WALK_SEED = 555_002_111  # the random walk's rats never coincide with training data
+ALPHA = 0.05  # two-sided level at which one agent beats another on the same episodes
 
 
 def distance_to_boundary(pos: torch.Tensor, hd: torch.Tensor, half: torch.Tensor) -> torch.Tensor:
@@ -235,3 +241,62 @@ def random_walk(
         first_step = through.float().argmax(1)  # the first True along the path
         crossed = torch.where(through.any(1), first_step, -1).numpy()
     return AgentResult(hit, first.numpy(), walked.numpy(), shortest.numpy(), tolerance, crossed)
+
+
+# --------------------------------------------------------------------------------------------
+# Two agents on the same episodes
+
+
+@dataclass(frozen=True)
+class PairedSuccess:
+    """Agents ``a`` and ``b`` on the same episodes: their success rates (fractions), the episodes
+    won by ``a`` alone (``only_a``) and by ``b`` alone (``only_b``), and McNemar's exact test
+    on those: ``p_value``, two-sided, the binomial test of ``only_a`` in ``only_a + only_b`` at
+    1/2 (1 when no episode was won by one agent alone)."""
+
+    a: str
+    b: str
+    success_a: float
+    success_b: float
+    only_a: int
+    only_b: int
+    p_value: float
+    alpha: float = ALPHA
+
+    @property
+    def word(self) -> str:
+        """How ``a`` fares against ``b`` at level ``alpha``: "beats", "loses to" or "does not
+        differ significantly from"."""
+        if self.p_value >= self.alpha or self.only_a == self.only_b:
+            return "does not differ significantly from"
+        return "beats" if self.only_a > self.only_b else "loses to"
+
+    def evidence(self) -> str:
+        """The discordant episodes and the test, e.g. "150 episodes won by the grid agent alone,
+        6 by the random agent alone, McNemar's exact test p < 0.001"."""
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+        return (
+            f"{self.only_a} episodes won by the {self.a} agent alone, {self.only_b} by the "
+            f"{self.b} agent alone, McNemar's exact test {p}"
+        )
+
+    def sentence(self) -> str:
+        """The comparison in words: "the grid agent (41 %) beats the random agent (12 %): ...",
+        success rates in per cent, then :meth:`evidence`."""
+        return (
+            f"the {self.a} agent ({100 * self.success_a:.0f} %) {self.word} the {self.b} agent "
+            f"({100 * self.success_b:.0f} %): {self.evidence()}"
+        )
+
+
+def paired_success(
+    agents: Mapping[str, AgentResult], a: str, b: str, alpha: float = ALPHA
+) -> PairedSuccess:
+    """Agents ``a`` and ``b`` of ``agents`` (results on the same episodes, in the same order)
+    compared episode by episode with McNemar's exact test (:class:`PairedSuccess`)."""
+    sa, sb = np.asarray(agents[a].success, bool), np.asarray(agents[b].success, bool)
+    if sa.shape != sb.shape:
+        raise ValueError(f"{a} and {b} ran {sa.size} and {sb.size} episodes, not the same ones")
+    only_a, only_b = int((sa & ~sb).sum()), int((~sa & sb).sum())
+    p = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+    return PairedSuccess(a, b, float(sa.mean()), float(sb.mean()), only_a, only_b, float(p), alpha)

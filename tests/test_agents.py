@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -70,3 +71,53 @@ def test_agents_go_through_gaps_never_through_walls():
     assert (walk.crossed_at[walk.success, 0] < walk.steps[walk.success]).all()
     with pytest.raises(ValueError, match="no gates"):
         ag.AgentResult(*np.ones((4, 3))).first_crossing_rate()
+
+
+# --------------------------------------------------------------------------------------------
+# Two agents on the same episodes
+
+
+def _result(success) -> ag.AgentResult:
+    s = np.asarray(success, bool)
+    return ag.AgentResult(s, np.zeros(s.size), np.ones(s.size), np.ones(s.size))
+
+
+def test_paired_success_is_mcnemars_exact_test_on_the_episodes_one_agent_won():
+    # 9 episodes won by a alone, 1 by b alone, 5 by both, 5 by neither
+    a = _result([1] * 9 + [0] + [1] * 5 + [0] * 5)
+    b = _result([0] * 9 + [1] + [1] * 5 + [0] * 5)
+    res = ag.paired_success({"a": a, "b": b}, "a", "b")
+    assert (res.only_a, res.only_b) == (9, 1)
+    assert (res.success_a, res.success_b) == (0.7, 0.3)
+    # Two-sided: twice P(X <= 1) for X ~ Binomial(10, 1/2), (1 + 10) / 1024 each side.
+    assert res.p_value == pytest.approx(22 / 1024)
+    assert res.word == "beats"
+    back = ag.paired_success({"a": a, "b": b}, "b", "a")
+    assert (back.only_a, back.only_b, back.word) == (1, 9, "loses to")
+    assert back.p_value == pytest.approx(res.p_value)
+
+
+def test_few_or_no_discordant_episodes_do_not_differ():
+    same = _result([1, 0, 1, 1])
+    res = ag.paired_success({"a": same, "b": same}, "a", "b")
+    assert (res.only_a, res.only_b, res.p_value) == (0, 0, 1.0)
+    assert res.word == "does not differ significantly from"
+    # 5 episodes against 1: p = 2 * 7 / 64, not significant at 5 %, though the rates differ.
+    five = ag.paired_success({"a": _result([1] * 5 + [0]), "b": _result([0] * 5 + [1])}, "a", "b")
+    assert five.p_value == pytest.approx(14 / 64)
+    assert five.word == "does not differ significantly from"
+    assert dataclasses.replace(five, alpha=0.25).word == "beats"
+    with pytest.raises(ValueError, match="not the same"):
+        ag.paired_success({"a": same, "b": _result([1, 0])}, "a", "b")
+
+
+def test_the_comparison_in_words():
+    grid = _result([1] * 20 + [0] * 5)
+    walk = _result([0] * 20 + [1] * 5)
+    res = ag.paired_success({"grid": grid, "random": walk}, "grid", "random")
+    assert res.sentence() == (
+        "the grid agent (80 %) beats the random agent (20 %): 20 episodes won by the grid agent "
+        "alone, 5 by the random agent alone, McNemar's exact test p = 0.004"
+    )
+    lopsided = ag.paired_success({"a": _result([1] * 20), "b": _result([0] * 20)}, "a", "b")
+    assert lopsided.evidence().endswith("McNemar's exact test p < 0.001")
