@@ -9,6 +9,7 @@ from gridcore.sweeps import (
     comparison,
     effect_sentence,
     effects,
+    finished,
     headline,
     headline_table,
     spread,
@@ -46,6 +47,13 @@ def _curves():
     return pd.DataFrame(
         rows, columns=["trial", "condition", "seed", "step", "source", "metric", "value"]
     )
+
+
+def test_finished_keeps_the_done_trials():
+    done = finished(_results())
+    assert list(done["status"]) == ["done"] * 5 and list(done.index) == [0, 1, 2, 4, 5]
+    plain = _results().drop(columns="status")
+    assert finished(plain) is plain  # a table without a status column: all finished
 
 
 def test_spread_uses_finished_trials_only():

@@ -20,11 +20,11 @@ from gridcore.sweeps.summary import (
     METRIC_NAMES,
     METRIC_UNITS,
     _diverged,
-    _done,
     best_per_family,
     condition_effect,
     conditions,
     error_vs_grid,
+    finished,
 )
 from gridcore.sweeps.tables import load, load_all
 
@@ -65,7 +65,7 @@ def _not_comparable(df, conds_labels, metric, by, min_seeds) -> str | None:
     """Why ``conds_labels`` ((condition, label) pairs) cannot be compared, or None."""
     if df is None or df.empty or metric not in df.columns or by not in df.columns:
         return f"Not known: there is no table with {METRIC_NAMES.get(metric, metric)} to read."
-    data = _done(df)
+    data = finished(df)
     counts = []
     for cond, label in conds_labels:
         values = data.loc[data[by] == cond, metric].astype(float)
@@ -118,7 +118,7 @@ def answer(
     if why:
         return lead + why
     e = condition_effect(df, baseline, other, metric, by)
-    data = _done(df)
+    data = finished(df)
     med_b, med_o = (
         float(data.loc[data[by] == c, metric].astype(float).median()) for c in (baseline, other)
     )
@@ -156,7 +156,7 @@ def ranking(
     why = _not_comparable(df, ((baseline, name_b),), metric, by, min_seeds)
     if why:
         return why
-    data = _done(df)
+    data = finished(df)
     med_b = float(data.loc[data[by] == baseline, metric].astype(float).median())
     n_b = int(data.loc[data[by] == baseline, metric].astype(float).notna().sum())
     groups: dict[str, list[tuple[float, str]]] = {
@@ -216,7 +216,7 @@ def level_answer(
     if df is None or df.empty or metric not in df.columns:
         return f"Not known: there is no table with {METRIC_NAMES.get(metric, metric)} to read."
     condition = conditions(df, by)[0] if condition is None else condition
-    data = _done(df)
+    data = finished(df)
     v = data.loc[data[by] == condition, metric].astype(float).dropna().to_numpy()
     if not v.size:
         diverged = _diverged(df, condition, by)

@@ -16,7 +16,9 @@ from gridcore.formatting import percent
 from gridcore.paper import GRID_FRACTION
 
 
-def _done(df: pd.DataFrame) -> pd.DataFrame:
+def finished(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a sweep's table whose trials finished (status ``done``); a table without a
+    status column holds finished trials only."""
     return df[df["status"] == "done"] if "status" in df.columns else df
 
 
@@ -28,7 +30,7 @@ def spread(
     if metric not in df.columns or by not in df.columns:
         raise GridcoreError(f"no column {metric!r} or {by!r}; the table has: {', '.join(df)}")
     rows = []
-    for cond, group in _done(df).groupby(by, sort=False):
+    for cond, group in finished(df).groupby(by, sort=False):
         v = group[metric].to_numpy(dtype=float)
         v = v[np.isfinite(v)]
         rows.append(
@@ -172,7 +174,7 @@ def error_vs_grid(
     for column in (error, grid):
         if column not in df.columns:
             raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df)}")
-    data = _done(df)[[error, grid]].astype(float).dropna()
+    data = finished(df)[[error, grid]].astype(float).dropna()
     n = len(data)
     out = {"n": n, "rho": np.nan, "p": np.nan, "low": np.nan, "high": np.nan}
     if n < 3 or data[error].nunique() < 2 or data[grid].nunique() < 2:
@@ -213,7 +215,7 @@ def condition_effect(
     """
     if metric not in df.columns or by not in df.columns:
         raise GridcoreError(f"no column {metric!r} or {by!r}; the table has: {', '.join(df)}")
-    data = _done(df)
+    data = finished(df)
     a = data.loc[data[by] == baseline, metric].astype(float).dropna().to_numpy()
     b = data.loc[data[by] == other, metric].astype(float).dropna().to_numpy()
     out = {"n_baseline": a.size, "n_other": b.size}
@@ -348,7 +350,7 @@ def comparison(
     and the difference from ``baseline``'s median (default: the first condition), marked ``*``
     where it is larger than the spread between seeds (:func:`condition_effect`). Fractions in
     percent."""
-    data = _done(df)
+    data = finished(df)
     conds = conditions(df, by)
     baseline = conds[0] if baseline is None else baseline
     rows = {}

@@ -19,7 +19,7 @@ from gridcore.files import atomic_write
 from gridcore.results import emergence_curve
 from gridcore.runs import read_history
 from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial, load_spec
-from gridcore.sweeps.summary import error_vs_grid
+from gridcore.sweeps.summary import error_vs_grid, finished
 from gridcore.sweeps.trials import read_trial
 
 # --------------------------------------------------------------------------------------------
@@ -67,9 +67,14 @@ def write_tables(out: Path, spec: Spec, trials: list[Trial]) -> pd.DataFrame:
 # Reading and plotting a sweep
 
 
-def _results_path(out: str | Path, name: str) -> Path:
+def _table_path(out: str | Path, name: str) -> Path:
+    """The table ``name`` of the sweep directory ``out``, or ``out`` itself when it is a .csv."""
     path = Path(out)
-    path = path if path.suffix == ".csv" else path / name
+    return path if path.suffix == ".csv" else path / name
+
+
+def _results_path(out: str | Path, name: str) -> Path:
+    path = _table_path(out, name)
     if not path.is_file():
         raise GridcoreError(
             f"{path}: no such file; run `python -m gridcore sweep SPEC.yaml --out DIR` first"
@@ -77,9 +82,18 @@ def _results_path(out: str | Path, name: str) -> Path:
     return path
 
 
-def load(out: str | Path) -> pd.DataFrame:
-    """A sweep's ``results.csv`` (``out`` is its directory or the file): one row per trial."""
-    return pd.read_csv(_results_path(out, "results.csv"), keep_default_na=True)
+def load(
+    out: str | Path, finished_only: bool = False, missing_ok: bool = False
+) -> pd.DataFrame | None:
+    """A sweep's ``results.csv`` (``out`` is its directory or the file): one row per trial,
+    finished, diverged or failed; with ``finished_only`` the finished (``done``) ones alone.
+
+    A sweep without the table is a GridcoreError, or with ``missing_ok`` None (a sweep that has
+    not run yet)."""
+    if missing_ok and not _table_path(out, "results.csv").is_file():
+        return None
+    df = pd.read_csv(_results_path(out, "results.csv"), keep_default_na=True)
+    return finished(df) if finished_only else df
 
 
 def load_curves(out: str | Path) -> pd.DataFrame:
@@ -101,7 +115,7 @@ def plot_sweep(
     for column in (metric, by):
         if column not in df.columns:
             raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df.columns)}")
-    data = df[df["status"] == "done"] if "status" in df.columns else df
+    data = finished(df)
     order = list(dict.fromkeys(df[by]))
     if ax is None:
         _, ax = plt.subplots(figsize=(max(3.5, 1.0 + 1.1 * len(order)), 3.2))
@@ -327,8 +341,7 @@ def load_all(root: str | Path = "experiments", unique: bool = True) -> pd.DataFr
     root = Path(root)
     frames = []
     for csv in sorted(root.glob("*/results.csv")):
-        df = load(csv)
-        df = df[df["status"] == "done"] if "status" in df.columns else df
+        df = load(csv, finished_only=True)
         keys = _settings_keys(csv.parent)
         settings = [keys.get(t, f"{csv.parent.name}/{t}") for t in df["trial"]]
         frames.append(df.assign(experiment=csv.parent.name, settings=settings))
@@ -384,7 +397,7 @@ def plot_error_vs_grid(
     for column in (error, grid):
         if column not in df.columns:
             raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df.columns)}")
-    data = df[df["status"] == "done"] if "status" in df.columns else df
+    data = finished(df)
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.8))
     groups = data.groupby(by, sort=False) if by in data.columns else [("trials", data)]
