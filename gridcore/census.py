@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
@@ -175,35 +174,6 @@ def conjunctive_table(censuses: dict[str, Census]) -> pd.DataFrame:
         row.update({f"{a} & {b}": n for (a, b), n in c.conjunctive().items()})
         rows[layer] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("layer")
-
-
-SCORE_LABELS = {
-    "speed": "|speed score| (r)",
-    "head direction": "mean vector length",
-    "border": "border score",
-    "grid": "60° grid score",
-}
-
-
-def plot_census(c: Census, axes: np.ndarray | None = None) -> np.ndarray:
-    """One panel per type: the units' scores (line) over the shuffled scores (grey), with the
-    threshold (dashed). Returns the four Axes."""
-    if axes is None:
-        _, axes = plt.subplots(1, len(TYPES), figsize=(11, 2.8), layout="constrained")
-    for k, (ax, kind) in enumerate(zip(np.ravel(axes), TYPES, strict=True)):
-        real = comparable(kind, c.scores[kind])
-        null = comparable(kind, c.null[kind]).ravel()
-        both = np.concatenate([real, null])
-        bins = np.histogram_bin_edges(both[np.isfinite(both)], 30)
-        ax.hist(null[np.isfinite(null)], bins, density=True, color="0.75", label="time-shifted")
-        ax.hist(real[np.isfinite(real)], bins, density=True, histtype="step", lw=1.6, label="units")
-        ax.axvline(c.thresholds[kind], color="C3", ls="--", lw=1.2, label="threshold")
-        ax.set_xlabel(SCORE_LABELS[kind])
-        ax.set_yticks([])
-        ax.set_title(f"{kind}: {c.counts()[kind]}/{c.n_units}", fontsize=10)
-        if k == 0:
-            ax.legend(frameon=False, fontsize="small")
-    return np.ravel(axes)
 
 
 def best_units(c: Census) -> dict[str, int]:

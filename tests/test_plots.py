@@ -195,6 +195,7 @@ def test_every_single_panel_plot_is_covered():
         "plot_unit_volumes",  # tests/test_plots_volume.py
         "plot_unit",  # tests/test_plots_colours.py
         "plot_barcodes",  # tests/test_plots_topology.py
+        "plot_census",  # tests/test_plots_census.py
     }  # fmt: skip
     assert public - multi == names
 

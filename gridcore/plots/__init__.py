@@ -15,7 +15,8 @@ them by topic:
 * :mod:`gridcore.plots.live`: :class:`LiveTrainingPlot`, redrawn while training runs;
 * :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths;
 * :mod:`gridcore.plots.topology`: barcodes of a population's persistent homology;
-* :mod:`gridcore.plots.periods`: grid period against place-cell width, with the prediction.
+* :mod:`gridcore.plots.periods`: grid period against place-cell width, with the prediction;
+* :mod:`gridcore.plots.census`: a cell-type census, each type's scores against their null.
 
 Conventions:
 
@@ -26,7 +27,7 @@ Conventions:
 * A **multi-panel** figure returns the Figure. One with a fixed number of panels
   (:func:`plot_training_curves`: 3, :func:`plot_emergence`: 2, :func:`unit_panel`: 3,
   :func:`plot_rotations`: one per rotation plus the SAC, :func:`plot_barcodes`: one per
-  homology dimension) takes ``axes=None``, a sequence of that many Axes to draw into; one
+  homology dimension, :func:`plot_census`: one per cell type) takes ``axes=None``, a sequence of that many Axes to draw into; one
   whose grid grows with its data (:func:`plot_ratemaps_and_sacs`,
   :func:`plot_ratemap_grid`, :func:`plot_box_maps`, :func:`plot_ring_masks`) takes ``fig=None``,
   an empty Figure or SubFigure to lay its grid out in.
@@ -59,6 +60,7 @@ from gridcore.plots.cells import (
     plot_speed_histogram,
     plot_turn_histogram,
 )
+from gridcore.plots.census import plot_census
 from gridcore.plots.live import LiveTrainingPlot
 from gridcore.plots.periods import plot_module_scales, plot_period_vs_sigma
 from gridcore.plots.real_rats import plot_motion_fit, plot_real_vs_simulated
@@ -121,6 +123,7 @@ __all__ = [
     "plot_bic",
     "plot_box_map",
     "plot_box_maps",
+    "plot_census",
     "plot_code_bars",
     "plot_decoded_path",
     "plot_decoding_vs_sigma",
