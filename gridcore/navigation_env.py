@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -83,7 +84,7 @@ from gridcore.agents import move, step_input
 from gridcore.arenas import Arena, shortest_paths
 from gridcore.errors import GridcoreError
 from gridcore.navigation import NAV_SEED, require_recurrent, run_codes
-from gridcore.results import Network
+from gridcore.runs import Network
 from gridcore.task import untrained_model
 from gridcore.trajectories import crosses_walls, simulate
 
@@ -122,7 +123,7 @@ def code_statistics(
     s.d. is at least a tenth of the median s.d., so that a rarely active unit is not blown up."""
     gen = torch.Generator().manual_seed(CALIBRATION_SEED)
     traj = simulate(n_paths, seq_len, net.motion, generator=gen)
-    g, _, _ = run_codes(model, net.ensembles, traj)
+    g, _, _ = run_codes(replace(net, model=model), traj)
     f = features(g)
     x = f.reshape(-1, f.shape[-1])
     std = x.std(0)
@@ -331,7 +332,7 @@ class NavigationEnv(_EnvBase):
             starts, goals, t_goal = self._arena_moments(traj)
         codes = {}
         for key, core in self._cores.items():
-            g, _, state = run_codes(core.model, self.net.ensembles, traj)
+            g, _, state = run_codes(replace(self.net, model=core.model), traj)
             codes[key] = (g, state)
         episodes = []
         for s, j, t in zip(starts.tolist(), goals.tolist(), t_goal.tolist(), strict=True):

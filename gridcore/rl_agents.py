@@ -42,7 +42,7 @@ from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.navigation import NAV_SEED, grid_unit_scores, grid_units, lesion_units
 from gridcore.navigation_env import INSTALL_HINT, NavigationEnv, require_gymnasium
-from gridcore.results import Network, load_network
+from gridcore.runs import Network, load_network
 
 ALGORITHMS = ("ppo", "recurrent-ppo")
 AGENT_ZIP = "agent.zip"

@@ -57,11 +57,11 @@ def test_observation_sizes_per_variant(tiny_network):
 def test_the_network_is_stepped_as_it_runs_on_a_whole_path(tiny_network):
     net = tiny_network
     traj = simulate(1, 12, net.motion, generator=torch.Generator().manual_seed(0))
-    full, _, _ = nv.run_codes(net.model, net.ensembles, traj)
+    full, _, _ = nv.run_codes(net, traj)
     head = traj[torch.arange(1)]
     head.velocity, head.target_pos = traj.velocity[:, :7], traj.target_pos[:, :7]
     head.target_hd, head.velocity_xy = traj.target_hd[:, :7], traj.velocity_xy[:, :7]
-    _, _, state = nv.run_codes(net.model, net.ensembles, head)
+    _, _, state = nv.run_codes(net, head)
     core = FrozenCore(net.model)
     core.start(state, full[0, 6])
     for t in range(7, 12):
