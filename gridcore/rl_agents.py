@@ -102,6 +102,8 @@ def file_sha256(path: str | Path) -> str:
 
 def network_sha256(net: Network) -> str | None:
     """SHA-256 of the network's weights file, None for a network not loaded from a run."""
+    if net.run_dir is None:
+        return None
     path = Path(net.run_dir) / "model.safetensors"
     return file_sha256(path) if path.is_file() else None
 
@@ -228,7 +230,8 @@ def train_agent(
     cls, policy, defaults = _algorithm(spec.algorithm)
     make_env(net, spec.variant, spec.units, spec.options)  # bad options refused before any file
     out = None if out is None else check_out_dir(out)
-    spec.network, spec.network_sha256 = str(net.run_dir), network_sha256(net)
+    spec.network = "" if net.run_dir is None else str(net.run_dir)
+    spec.network_sha256 = network_sha256(net)
     monitor = None if out is None else out / MONITOR_DIR
     if monitor is not None:
         monitor.mkdir(exist_ok=True)
