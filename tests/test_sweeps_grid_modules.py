@@ -150,3 +150,34 @@ def test_the_reading_table_writes_percentages_and_ranges(sweep):
     assert shown.loc["module ratio, median", "shared"] == "–"
     assert shown.loc["meets the target", "sliced"] == "yes"
     assert shown.loc["position error limit", "sliced"] == "50 cm"
+
+
+def test_rescored_units_replace_the_trials_own_scoring(sweep):
+    from gridcore.sweeps.grid_modules import UNIT_SCALES_FILE
+
+    first = load_spec(sweep / "spec.yaml").trials(sweep)[0]
+    rows = ["trial,unit,scale_m,grid_fraction_037,trajectories"]
+    rows += [f"{first.name},{u},{0.5 + 0.01 * u},0.3,5000" for u in range(8)]
+    (sweep / UNIT_SCALES_FILE).write_text("\n".join(rows) + "\n")
+    table = module_table(sweep, n_null=20)
+    row = table.iloc[0]
+    assert row["trajectories"] == 5000 and row["grid_fraction_037"] == 0.3
+    assert row["grid_units"] == 8 and row["unit_scales_m"][0] == pytest.approx(0.5)
+    # the others: their own final scoring, on the config's score_trajectories
+    assert (table["trajectories"].iloc[1:] == first.cfg.score_trajectories).all()
+
+
+def test_unit_scales_are_scored_from_each_saved_network(sweep):
+    from dataclasses import replace
+
+    from gridcore.sweeps.grid_modules import score_unit_scales
+    from gridcore.train import train
+
+    first = load_spec(sweep / "spec.yaml").trials(sweep)[0]
+    train(replace(first.cfg, steps=2, log_every=1), first.run_dir, progress=False)
+    scored = score_unit_scales(sweep, n_trajectories=20)
+    assert set(scored["trial"]) == {first.name}  # only trials with saved weights
+    assert (scored["trajectories"] == 20).all() and scored["grid_fraction_037"].nunique() == 1
+    units = scored["unit"]
+    assert ((units >= 0) & (units < 32)).all() or list(units) == [-1]
+    assert scored.loc[units >= 0, "scale_m"].gt(0).all()

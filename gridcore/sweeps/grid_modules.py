@@ -18,18 +18,24 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from gridcore.errors import GridcoreError
 from gridcore.modules import discreteness_test
+from gridcore.paper import GRID_THRESHOLD
+from gridcore.results import score_network
+from gridcore.runs import load_network
 from gridcore.sweeps.spec import Trial, load_spec
 from gridcore.sweeps.trials import read_trial
 
+UNIT_SCALES_FILE = "unit_scales.csv"  # a sweep's grid units rescored on more trajectories
 RATIO_RANGE = (1.3, 1.7)  # successive module scales in the paper (47, 70, 106 cm: about 1.5)
 MIN_UNITS = 6  # the fewest scales a discreteness test takes
 
 MODULE_COLUMNS = [
     "condition",
     "seed",
+    "trajectories",
     "place_readout",
     "place_sigma_m",
     "grid_fraction_037",
@@ -81,6 +87,7 @@ def _one_trial(trial: Trial, record: dict, n_null: int) -> dict:
     row = {
         "condition": trial.condition,
         "seed": trial.seed,
+        "trajectories": int(record.get("trajectories", trial.cfg.score_trajectories)),
         "place_readout": trial.cfg.place_readout,
         "place_sigma_m": trial.cfg.place_sigma,
         "grid_fraction_037": float(record.get("grid_fraction_037", np.nan)),
@@ -111,23 +118,74 @@ def _one_trial(trial: Trial, record: dict, n_null: int) -> dict:
     return row
 
 
+def _rescored(record: dict, scored: pd.DataFrame) -> dict:
+    """A trial's record with its grid units, their scales and its grid-like share taken from
+    its rows of :data:`UNIT_SCALES_FILE` (the units of one scoring on more trajectories)."""
+    units = scored[scored["unit"] >= 0]
+    return {
+        **record,
+        "grid_units": units["unit"].astype(int).tolist(),
+        "grid_scales_m": units["scale_m"].astype(float).tolist(),
+        "grid_fraction_037": float(scored["grid_fraction_037"].iloc[0]),
+        "trajectories": int(scored["trajectories"].iloc[0]),
+    }
+
+
 def module_table(sweep_dir: str | Path, n_null: int = 100) -> pd.DataFrame:
     """One row per finished trial of the sweep in ``sweep_dir`` (its ``spec.yaml`` and trials'
-    ``sweep_trial.json``): the width of its first (narrowest) place ensemble (m), its grid-like
-    share (DeepMind's scorer), position error (cm), the
-    number of grid-like units with a scale (gridcore's scorer), the modules found among their
-    scales (count, centres in m, successive ratios, the discreteness test's p-value against
-    ``n_null`` one-Gaussian draws), whether they count as modules, and each read-out slice's
-    median scale (m), with every unit's scale and slice. Trials finished before scales were kept have no units and no modules."""
+    ``sweep_trial.json``): the number of fresh trajectories its units were scored on, the width
+    of its first (narrowest) place ensemble (m), its grid-like share (DeepMind's scorer),
+    position error (cm), the number of grid-like units with a scale (gridcore's scorer), the
+    modules found among their scales (count, centres in m, successive ratios, the discreteness
+    test's p-value against ``n_null`` one-Gaussian draws), whether they count as modules, and
+    each read-out slice's median scale (m), with every unit's scale and slice.
+
+    The units and scales are those of the trial's final scoring, unless the sweep holds
+    :data:`UNIT_SCALES_FILE` (:func:`score_unit_scales`, on more trajectories): then its rows
+    for the trial. Trials finished before scales were kept have no units and no modules."""
     sweep_dir = Path(sweep_dir)
     if not (sweep_dir / "spec.yaml").is_file():
         raise GridcoreError(f"{sweep_dir} is not a sweep directory: it has no spec.yaml")
+    rescored = sweep_dir / UNIT_SCALES_FILE
+    by_trial = dict(tuple(pd.read_csv(rescored).groupby("trial"))) if rescored.is_file() else {}
     rows = []
     for trial in load_spec(sweep_dir / "spec.yaml").trials(sweep_dir):
         record = read_trial(trial)
         if record is not None and record.get("status") == "done":
+            if trial.name in by_trial:
+                record = _rescored(record, by_trial[trial.name])
             rows.append(_one_trial(trial, record, n_null))
     return pd.DataFrame(rows, columns=MODULE_COLUMNS)
+
+
+def score_unit_scales(
+    sweep_dir: str | Path, n_trajectories: int = 5000, progress: bool = False
+) -> pd.DataFrame:
+    """Rescore each finished trial's saved network on ``n_trajectories`` fresh trajectories
+    (32 x 32 bins, the evaluation seed): one row per grid-like unit with a scale (gridcore's
+    scorer; ``unit``, ``scale_m`` in m), or one row with ``unit`` -1 for a network without any,
+    each with the trial's grid-like share (DeepMind's scorer, > 0.37) and ``trajectories``.
+    Rows like these, written to :data:`UNIT_SCALES_FILE`, replace the trials' own final scoring
+    in :func:`module_table`. Needs the trials' run directories (they stay on the machine that
+    trained them)."""
+    sweep_dir = Path(sweep_dir)
+    trials = [
+        t
+        for t in load_spec(sweep_dir / "spec.yaml").trials(sweep_dir)
+        if (read_trial(t) or {}).get("status") == "done"
+        and (t.run_dir / "model.safetensors").is_file()
+    ]
+    rows = []
+    for trial in tqdm(trials, desc="networks", disable=not progress):
+        scored = score_network(load_network(trial.run_dir), n_trajectories, nbins=32, n_shuffles=0)
+        gc = scored.scores["gridcore"]
+        units = np.flatnonzero(gc.grid_like & np.isfinite(gc.scale_m))
+        share = scored.scores["deepmind"].fraction(GRID_THRESHOLD)
+        for unit in units if units.size else [-1]:
+            scale = float(gc.scale_m[unit]) if unit >= 0 else np.nan
+            rows.append((trial.name, int(unit), scale, share, n_trajectories))
+    columns = ["trial", "unit", "scale_m", "grid_fraction_037", "trajectories"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def module_summary(
