@@ -4,8 +4,8 @@
 
 (``--unfinished`` also scores trials still training, keeping earlier sessions' rows) writes
 ``experiments/headline-fast/scale_curves.csv`` (rows like ``curves.csv``'s, ``source``
-"snapshot"; metrics ``grid_fraction_037``, DeepMind's scorer, and ``median_scale_m``, gridcore's
-scale of its units above 0.37), which book chapter 15 reads. It needs the trials' run
+"snapshot"; metrics ``grid_fraction_037``, DeepMind's scorer, ``median_scale_m``, gridcore's
+scale of its units above 0.37, and ``scale_clusters``, the clusters of those scales by BIC), which book chapter 15 reads. It needs the trials' run
 directories, which stay on the machine that trained them.
 """
 

@@ -21,6 +21,7 @@ from gridcore.binning import RatemapAccumulator, load_ratemaps
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
 from gridcore.formatting import percent
+from gridcore.modules import cluster_scales
 from gridcore.paper import BOX_SIZE_M, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
 from gridcore.ratemaps3d import volume_ratemaps, volume_summary
@@ -327,7 +328,9 @@ class Emergence:
     "gridcore", thresholds 0.37 and 0.8); ``history_steps`` / ``position_error_cm`` are the
     decoding error logged while training (history.csv), on the training batches;
     ``median_scale_m`` the median grid scale (m) of each snapshot's grid-like units (gridcore's
-    scorer, score > 0.37; NaN where there are none).
+    scorer, score > 0.37; NaN where there are none); ``scale_clusters`` the number of clusters
+    of those scales that BIC picks (:func:`gridcore.modules.cluster_scales`; 0 with fewer than
+    two scales).
     """
 
     steps: np.ndarray
@@ -338,6 +341,7 @@ class Emergence:
     history_steps: np.ndarray
     position_error_cm: np.ndarray
     median_scale_m: np.ndarray | None = None
+    scale_clusters: np.ndarray | None = None
 
     def fraction(self, mode: str = "deepmind", threshold: float = GRID_THRESHOLD) -> np.ndarray:
         return self.fractions[(mode, float(threshold))]
@@ -376,7 +380,7 @@ def emergence_curve(
     sources.sort(key=lambda sp: sp[0])
     thresholds = tuple(float(t) for t in thresholds)
     fr = {(m, t): [] for m in ("deepmind", "gridcore") for t in thresholds}
-    steps, best, scale = [], [], []
+    steps, best, scale, clusters = [], [], [], []
     for step, path in tqdm(sources, disable=not progress, desc="snapshots", unit="snap"):
         model = untrained_model(cfg, seed=cfg.seed)[0] if path is None else load_run(path)[0]
         net = Network(model, ensembles, cfg, step, run_dir)
@@ -389,6 +393,7 @@ def emergence_curve(
                 best.append(float(np.nanmax(res.grid_score_60)))
             else:
                 scale.append(res.summary()["median_scale_m_grid_like"])
+                clusters.append(_scale_clusters(res))
         steps.append(step)
     hist = read_history(run_dir)
     return Emergence(
@@ -400,4 +405,11 @@ def emergence_curve(
         history_steps=np.array([row["step"] for row in hist]),
         position_error_cm=np.array([row["position_error_cm"] for row in hist]),
         median_scale_m=np.array(scale, dtype=float),
+        scale_clusters=np.array(clusters, dtype=int),
     )
+
+
+def _scale_clusters(res: GridScores) -> int:
+    """Clusters (BIC) among the scales of the grid-like units that have one; 0 below two."""
+    scales = res.scale_m[res.grid_like & np.isfinite(res.scale_m)]
+    return cluster_scales(scales).k if scales.size >= 2 else 0

@@ -56,6 +56,31 @@ def test_second_network_ran_at_real_rat_speed_and_scores_as_recorded():
     assert "--preset quick" in recorded["command"] and "motion=paper" in recorded["command"]
 
 
+THIRD = RUN.parent / "grid-lstm-modules"
+
+
+def test_third_network_holds_two_grid_modules_and_scores_as_recorded():
+    """Two place ensembles read out from separate halves of the bottleneck: >= 20 % grid-like
+    units (DeepMind's scorer), scales in at least two discrete modules (the discreteness test
+    against one Gaussian, p <= 0.05) whose neighbouring centres are 1.3-1.7 apart, and the
+    provenance's figures are what scoring it again gives."""
+    from gridcore.modules import discreteness_test
+
+    net = load_network(THIRD)
+    assert net.step == net.cfg.steps and net.cfg.place_readout == "sliced"
+    maps = bottleneck_ratemaps(net, n_trajectories=5000, nbins=32)
+    deepmind = score_ratemaps(maps, mode="deepmind").fraction(0.37)
+    assert deepmind >= 0.20
+    recorded = json.loads((THIRD / "provenance.json").read_text())
+    assert abs(recorded["metrics"]["deepmind_fraction_above_0.37"] - deepmind) < 1e-9
+    gc = score_ratemaps(maps, mode="gridcore")
+    scales = gc.scale_m[gc.grid_like & np.isfinite(gc.scale_m)]
+    test = discreteness_test(scales, seed=0)
+    assert test.discrete and test.k >= 2
+    assert np.all((test.clusters.ratios >= 1.3) & (test.clusters.ratios <= 1.7))
+    assert "place_readout=sliced" in recorded["command"]
+
+
 def test_the_build_scripts_tail_trains_scores_and_records_provenance(tmp_path):
     out = tmp_path / "net"
     cmd = ["python", "-m", "gridcore", "train", "--preset", "tiny", "--steps", "10"]

@@ -121,6 +121,9 @@ def test_emergence_curve_scores_snapshots(tiny_run):
     assert em.median_scale_m.shape == (4,)
     assert np.all(np.isfinite(em.median_scale_m) == has_grid)
     assert np.all(em.median_scale_m[has_grid] > 0)
+    # Scale clusters (BIC) where at least two grid-like units have a scale, 0 elsewhere.
+    assert em.scale_clusters.shape == (4,) and em.scale_clusters.dtype.kind == "i"
+    assert np.all((em.scale_clusters == 0) | has_grid) and np.all(em.scale_clusters <= 4)
     sparse = results.emergence_curve(tiny_run, n_trajectories=10, nbins=8, every=2)
     np.testing.assert_array_equal(sparse.steps, [0, 10, 30])  # the final weights always count
 

@@ -350,7 +350,7 @@ def test_snapshot_curves_score_every_trials_weights_over_training(swept):
     assert list(curves.columns) == list(sweeps.load_curves(out).columns)
     assert set(curves["trial"]) == set(sweeps.load(out)["trial"])
     assert set(curves["source"]) == {"snapshot"}
-    assert set(curves["metric"]) == {"grid_fraction_037", "median_scale_m"}
+    assert set(curves["metric"]) == {"grid_fraction_037", "median_scale_m", "scale_clusters"}
     assert curves.groupby("trial")["step"].max().eq(30).all()  # the final weights count
     fractions = curves.loc[curves["metric"] == "grid_fraction_037", "value"]
     assert fractions.between(0, 1).all()

@@ -176,6 +176,7 @@ AXIS_LABELS: dict[str, str] = {
     "heading_error_deg": "heading error (degrees)",
     "loss": "loss (nats)",
     "median_scale_m": "median grid scale (m)",
+    "scale_clusters": "scale clusters (BIC)",
     "position_error_15s_cm": "error after 15 s (cm)",
     "untrained_error_15s_cm": "untrained, after 15 s (cm)",
     "real_path_error_15s_cm": "recorded paths, after 15 s (cm)",
@@ -283,8 +284,8 @@ def snapshot_curves(
     progress: bool = False,
     unfinished: bool = False,
 ) -> pd.DataFrame:
-    """Grid fraction (DeepMind's scorer, > 0.37) and median grid scale (m; gridcore's scorer,
-    of its units > 0.37) of every ``every``-th weight snapshot of each finished trial of a
+    """Grid fraction (DeepMind's scorer, > 0.37), median grid scale (m; gridcore's scorer, of
+    its units > 0.37) and the number of clusters of those scales (BIC) of every ``every``-th weight snapshot of each finished trial of a
     sweep (with ``unfinished``, also of trials still training), as rows like ``curves.csv``'s
     with ``source`` "snapshot". Needs the trials' run directories (they stay on the machine
     that trained them, out of git)."""
@@ -295,7 +296,11 @@ def snapshot_curves(
         if not (done or (unfinished and (trial.run_dir / "model.safetensors").is_file())):
             continue
         em = emergence_curve(trial.run_dir, n_trajectories, include_initial=False, every=every)
-        values = {"grid_fraction_037": em.fraction("deepmind"), "median_scale_m": em.median_scale_m}
+        values = {
+            "grid_fraction_037": em.fraction("deepmind"),
+            "median_scale_m": em.median_scale_m,
+            "scale_clusters": em.scale_clusters,
+        }
         for metric, series in values.items():
             for step, value in zip(em.steps, series, strict=True):
                 rows.append(
