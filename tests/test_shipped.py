@@ -18,7 +18,7 @@ def test_in_a_checkout_the_artefacts_are_the_repositorys():
 
 
 def test_names_list_what_is_shipped():
-    assert {"grid-lstm", "grid-lstm-paper-rat"} <= set(shipped.networks())
+    assert {"grid-lstm", "grid-lstm-paper-rat", "grid-lstm-modules"} <= set(shipped.networks())
     assert {"headline-fast", "paper-rat"} <= set(shipped.sweeps())
     assert "trials" not in shipped.sweeps()
 

@@ -63,7 +63,7 @@ def test_wheel_holds_the_library_networks_and_tables(wheel):
         "gridcore/sweeps/summary.py",
         "gridcore/plots/scores.py",
     } <= names
-    for net in ("grid-lstm", "grid-lstm-paper-rat"):
+    for net in ("grid-lstm", "grid-lstm-paper-rat", "grid-lstm-modules"):
         for f in ("model.safetensors", "config.json", "scores.json", "provenance.json"):
             assert f"gridcore/shipped/checkpoints/{net}/{f}" in names
     assert "gridcore/shipped/experiments/headline-fast/results.csv" in names
