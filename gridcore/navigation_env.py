@@ -21,13 +21,23 @@ zone (about one path in 200 of 300 steps), so there, as in
 another exploration path, one that ends in the goal zone; both paths begin from the true code at
 their start, so both codes place the agent in the same frame.
 
-**A step.** The action is a Box in [-1, 1]^2: a turn of ``a[0] * max_turn`` (rad; by default 3
-s.d. of the rat's turning in one ``dt``, 0.69 rad for the ``sorscher`` rat) and a speed of
-``(a[1] + 1) / 2 * max_speed`` (m/s; by default twice the rat's mean speed, 2.05 m/s, about the
-95th percentile of the speeds the network was trained on). The box stops a step; an arena's
-walls stop it and the rest slides along the wall (:func:`gridcore.agents.move`). The network
-reads the step as the rat's own egocentric velocity (speed actually moved, sine and cosine of
-the turn; the allocentric velocity for a network trained on that), never the position.
+**A step.** The action is a Box in [-1, 1]^2. With ``action="turn"``, a turn of
+``a[0] * max_turn`` (rad; by default 3 s.d. of the rat's turning in one ``dt``, 0.69 rad for the
+``sorscher`` rat) and a speed of ``(a[1] + 1) / 2 * max_speed`` (m/s; by default twice the rat's
+mean speed, 2.05 m/s, about the 95th percentile of the speeds the network was trained on). With
+``action="heading"``, a direction in the room and a speed: the agent turns towards the direction
+of ``a`` by at most ``max_turn``, from the heading it believes it has (the network's estimate, the
+one it observes), and moves at ``min(|a|, 1) * max_speed``. The turn is still limited, so the
+network reads only steps like those it was trained on; the policy need not compose the goal's
+direction with its heading, which a small feed-forward policy learns slowly (with PPO's settings
+of :mod:`gridcore.rl_agents`, a policy on the place read-out and its difference from the goal's
+succeeded in 12 % of episodes after 6 * 10^4 steps with the turn action, where actions drawn at
+random succeed in 15 %, and in 41 % with the heading action).
+:meth:`NavigationEnv.turn_and_speed` reads an action; :meth:`NavigationEnv.action_for` writes
+one. The box stops a step; an arena's walls stop it and the rest slides along the wall
+(:func:`gridcore.agents.move`). The network reads the step as the rat's own egocentric velocity
+(speed actually moved, sine and cosine of the turn; the allocentric velocity for a network
+trained on that), never the position.
 
 **Observations** (float32; codes standardised per unit over the network's codes along fresh rat
 paths and clipped to +-10 s.d.). ``variant``:
@@ -43,20 +53,30 @@ paths and clipped to +-10 s.d.). ``variant``:
 * ``position``: the true position and goal (m, divided by the box's half-width) and the true
   heading (cos, sin): the bound.
 
+With ``difference=True`` the code variants with a goal code also observe the goal code minus
+the current code (standardised units; a departure from the paper, whose policy received the two
+codes: a learnt policy can compute the difference, a small one learns faster with it given).
+
 The code variants end with the trained network's own heading estimate (cos and sin of the
 population vector of its head-direction read-out, from the intact code): an egocentric action
 needs a heading, and every code variant gets the same one, so they differ only in their spatial
-code. ``heading=False`` leaves it out (a recurrent policy must then infer its heading).
+code. ``heading=False`` leaves it out (a recurrent policy must then infer its heading); by
+default it is in when the network has a head-direction read-out. A network without one (the
+``paper-rat`` networks read allocentric velocity) is told each step's direction, so there the
+heading action turns from the true heading.
 
 **Reward.** +1 on coming within ``tolerance`` of the goal (the episode terminates), minus
 ``step_cost`` every other step, plus ``shaping`` times the progress towards the goal made in the
 step (m of straight-line distance; 0 by default, the paper's sparse reward; the environment
-computes it from the true positions, and the policy never sees them); truncated after
+computes it from the true positions, and the policy never sees them: privileged information
+given to the reward only; :mod:`gridcore.rl_agents` trains with it on by default); truncated after
 ``max_steps``. The default tolerance is 20 cm: the shipped ``grid-lstm``'s own place read-out is
 21 cm off on average after the 100 steps of exploration, so the read-out agents' 10 cm asks for
 more than the code holds. Actions drawn at random reach the 20 cm disc within 100 steps in 16 %
-of episodes (9 % at 10 cm); the goals lie 0.69 m from the start (median; 0.34-1.23 m, 10th to
-90th percentile).
+of episodes with the turn action (9 % at 10 cm), 19 % with the heading action; a policy that
+decodes the shipped network's place read-out, now and at the goal, and heads straight for the
+goal reaches it in 56 %: the code, not the policy, caps an agent's success near there. The goals
+lie 0.69 m from the start (median; 0.34-1.23 m, 10th to 90th percentile).
 
 ``info``: ``is_success``, ``path_m`` walked, ``distance_m`` (the straight line from start to goal;
 in an arena the shortest path among its walls as they are) and ``steps``; in an arena also
@@ -99,7 +119,9 @@ except ModuleNotFoundError:
 
 INSTALL_HINT = "pip install 'gridcore[rl]'"
 VARIANTS = ("grid", "place", "bottleneck", "grid-no-goal", "untrained", "position")
+NO_GOAL = ("grid-no-goal", "position")  # no goal code, so no difference to add
 GOAL_REGIONS = ("all", "left", "right")
+ACTIONS = ("turn", "heading")
 TOLERANCE_M = 0.20
 OBS_CLIP = 10.0  # standardised codes are clipped to +-10 s.d.
 CALIBRATION_SEED = NAV_SEED + 9000  # the paths that set each unit's mean and s.d.
@@ -184,15 +206,22 @@ class NavigationEnv(_EnvBase):
         arena: Arena | None = None,
         door_open: bool = False,
         lesion: Sequence[int] | None = None,
-        heading: bool = True,
+        heading: bool | None = None,
         untrained_seed: int = 0,
         max_turn: float | None = None,
         max_speed: float | None = None,
+        action: str = "turn",
+        difference: bool = False,
     ) -> None:
         require_gymnasium()
         _check_options(
             net, variant, units, goal_region, min_distance, max_distance, tolerance, arena
         )
+        if action not in ACTIONS:
+            raise GridcoreError(f"unknown action {action!r}; choose one of: {', '.join(ACTIONS)}")
+        self.action, self.difference = action, difference and variant not in NO_GOAL
+        if heading is None:
+            heading = net.model.hd_head is not None
         _check_sizes(max_steps, explore_steps, arena, net, heading and variant != "position")
         self.net, self.variant, self.arena, self.door_open = net, variant, arena, door_open
         self.goal_region, self.tolerance, self.step_cost = goal_region, tolerance, step_cost
@@ -246,7 +275,8 @@ class NavigationEnv(_EnvBase):
             return 6
         code = self._mean.numel()
         goal = 0 if self.variant == "grid-no-goal" else code
-        return code + goal + (2 if self.heading_input else 0)
+        difference = code if self.difference else 0
+        return code + goal + difference + (2 if self.heading_input else 0)
 
     def _intact_features(self, g: torch.Tensor) -> torch.Tensor:
         """The variant's code (..., d) from bottleneck codes (..., n), before lesion and scaling."""
@@ -279,6 +309,8 @@ class NavigationEnv(_EnvBase):
         parts = [self._features(self._cores[self._code_key].code)]
         if self.variant != "grid-no-goal":
             parts.append(self._goal_features)
+        if self.difference:
+            parts.append((self._goal_features - parts[0]).clamp(-OBS_CLIP, OBS_CLIP))
         if self.heading_input:
             parts.append(self._heading_estimate())
         return torch.cat(parts).numpy().astype(np.float32)
@@ -410,12 +442,45 @@ class NavigationEnv(_EnvBase):
         went = math.atan2(disp[1], disp[0]) if np.linalg.norm(disp) > 0 else aim
         return new, _wrap(went - self.heading)
 
-    def step(self, action):
-        """Turn by ``action[0] * max_turn``, move at ``(action[1] + 1) / 2 * max_speed`` for one
-        ``dt``; the network reads the step's egocentric velocity."""
+    def _believed_heading(self) -> float:
+        """The heading (rad) the agent takes itself to have: the network's estimate (the one
+        the code variants observe); the true heading for the position variant, and for a
+        network that reads allocentric velocity (it is told each step's direction, so the agent
+        that drives it knows it too)."""
+        if self.variant == "position" or self.net.model.velocity_input == "allocentric":
+            return self.heading
+        cos, sin = self._heading_estimate().tolist()
+        return math.atan2(sin, cos)
+
+    def turn_and_speed(self, action) -> tuple[float, float]:
+        """The turn (rad) and speed (m/s) an action asks for (see the module's text)."""
         a = np.clip(np.asarray(action, dtype=np.float64).reshape(2), -1.0, 1.0)
+        if self.action == "turn":
+            return float(a[0]) * self.max_turn, float(a[1] + 1) / 2 * self.max_speed
+        length = float(np.linalg.norm(a))
+        if length < 1e-9:
+            return 0.0, 0.0
+        aim = math.atan2(a[1], a[0])
+        turn = _wrap(aim - self._believed_heading())
+        turn = min(max(turn, -self.max_turn), self.max_turn)
+        return turn, min(length, 1.0) * self.max_speed
+
+    def action_for(self, turn: float, speed: float) -> np.ndarray:
+        """The action (2,) that asks for a ``turn`` (rad) and a ``speed`` (m/s), clipped to the
+        action's limits: the inverse of :meth:`turn_and_speed` (for baselines that move like
+        the rat)."""
+        fraction = min(max(speed / self.max_speed, 0.0), 1.0)
+        if self.action == "turn":
+            return np.array([np.clip(turn / self.max_turn, -1, 1), 2 * fraction - 1], np.float32)
+        aim = self._believed_heading() + turn
+        return (fraction * np.array([math.cos(aim), math.sin(aim)])).astype(np.float32)
+
+    def step(self, action):
+        """Move as ``action`` asks (:meth:`turn_and_speed`) for one ``dt``; the network reads
+        the step's egocentric velocity."""
         dt = self.net.motion.dt
-        new, turn = self._move(float(a[0]) * self.max_turn, (a[1] + 1) / 2 * self.max_speed * dt)
+        turn, speed = self.turn_and_speed(action)
+        new, turn = self._move(turn, speed * dt)
         moved = float(np.linalg.norm(new - self.pos))
         if self._gates is not None:
             start, end = (torch.tensor(x[None], dtype=torch.float32) for x in (self.pos, new))

@@ -362,12 +362,13 @@ class RandomActions:
 class RandomWalk:
     """The rat's random foraging as actions: each step a turn drawn N(0, turn_sigma * dt) rad
     and a speed drawn Rayleigh(speed_scale) m/s (the motion model's draws, without its turning
-    away from walls, which the box's walls replace), scaled to ``env``'s action limits."""
+    away from walls, which the box's walls replace), as ``env``'s action for them
+    (:meth:`NavigationEnv.action_for`, within its limits)."""
 
     def __init__(self, env: NavigationEnv, seed: int = 0) -> None:
         motion = env.net.motion
-        self.turn_sd = motion.turn_sigma * motion.dt / env.max_turn
-        self.speed_scale = motion.speed_scale / env.max_speed
+        self.env, self.turn_sd = env, motion.turn_sigma * motion.dt
+        self.speed_scale = motion.speed_scale
         self.rng = np.random.default_rng(seed)
 
     def reset(self) -> None:
@@ -376,7 +377,7 @@ class RandomWalk:
     def __call__(self, obs: np.ndarray) -> np.ndarray:
         turn = self.rng.normal(0.0, self.turn_sd)
         speed = self.speed_scale * self.rng.rayleigh()
-        return np.clip([turn, 2 * speed - 1], -1.0, 1.0).astype(np.float32)
+        return self.env.action_for(turn, speed)
 
 
 def evaluate(policy, env: NavigationEnv, episodes: int = 100, seed: int = 0) -> AgentResult:

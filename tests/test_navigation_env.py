@@ -256,3 +256,47 @@ def test_gridcore_imports_without_the_rl_extra():
     )
     assert proc.returncode == 0, proc.stderr
     assert "pip install 'gridcore[rl]'" in proc.stdout
+
+
+@pytest.mark.parametrize("variant", ["position", "grid"])
+def test_the_heading_action_turns_towards_a_direction_by_at_most_max_turn(tiny_network, variant):
+    env = env_of(tiny_network, variant, action="heading")
+    env.reset(seed=0)
+    believed = env._believed_heading()
+    for offset in (0.2, -0.3, 2.5):
+        aim = believed + offset
+        turn, speed = env.turn_and_speed(np.array([math.cos(aim), math.sin(aim)]) * 0.5)
+        assert turn == pytest.approx(np.clip(offset, -env.max_turn, env.max_turn))
+        assert speed == pytest.approx(0.5 * env.max_speed)
+    assert env.turn_and_speed(np.zeros(2)) == (0.0, 0.0)
+    for action in ("turn", "heading"):
+        env = env_of(tiny_network, variant, action=action)
+        env.reset(seed=0)
+        for turn, speed in ((0.1, 0.5), (-0.4, 1.2)):
+            back = env.turn_and_speed(env.action_for(turn, speed))
+            np.testing.assert_allclose(back, (turn, speed), atol=1e-5)
+    with pytest.raises(GridcoreError, match="unknown action"):
+        env_of(tiny_network, variant, action="jump")
+
+
+def test_the_heading_action_moves_the_position_agent_where_it_points(tiny_network):
+    env = env_of(tiny_network, "position", action="heading")
+    env.reset(seed=0)
+    _place(env, (0.0, 0.0), (0.9, 0.9))
+    env.heading = 0.0
+    env.step(np.array([0.0, 1.0], dtype=np.float32))  # north, from facing east
+    assert env.heading == pytest.approx(env.max_turn)
+    step = env.max_speed * tiny_network.motion.dt
+    np.testing.assert_allclose(
+        env.pos, step * np.array([math.cos(env.max_turn), math.sin(env.max_turn)])
+    )
+
+
+def test_the_difference_is_the_goal_code_less_the_current_one(tiny_network):
+    plain, diff = env_of(tiny_network), env_of(tiny_network, difference=True)
+    k = len(UNITS)
+    assert diff.observation_space.shape[0] == plain.observation_space.shape[0] + k
+    obs = diff.reset(seed=2)[0]
+    np.testing.assert_allclose(obs[2 * k : 3 * k], np.clip(obs[k : 2 * k] - obs[:k], -10, 10))
+    np.testing.assert_array_equal(obs[: 2 * k], plain.reset(seed=2)[0][: 2 * k])
+    assert env_of(tiny_network, "position", difference=True).observation_space.shape == (6,)
