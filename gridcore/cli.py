@@ -21,7 +21,7 @@ from gridcore.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.navigation_env import GOAL_REGIONS, VARIANTS
 from gridcore.results import score_path
-from gridcore.rl_agents import LESIONS, AgentSpec, navigate_rl
+from gridcore.rl_agents import LESIONS, TRAIN_OPTIONS, AgentSpec, navigate_rl
 from gridcore.shortcuts import AGENTS as SHORTCUT_AGENTS
 from gridcore.shortcuts import navigate_run
 from gridcore.train import EXIT_DIVERGED, train
@@ -167,8 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument(
         "--shaping",
         type=float,
-        help="reward per metre of progress towards the goal while training (0: the paper's "
-        "sparse reward; with 5 the position bound learns within 10^4 steps)",
+        help="reward per metre of progress towards the goal while training (default 5; 0: the "
+        "paper's sparse reward, under which a grid agent learnt nothing in 10^5 steps)",
     )
     rl.add_argument("--lesion", choices=LESIONS, help="also test with units silenced")
     rl.add_argument("--lesion-k", type=_positive_int, help="how many units --lesion silences")
@@ -325,7 +325,7 @@ RL_FLAGS = (
 
 def _rl_spec(args: argparse.Namespace) -> AgentSpec:
     """The agent the rl flags ask for (its training options JSON values)."""
-    options: dict = {"goal_region": args.train_goals or "all"}
+    options: dict = {**TRAIN_OPTIONS, "goal_region": args.train_goals or "all"}
     if args.max_distance is not None:
         options["max_distance"] = args.max_distance
     if args.shaping is not None:

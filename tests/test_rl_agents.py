@@ -16,7 +16,7 @@ pytest.importorskip("sb3_contrib")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "checkpoints" / "grid-lstm"
-LEARNABLE = {"shaping": 5.0}  # the position bound, rewarded for progress: learns in 10^4 steps
+LEARNABLE = dict(rl.TRAIN_OPTIONS)  # the position bound learns in 10^4 steps
 
 
 @pytest.fixture
