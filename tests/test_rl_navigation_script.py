@@ -1,0 +1,59 @@
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("stable_baselines3")
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "experiments" / "rl_navigation.py"
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "checkpoints" / "grid-lstm").is_dir(), reason="no shipped checkpoint"
+)
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("rl_navigation", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_quick_experiment_writes_its_tables_and_resumes(tmp_path, capsys):
+    script = _script()
+    args = ["--quick", "--variants", "grid", "--out", str(tmp_path)]
+    assert script.main(args) == 0
+    results = pd.read_csv(tmp_path / "results.csv")
+    curves = pd.read_csv(tmp_path / "curves.csv")
+    assert (tmp_path / "spec.yaml").is_file()
+    for column in (
+        *script.KEY,
+        *("condition", "policy", "lesion", "k", "success_rate", "path_ratio"),
+        *("episodes_to_50", "env_steps_to_50", "door_first_rate", "test_min_distance_m"),
+    ):
+        assert column in results.columns
+    assert set(results["condition"]) == {"training goals", "held-out goals", "lesion", "shortcut"}
+    assert set(results["training"]) == {"box", "two-rooms"}
+    baselines = results[results["condition"] == "held-out goals"]["policy"]
+    assert set(baselines) == {"agent", "agent, sampled", "random actions", "random walk"}
+    assert set(results[results["condition"] == "lesion"]["lesion"]) == {"grid", "random"}
+    assert {"episode", "env_steps", "success_rate", *script.KEY} <= set(curves.columns)
+    assert len(curves.groupby(script.KEY)) == 2
+    capsys.readouterr()
+
+    assert script.main(args) == 0  # finished agents are skipped, the tables unchanged
+    printed = capsys.readouterr().out
+    assert printed.count("skip ") == 2 and "done " not in printed
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "results.csv"), results)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "curves.csv"), curves)
+
+
+def test_other_settings_in_the_same_directory_are_refused(tmp_path, capsys):
+    script = _script()
+    (tmp_path / "spec.yaml").write_text("steps: 1\n")
+    assert script.main(["--quick", "--variants", "grid", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "other settings" in err[0]
+    assert script.main(["--quick", "--steps", "0", "--out", str(tmp_path / "x")]) == 2
+    assert "positive integers" in capsys.readouterr().err
