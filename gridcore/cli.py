@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rl = p.add_argument_group("rl agent (with --agent rl)")
     rl.add_argument("--variant", choices=VARIANTS, help="what the policy observes (default grid)")
-    rl.add_argument("--steps", type=_positive_int, help="environment steps of training (20000)")
+    rl.add_argument("--steps", type=_positive_int, help="environment steps of training (100000)")
     rl.add_argument("--out", type=Path, help="directory to save the trained agent in")
     rl.add_argument(
         "--load",
@@ -335,7 +335,7 @@ def _rl_spec(args: argparse.Namespace) -> AgentSpec:
     return AgentSpec(
         variant=args.variant or "grid",
         algorithm="recurrent-ppo" if args.recurrent else "ppo",
-        steps=args.steps or 20000,
+        steps=args.steps or 100_000,
         seed=args.seed,
         n_envs=args.envs or 4,
         options=options,
