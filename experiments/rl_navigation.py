@@ -51,7 +51,7 @@ from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
 from gridcore.navigation import grid_unit_scores, grid_units, lesion_units
 from gridcore.navigation_env import NavigationEnv
-from gridcore.results import load_network
+from gridcore.runs import load_network
 from gridcore.shipped import network
 
 OUT = Path(__file__).resolve().parent / "rl-navigation"
@@ -154,6 +154,8 @@ def write_spec(out: Path, spec: dict) -> None:
             )
         return
     write_text_atomic(path, yaml.safe_dump(spec, sort_keys=False))
+    # The agents are zip files of pickled objects, rebuilt by this script: only tables go in git.
+    write_text_atomic(out / ".gitignore", "agents/\n")
 
 
 def _comparable(spec: dict) -> dict:

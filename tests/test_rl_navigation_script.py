@@ -27,6 +27,7 @@ def test_the_quick_experiment_writes_its_tables_and_resumes(tmp_path, capsys):
     results = pd.read_csv(tmp_path / "results.csv")
     curves = pd.read_csv(tmp_path / "curves.csv")
     assert (tmp_path / "spec.yaml").is_file()
+    assert (tmp_path / ".gitignore").read_text() == "agents/\n"  # the agents stay out of git
     for column in (
         *script.KEY,
         *("condition", "policy", "lesion", "k", "success_rate", "path_ratio"),
