@@ -245,6 +245,16 @@ class Decoding:
         df = pd.DataFrame(rows, index=pd.Index(labels, name="goal distance"))
         return df.round(1)
 
+    def readout_table(self, kind: str = "linear", bins=DISTANCE_BINS_M) -> pd.DataFrame:
+        """:meth:`table` for one read-out (``kind``): mean error (cm) per goal distance, one
+        column per input, with the number of test pairs per distance."""
+        table = self.table(bins)
+        part = table.filter(like=f", {kind}").rename(columns=lambda c: c.rsplit(", ", 1)[0])
+        part = part.assign(**{"test pairs": table["test pairs"]})
+        part.index = [label.replace(" (beyond training)", "") for label in part.index]
+        part.columns.name = "goal distance"
+        return part
+
     def mean_error(self, name: str, kind: str = "linear", beyond: bool | None = None) -> float:
         """Mean error (cm) of one input and read-out; ``beyond`` True: only pairs at or beyond
         ``train_distance``, False: only closer ones, None: all."""

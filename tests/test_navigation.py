@@ -154,6 +154,21 @@ def _decoding(near_cm: float) -> nv.Decoding:
     return nv.Decoding({("grid", "linear"): errors}, distances, 1.0, {"grid": 3})
 
 
+def test_a_readout_table_keeps_one_readout_with_short_columns():
+    d = nv.Decoding(
+        {("grid", "linear"): np.array([10.0, 20.0, 60.0]), ("grid", "MLP"): np.array([1.0] * 3),
+         ("place code", "linear"): np.array([5.0, 5.0, 90.0])},
+        np.array([0.1, 0.3, 1.2]), 1.0, {"grid": 3},
+    )  # fmt: skip
+    linear = d.readout_table("linear")
+    assert list(linear.columns) == ["grid", "place code", "test pairs"]
+    assert linear.columns.name == "goal distance"
+    assert linear.loc["0–25 cm", "grid"] == 10.0 and linear.loc["100–150 cm", "place code"] == 90.0
+    assert not any("beyond" in label for label in linear.index)
+    assert d.readout_table("MLP")["grid"].dropna().eq(1.0).all()
+    assert linear["test pairs"].sum() == 3
+
+
 @pytest.mark.parametrize(
     ("place", "walk", "ending"),
     [

@@ -12,6 +12,7 @@ from gridcore.sweeps import (
     finished,
     headline,
     headline_table,
+    select_conditions,
     spread,
     time_to_level,
     verdict,
@@ -204,3 +205,13 @@ def test_effects_lists_each_change_against_its_own_baseline():
     assert table.loc["wider", "grid-like units (> 0.37) (%)"] == "+0.0"
     assert table.loc["wider", "seeds"] == "3 vs 3"
     assert (table.loc["not yet"] == "–").all()
+
+
+def test_select_conditions_keeps_every_seed_in_the_order_asked():
+    df = _results()
+    picked = select_conditions(df, ["b", "a"])
+    assert list(picked["condition"]) == ["b"] * 2 + ["a"] * 4  # diverged seeds kept
+    from gridcore.errors import GridcoreError
+
+    with pytest.raises(GridcoreError, match="no condition 'c' in the table; it has: a, b"):
+        select_conditions(df, ["a", "c"])

@@ -22,6 +22,16 @@ def finished(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["status"] == "done"] if "status" in df.columns else df
 
 
+def select_conditions(df: pd.DataFrame, cases: list, by: str = "condition") -> pd.DataFrame:
+    """Every row (seed) of the conditions ``cases`` of a sweep's table, in the order given; a
+    GridcoreError naming the table's conditions when one of them is missing."""
+    missing = [c for c in cases if c not in set(df[by])]
+    if missing:
+        known = ", ".join(map(str, dict.fromkeys(df[by])))
+        raise GridcoreError(f"no condition {missing[0]!r} in the table; it has: {known}")
+    return pd.concat([df[df[by] == c] for c in cases])
+
+
 def spread(
     df: pd.DataFrame, metric: str = "grid_fraction_037", by: str = "condition", level: float = 0.25
 ) -> pd.DataFrame:
