@@ -47,6 +47,7 @@ import torch
 import yaml
 
 from gridcore import rl_agents as rl
+from gridcore import shipped
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
 from gridcore.navigation import grid_unit_scores, grid_units, lesion_units
@@ -117,11 +118,18 @@ def check(args: argparse.Namespace) -> None:
         network(name)  # a GridcoreError names what is missing
 
 
+def _where(run_dir) -> str:
+    """A network's directory, relative to the checkout (or installed copy) where it is shipped."""
+    path = Path(run_dir).resolve()
+    root = shipped.root().resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
 def spec_of(args: argparse.Namespace, nets: dict) -> dict:
     """What runs: enough to tell a resumed experiment from another one."""
     return {
         "networks": {
-            name: {"run_dir": str(net.run_dir), "sha256": rl.network_sha256(net)}
+            name: {"run_dir": _where(net.run_dir), "sha256": rl.network_sha256(net)}
             for name, net in nets.items()
         },
         "variants": list(args.variants),

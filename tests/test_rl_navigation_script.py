@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 pytest.importorskip("stable_baselines3")
 
@@ -28,6 +29,8 @@ def test_the_quick_experiment_writes_its_tables_and_resumes(tmp_path, capsys):
     curves = pd.read_csv(tmp_path / "curves.csv")
     assert (tmp_path / "spec.yaml").is_file()
     assert (tmp_path / ".gitignore").read_text() == "agents/\n"  # the agents stay out of git
+    spec = yaml.safe_load((tmp_path / "spec.yaml").read_text())
+    assert spec["networks"]["grid-lstm"]["run_dir"] == "checkpoints/grid-lstm"  # no machine path
     for column in (
         *script.KEY,
         *("condition", "policy", "lesion", "k", "success_rate", "path_ratio"),
