@@ -190,7 +190,8 @@ def claims(modules: int | None = None) -> list[Claim]:
         Claim(
             "vector-based navigation",
             "a deep-RL agent with grid units takes shortcuts",
-            "no reinforcement-learning agent yet; goal vectors read out of a frozen network",
+            "goal vectors read out of a frozen network; PPO agents that see only its codes "
+            "(`experiments/rl_navigation.py`) have no result in the book yet",
             "not reproduced",
             CHAPTERS["vector-based navigation"],
         ),
