@@ -44,7 +44,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from gridcore.agents import AgentResult, OraclePolicy, paired_success, random_walk, run_agent
+from gridcore.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.results import score_network
@@ -450,31 +450,6 @@ class Navigation:
             "max_steps": self.max_steps,
             "mean_goal_distance_m": float(d.mean()),
         }
-
-
-def open_box_verdict(navigation: Navigation, decoding: Decoding) -> str:
-    """The open-box agents in words: the grid agent against the place agent and against the
-    random walk on the same episodes (:func:`gridcore.agents.paired_success`), and what that
-    says, with the grid units' linear read-out error (cm) for the nearest goals of ``decoding``.
-    """
-    episodes = len(next(iter(navigation.agents.values())).success)
-    place = paired_success(navigation.agents, "grid", "place")
-    walk = paired_success(navigation.agents, "grid", "random")
-    text = f"On the same {episodes} episodes, {place.sentence()}; {walk.sentence()}. "
-    if place.word == "beats" and walk.word == "beats":
-        return text + "Navigation from the grid code beats both baselines here."
-    if walk.word != "beats":
-        return text + "The grid agent is no better than a random walk here."
-    near_cm, nearest = decoding.table()["grid, linear"].iloc[0], 100 * DISTANCE_BINS_M[1]
-    return text + (
-        "The grid code navigates far better than chance, but not better than the network's own "
-        "place read-out. Both read the same network and inherit the same drift of its path "
-        "integration (ch. 7: tens of centimetres within a few seconds for this fast rat), "
-        "which caps either agent's accuracy near the goal (the grid read-out errs by "
-        f"{near_cm:.0f} cm even for goals within {nearest:.0f} cm, above); and "
-        "this network's grids are coarse (ch. 8: their scales are comparable to the size of "
-        "the box), so they offer no resolution that its place read-out lacks."
-    )
 
 
 def navigate(

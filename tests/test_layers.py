@@ -69,6 +69,7 @@ LAYERS: dict[str, int] = {
     # many runs at once: it trains (train) and scores (results, and real_paths' long paths)
     "sweeps": 13,
     "shortcuts": 13,  # an arena with a door that opens at test: grid, place and route agents
+    "navigation_verdicts": 13,  # the navigation chapter's answers, worded from its measurements
     "navigation_env": 13,  # the box as a gymnasium environment seen through a frozen network
     "rl_agents": 14,  # PPO agents on that environment (stable-baselines3), saved and tested
     "comparison": 13,  # the shipped networks beside the paper (results, modules, real_paths)
@@ -87,6 +88,7 @@ ANALYSIS = (
     "plots",
     "navigation",
     "navigation_env",
+    "navigation_verdicts",
     "rl_agents",
     "real_paths",
     "comparison",

@@ -1,0 +1,117 @@
+"""Navigation results in words: one plain sentence per question of the navigation chapter, each
+worded from the measurements of :mod:`gridcore.navigation` (goal-vector decoding, the open-box
+agents on paired episodes, lesions), so that a verdict is computed and tested, not typed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gridcore.agents import paired_success
+from gridcore.navigation import DISTANCE_BINS_M, INPUTS, Decoding, Navigation
+
+
+def decoding_verdict(decoding: Decoding, kinds: tuple[str, ...] = ("linear", "MLP")) -> str:
+    """Goal-vector decoding in words: the grid units' linear read-out error (cm) beyond and within
+    the training distances against an untrained network's and the true place code's, and, when
+    ``kinds`` holds an MLP, whether the nonlinear read-out extrapolates better and whether the
+    grid code beats the place code through it."""
+    err = {(n, k): decoding.mean_error(n, k, beyond=True) for n in INPUTS for k in kinds}
+    near = decoding.mean_error("grid", "linear", beyond=False)
+    g, p, u = err[("grid", "linear")], err[("place code", "linear")], err[("untrained", "linear")]
+    text = (
+        f"Beyond the training distances the linear read-out of the grid units errs by {g:.0f} cm "
+        f"on average, against {near:.0f} cm within them; the untrained network's by {u:.0f} cm "
+        f"and the true place code's by {p:.0f} cm. "
+    )
+    text += (
+        "The trained network's grid units carry the goal vector far better than an untrained "
+        "network's code. "
+        if g < 0.5 * u
+        else "The grid units do not carry the goal vector much better than an untrained code. "
+    )
+    if p < g:
+        text += (
+            "But the true place code beats them: with 1 cm place fields it is almost one cell "
+            "per position, so a linear read-out of it is a table of cell centres, exact up to the "
+            "spacing of the cells and free of the drift that the network's own path integration "
+            "adds to every code it makes. "
+        )
+    else:
+        text += "They also beat the true place code. "
+    if "MLP" not in kinds:
+        return text.rstrip()
+    gm, pm = err[("grid", "MLP")], err[("place code", "MLP")]
+    worse = sum(err[(n, "MLP")] > err[(n, "linear")] for n in INPUTS)
+    text += (
+        f"Beyond training the MLP does worse than the linear read-out for {worse} of the "
+        f"{len(INPUTS)} inputs (grid units {gm:.0f} cm, place code {pm:.0f} cm): it learns the "
+        "goal vector as a function of both codes, not as a difference of two positions, and "
+        "nothing makes it extrapolate. "
+    )
+    return text + (
+        "Even so the grid code extrapolates better than the place code through it."
+        if gm < pm
+        else "Through it the grid code extrapolates no better than the place code: the "
+        "paper's advantage of grid codes does not appear here."
+    )
+
+
+def lesion_difference(lesions: pd.DataFrame) -> tuple[int, float, float]:
+    """At the largest number of units silenced in ``lesions`` (a table of
+    :func:`gridcore.navigation.lesion_curve`): that number, and the grid lesion's decoding error
+    (cm) and success (percentage points) minus the random lesion's."""
+    k = int(lesions["units silenced"].max())
+    top = lesions[lesions["units silenced"] == k].set_index("lesion")
+    d_err = top.loc["grid", "decoding error (cm)"] - top.loc["random", "decoding error (cm)"]
+    d_succ = top.loc["grid", "success (%)"] - top.loc["random", "success (%)"]
+    return k, float(d_err), float(d_succ)
+
+
+def lesion_verdict(lesions: pd.DataFrame, decoding: Decoding) -> str:
+    """Lesions in words, at the largest number of units silenced in ``lesions`` (a table of
+    :func:`gridcore.navigation.lesion_curve`): the grid lesion's change in decoding error (cm)
+    and in success (points) against the random lesion's, called special only when it costs
+    more than 5 cm and 5 points; otherwise whether the non-grid units alone decode goal vectors
+    about as well as the grid units (within 20 %, all distances)."""
+    k, d_err, d_succ = lesion_difference(lesions)
+    text = (
+        f"With {k} units silenced, the grid lesion changes the decoding error by {d_err:+.1f} cm "
+        f"and the success rate by {d_succ:+.1f} points relative to the random lesion. "
+    )
+    if d_err > 5 and d_succ < -5:
+        return text + "Silencing grid units hurts navigation more than silencing random units."
+    text += "Grid units are not special here: a silenced unit costs about as much whichever it is"
+    nongrid, grid = decoding.mean_error("non-grid", "linear"), decoding.mean_error("grid", "linear")
+    if nongrid < 1.2 * grid:
+        return text + (
+            f", and the non-grid units alone decode goal vectors as well as the grid units "
+            f"({nongrid:.0f} against {grid:.0f} cm, all distances): every bottleneck unit of "
+            "this network carries position."
+        )
+    return text + "."
+
+
+def open_box_verdict(navigation: Navigation, decoding: Decoding) -> str:
+    """The open-box agents in words: the grid agent against the place agent and against the
+    random walk on the same episodes (:func:`gridcore.agents.paired_success`), and what that
+    says, with the grid units' linear read-out error (cm) for the nearest goals of ``decoding``.
+    """
+    episodes = len(next(iter(navigation.agents.values())).success)
+    place = paired_success(navigation.agents, "grid", "place")
+    walk = paired_success(navigation.agents, "grid", "random")
+    text = f"On the same {episodes} episodes, {place.sentence()}; {walk.sentence()}. "
+    if place.word == "beats" and walk.word == "beats":
+        return text + "Navigation from the grid code beats both baselines here."
+    if walk.word != "beats":
+        return text + "The grid agent is no better than a random walk here."
+    near_cm, nearest = decoding.table()["grid, linear"].iloc[0], 100 * DISTANCE_BINS_M[1]
+    return text + (
+        "The grid code navigates far better than chance, but not better than the network's own "
+        "place read-out. Both read the same network and inherit the same drift of its path "
+        "integration (ch. 7: tens of centimetres within a few seconds for this fast rat), "
+        "which caps either agent's accuracy near the goal (the grid read-out errs by "
+        f"{near_cm:.0f} cm even for goals within {nearest:.0f} cm, above); and "
+        "this network's grids are coarse (ch. 8: their scales are comparable to the size of "
+        "the box), so they offer no resolution that its place read-out lacks."
+    )
