@@ -4,7 +4,7 @@ Gardner et al. (Nature 2022) found that the joint activity of one grid module li
 2-torus. Here the network's bottleneck is recorded on fresh trajectories (the evaluation seed
 of :mod:`gridcore.ratemaps`, as :func:`gridcore.census.record` does), its grid-like units are
 picked by DeepMind's scorer (60-degree score above 0.37) from their ratemaps, split into
-modules by :func:`gridcore.modules.cluster_scales` on their grid scales, and each module's
+modules by :func:`gridcore.scale_modules.cluster_scales` on their grid scales, and each module's
 activity, and that of all grid units together, is given to :func:`gridcore.topology.betti_numbers`.
 """
 
@@ -16,11 +16,11 @@ from tqdm.auto import tqdm
 
 from gridcore.census import record
 from gridcore.errors import GridcoreError
-from gridcore.modules import cluster_scales
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.ratemaps import EVAL_SEED
 from gridcore.results import score_network
 from gridcore.runs import Network
+from gridcore.scale_modules import cluster_scales
 from gridcore.topology import Topology, betti_numbers
 
 ALL_GRID = "all grid units"

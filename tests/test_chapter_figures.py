@@ -14,8 +14,8 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from gridcore import modules, results, shuffles, synthetic  # noqa: E402
 from gridcore import plots as P  # noqa: E402
+from gridcore import results, scale_modules, shuffles, synthetic  # noqa: E402
 from gridcore import scores as S  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.path_integration import integrate  # noqa: E402
@@ -64,7 +64,9 @@ def test_chapter_plots_draw(tmp_path):
         P.unit_panel(maps, gc, 0),
         P.plot_ratemap_grid([maps[0], np.zeros((8, 8))], titles=["a", "b"]),
         P.plot_score_null(gc, shuffles.shuffle_threshold(maps, n_shuffles=2, method="bins")).figure,
-        P.plot_scale_clusters(modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])).figure,
+        P.plot_scale_clusters(
+            scale_modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])
+        ).figure,
     ]
     assert len(P.plot_ring_masks(16).axes) == 10
     for k, fig in enumerate(figs):

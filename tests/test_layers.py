@@ -30,7 +30,7 @@ LAYERS: dict[str, int] = {
     "binning": 1,
     "binning3d": 2,  # 3-D ratemaps (units, n, n, n) on binning's accumulator; split-half r
     "synthetic": 1,
-    "modules": 1,
+    "scale_modules": 1,
     "grid_period": 1,  # the period that centre-surround targets predict (Sorscher et al.)
     "topology": 2,  # persistent homology of a population's activity against time-shift nulls
     "scores": 2,
@@ -286,7 +286,7 @@ def test_numpy_layer_never_imports_torch():
         assert not third_party & {"torch", "safetensors", "tensorboard"}, relative(name)
     code = (
         "import sys, gridcore.scores, gridcore.shuffles, gridcore.binning, gridcore.synthetic, "
-        "gridcore.modules, gridcore.paper, gridcore.errors, gridcore.files, gridcore.celltypes; "
+        "gridcore.scale_modules, gridcore.paper, gridcore.errors, gridcore.files, gridcore.celltypes; "
         "print('torch' in sys.modules)"
     )
     proc = subprocess.run(

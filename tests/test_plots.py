@@ -19,8 +19,8 @@ import torch  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from gridcore import modules, shuffles  # noqa: E402
 from gridcore import plots as P  # noqa: E402
+from gridcore import scale_modules, shuffles  # noqa: E402
 from gridcore import scores as S  # noqa: E402
 from gridcore.arenas import two_rooms  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
@@ -84,7 +84,7 @@ def _single_panel_calls():
     res = S.score_ratemaps(maps)
     null = shuffles.shuffle_threshold(maps, n_shuffles=1, method="bins")
     corr, _ = S.rotation_correlations(res.sacs[:1])
-    clusters = modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])
+    clusters = scale_modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])
     ens = Ensembles.create()
     motion = get_motion("sorscher")
     tr = simulate(4, 20, motion, generator=torch.Generator().manual_seed(0))
@@ -246,7 +246,7 @@ def test_multi_panel_figures_take_axes_or_fig():
 def test_paper_numbers_come_from_paper():
     ax = P.plot_grid_fraction([{"step": 1, "grid_fraction_037": 0.1, "grid_fraction_080": 0.0}])
     assert any(np.allclose(ln.get_ydata(), 100 * GRID_FRACTION) for ln in ax.get_lines())
-    clusters = modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])
+    clusters = scale_modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])
     ax = P.plot_scale_clusters(clusters)
     xs = {round(float(ln.get_xdata()[0]), 6) for ln in ax.get_lines() if ln.get_linestyle() == ":"}
     assert xs == {round(100 * m, 6) for m in MODULE_SCALES_M}

@@ -14,7 +14,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 from matplotlib.ticker import FuncFormatter
 
-from gridcore.modules import ScaleClusters
 from gridcore.paper import (
     BOX_SIZE_M,
     GRID_FRACTION,
@@ -34,6 +33,7 @@ from gridcore.plots._common import (
     normalised,
     shared_colorbar,
 )
+from gridcore.scale_modules import ScaleClusters
 from gridcore.scores import ANGLES, GridScores, _score_60, _score_90, mask_radii, ring_masks
 from gridcore.shuffles import ShuffleNull
 
