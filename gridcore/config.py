@@ -15,12 +15,11 @@ from pathlib import Path
 from gridcore import paper
 from gridcore.ensembles import ENSEMBLE_RNGS, INIT_CODES, PLACE_KINDS
 from gridcore.errors import GridcoreError
-from gridcore.files import atomic_write
 from gridcore.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, PLACE_READOUTS, VELOCITY_INPUTS
 from gridcore.optim import OPTIMIZERS
 from gridcore.trajectories import MOTIONS
 
-__all__ = ["PRESETS", "GridcoreError", "TrainConfig", "atomic_write", "get_preset"]
+__all__ = ["PRESETS", "TrainConfig", "get_preset"]
 
 LR_SCHEDULES = ("constant", "cosine")
 CLIP_SCOPES = ("all", "heads")

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from gridcore.config import PRESETS, GridcoreError, TrainConfig, get_preset
+from gridcore.config import PRESETS, TrainConfig, get_preset
+from gridcore.errors import GridcoreError
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

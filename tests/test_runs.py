@@ -13,7 +13,8 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from gridcore import runs
-from gridcore.config import GridcoreError, TrainConfig, get_preset
+from gridcore.config import TrainConfig, get_preset
+from gridcore.errors import GridcoreError
 from gridcore.runs import list_snapshots, load_run, prepare_run_dir, read_history
 from gridcore.task import build, make_optimizer_for, train_step
 from gridcore.train import train

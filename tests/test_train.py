@@ -9,8 +9,8 @@ from safetensors.torch import load_file
 
 import gridcore.train
 from gridcore import task
-from gridcore.config import GridcoreError, TrainConfig, get_preset
-from gridcore.errors import DivergedError
+from gridcore.config import TrainConfig, get_preset
+from gridcore.errors import DivergedError, GridcoreError
 from gridcore.runs import read_history
 from gridcore.train import train
 
