@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "binning3d": 2,  # 3-D ratemaps (units, n, n, n) on binning's accumulator; split-half r
     "synthetic": 1,
     "scale_modules": 1,
+    "sac_geometry": 1,  # degenerate maps, and the scale and orientation of a SAC's peaks
     "grid_period": 1,  # the period that centre-surround targets predict (Sorscher et al.)
     "topology": 2,  # persistent homology of a population's activity against time-shift nulls
     "scores": 2,

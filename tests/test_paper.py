@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from gridcore import binning, paper, path_integration, scores, synthetic
+from gridcore import binning, paper, path_integration, sac_geometry, scores, synthetic
 from gridcore.config import TrainConfig, get_preset
 from gridcore.ensembles import Ensembles
 from gridcore.model import GridCellNetwork
@@ -113,7 +113,7 @@ def test_scoring_uses_the_papers_threshold_and_box():
     assert scores.STRICT_THRESHOLD == paper.STRICT_GRID_THRESHOLD
     for fn in (
         scores.score_ratemaps,
-        scores.grid_geometry,
+        sac_geometry.grid_geometry,
         binning.RatemapAccumulator.__init__,
         binning.ratemaps_from_points,
         synthetic.hexagonal_map,

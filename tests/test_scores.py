@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 
+from gridcore import sac_geometry
 from gridcore import scores as S
 
 BOX = 2.2
@@ -225,7 +226,9 @@ def test_flat_sac_and_too_few_bins_are_flagged():
     bowl = np.tanh(3 * (x + 0.4 * y)) + 1e-3 * np.cos(40 * x)  # sigmoid edge: nearly flat SAC
     sparse = np.full((20, 20), np.nan)
     sparse[:6, :6] = np.random.default_rng(6).normal(size=(6, 6))
-    reason = S.degenerate_reasons(np.stack([bowl, sparse]), np.array([1e-4, 0.1]), ramp_r2=1.0)
+    reason = sac_geometry.degenerate_reasons(
+        np.stack([bowl, sparse]), np.array([1e-4, 0.1]), ramp_r2=1.0
+    )
     assert list(reason) == ["flat SAC in ring", "too few visited bins"]
 
 
