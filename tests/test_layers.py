@@ -110,7 +110,7 @@ OPTIONAL = {
     "stable_baselines3",
     "sb3_contrib",
 }
-MAX_LINES = 700
+MAX_LINES = 600
 
 
 def module_name(path: Path) -> str:
