@@ -20,12 +20,12 @@ at random and the rat's random walk on the same episodes:
 
 The agent is tested twice: acting on its policy's mean (``agent``) and sampling its actions
 (``agent, sampled``). Writes into ``--out`` (``experiments/rl-navigation``): ``spec.yaml`` (what
-runs: networks and their weights' SHA-256, settings), ``results.csv`` (one row per agent, test
+runs: networks and their weights' SHA-256, settings), ``navigation.csv`` (one row per agent, test
 condition and policy: success rate, median path over the shortest, episodes and environment
-steps until the training success reached 50 % over 100 episodes), ``curves.csv`` (training
+steps until the training success reached 50 % over 100 episodes), ``learning_curves.csv`` (training
 success, return and length per block of 100 episodes; ``episode`` is the block's last,
 ``episodes`` its size, smaller for an agent's last block) and the agents under ``agents/``. It
-resumes: an agent with rows in ``results.csv`` is skipped, a saved agent without rows is tested
+resumes: an agent with rows in ``navigation.csv`` is skipped, a saved agent without rows is tested
 again, a half-written one trained again; a ``spec.yaml`` of other settings is refused.
 
 One CPU thread, one process. On one core, a grid agent in the box takes about 160 s (training
@@ -77,6 +77,11 @@ QUICK = {
     "score_trajectories": 100,
     "envs": 2,
 }
+
+# Not a sweep's results.csv and curves.csv: these tables have their own columns, and sweep
+# readers (gridcore.sweeps.load_all, gridcore.shipped.sweeps) take every results.csv they find.
+RESULTS_FILE = "navigation.csv"
+CURVES_FILE = "learning_curves.csv"
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -319,7 +324,7 @@ def main(argv=None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         nets = {name: load_network(network(name)) for name in args.networks}
         write_spec(args.out, spec_of(args, nets))
-        results_path, curves_path = args.out / "results.csv", args.out / "curves.csv"
+        results_path, curves_path = args.out / RESULTS_FILE, args.out / CURVES_FILE
         done = finished(read_table(results_path))
         trainings = ["box"] + ([] if args.no_shortcut else ["two-rooms"])
         for name, net in nets.items():
@@ -346,7 +351,7 @@ def main(argv=None) -> int:
     except GridcoreError as err:
         print(f"rl_navigation: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {args.out / 'results.csv'} and {args.out / 'curves.csv'}")
+    print(f"wrote {args.out / RESULTS_FILE} and {args.out / CURVES_FILE}")
     return 0
 
 

@@ -25,8 +25,8 @@ def test_the_quick_experiment_writes_its_tables_and_resumes(tmp_path, capsys):
     script = _script()
     args = ["--quick", "--variants", "grid", "--out", str(tmp_path)]
     assert script.main(args) == 0
-    results = pd.read_csv(tmp_path / "results.csv")
-    curves = pd.read_csv(tmp_path / "curves.csv")
+    results = pd.read_csv(tmp_path / "navigation.csv")
+    curves = pd.read_csv(tmp_path / "learning_curves.csv")
     assert (tmp_path / "spec.yaml").is_file()
     assert (tmp_path / ".gitignore").read_text() == "agents/\n"  # the agents stay out of git
     spec = yaml.safe_load((tmp_path / "spec.yaml").read_text())
@@ -49,8 +49,8 @@ def test_the_quick_experiment_writes_its_tables_and_resumes(tmp_path, capsys):
     assert script.main(args) == 0  # finished agents are skipped, the tables unchanged
     printed = capsys.readouterr().out
     assert printed.count("skip ") == 2 and "done " not in printed
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "results.csv"), results)
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "curves.csv"), curves)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "navigation.csv"), results)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "learning_curves.csv"), curves)
 
 
 def test_other_settings_in_the_same_directory_are_refused(tmp_path, capsys):
