@@ -73,7 +73,7 @@ def measure(scored: ScoredNetwork, name: str, n_paths: int = 200, seed: int = 0)
     path-integration errors on ``n_paths`` paths, trained and untrained."""
     net = scored.network
     gc = scored.scores["gridcore"]
-    scales = gc.scale_m[gc.grid_like & np.isfinite(gc.scale_m)]
+    scales = gc.scale_m[gc.scaled_units]
     clusters = cluster_scales(scales, seed=seed) if scales.size >= MIN_SCALES else None
     errors = long_path_errors(net, seconds=15.0, n_paths=n_paths)
     return Measured(

@@ -411,5 +411,5 @@ def emergence_curve(
 
 def _scale_clusters(res: GridScores) -> int:
     """Clusters (BIC) among the scales of the grid-like units that have one; 0 below two."""
-    scales = res.scale_m[res.grid_like & np.isfinite(res.scale_m)]
+    scales = res.scale_m[res.scaled_units]
     return cluster_scales(scales).k if scales.size >= 2 else 0

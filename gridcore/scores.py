@@ -351,6 +351,12 @@ class GridScores:
         """(units, 2) inner and outer radius, in bins, of each unit's best 60-degree ring."""
         return self.mask_radii[self.best_mask_60]
 
+    @property
+    def scaled_units(self) -> np.ndarray:
+        """Indices of the grid-like units whose scale could be measured (their scales,
+        ``scale_m[scaled_units]`` in m, are what grid modules are counted among)."""
+        return np.flatnonzero(self.grid_like & np.isfinite(self.scale_m))
+
     def classify(self, threshold: float | None = None) -> np.ndarray:
         """Grid-like units at ``threshold`` (default: this object's); degenerate units are
         excluded when ``flag_degenerate`` (gridcore mode)."""

@@ -74,7 +74,7 @@ def test_third_network_holds_two_grid_modules_and_scores_as_recorded():
     recorded = json.loads((THIRD / "provenance.json").read_text())
     assert abs(recorded["metrics"]["deepmind_fraction_above_0.37"] - deepmind) < 1e-9
     gc = score_ratemaps(maps, mode="gridcore")
-    scales = gc.scale_m[gc.grid_like & np.isfinite(gc.scale_m)]
+    scales = gc.scale_m[gc.scaled_units]
     test = discreteness_test(scales, seed=0)
     assert test.discrete and test.k >= 2
     assert np.all((test.clusters.ratios >= 1.3) & (test.clusters.ratios <= 1.7))

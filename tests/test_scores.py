@@ -167,6 +167,14 @@ def test_hexagons_score_high_on_60_with_right_geometry(nbins):
     assert res.fraction() == 1.0
 
 
+def test_scaled_units_are_the_grid_like_units_with_a_scale():
+    maps, _, _ = random_hexagons(np.random.default_rng(5), 32, 6, 0.2)
+    res = S.score_ratemaps(np.concatenate([maps, np.zeros((2, 32, 32))]))  # two dead maps
+    assert list(res.scaled_units) == list(range(6))
+    res.scale_m[2] = np.nan  # a grid-like unit whose peaks could not be measured
+    assert list(res.scaled_units) == [0, 1, 3, 4, 5]
+
+
 def test_squares_score_high_on_90_but_are_not_grid_like():
     rng = np.random.default_rng(3)
     maps = np.stack(

@@ -181,3 +181,16 @@ def test_unit_scales_are_scored_from_each_saved_network(sweep):
     units = scored["unit"]
     assert ((units >= 0) & (units < 32)).all() or list(units) == [-1]
     assert scored.loc[units >= 0, "scale_m"].gt(0).all()
+
+
+def test_width_targets_take_each_conditions_narrowest_width_alone(sweep):
+    import pandas as pd
+
+    from gridcore.sweeps.grid_modules import width_targets
+
+    table = module_table(sweep, n_null=20)  # every trial's first ensemble: 1 cm (tiny)
+    targets = width_targets(table, pd.Series({1.0: 30.0, 8.0: 40.0}))
+    assert set(targets) == {"sliced", "shared"}
+    assert all(t.baseline_error_cm == 30.0 for t in targets.values())
+    with pytest.raises(GridcoreError, match="no network with 1 cm targets alone for 'sliced'"):
+        width_targets(table, pd.Series({8.0: 40.0}))

@@ -65,11 +65,16 @@ class ModuleTarget:
     min_share: float = 0.5
 
 
+def slice_count(trial: Trial) -> int:
+    """How many equal slices the trial's place read-out cuts the bottleneck into: one per place
+    ensemble when it is sliced, one (the whole bottleneck) when it is shared."""
+    return trial.cfg.place_ensembles if trial.cfg.place_readout == "sliced" else 1
+
+
 def unit_slices(units: np.ndarray, trial: Trial) -> np.ndarray:
-    """Which of the bottleneck's K equal slices each unit index lies in: a sliced read-out's
-    (slice k serves place ensemble k); 0 for every unit of a shared read-out."""
-    k = trial.cfg.place_ensembles if trial.cfg.place_readout == "sliced" else 1
-    return np.asarray(units, dtype=int) // (trial.cfg.n_bottleneck // k)
+    """Which of the bottleneck's :func:`slice_count` equal slices each unit index lies in (slice
+    k serves place ensemble k in a sliced read-out); 0 for every unit of a shared read-out."""
+    return np.asarray(units, dtype=int) // (trial.cfg.n_bottleneck // slice_count(trial))
 
 
 def _slice_medians(slices: np.ndarray, scales: np.ndarray, k: int) -> list[float]:
@@ -83,7 +88,6 @@ def _one_trial(trial: Trial, record: dict, n_null: int) -> dict:
     units = np.asarray(record.get("grid_units", []), dtype=int)
     scales = np.asarray(record.get("grid_scales_m", []), dtype=float)
     slices = unit_slices(units, trial)
-    n_slices = trial.cfg.place_ensembles if trial.cfg.place_readout == "sliced" else 1
     row = {
         "condition": trial.condition,
         "seed": trial.seed,
@@ -98,7 +102,7 @@ def _one_trial(trial: Trial, record: dict, n_null: int) -> dict:
         "ratios": (),
         "p_value": np.nan,
         "has_modules": False,
-        "slice_scales_m": tuple(_slice_medians(slices, scales, n_slices)),
+        "slice_scales_m": tuple(_slice_medians(slices, scales, slice_count(trial))),
         "unit_scales_m": tuple(scales.tolist()),
         "unit_slices": tuple(slices.tolist()),
     }
@@ -179,13 +183,28 @@ def score_unit_scales(
     for trial in tqdm(trials, desc="networks", disable=not progress):
         scored = score_network(load_network(trial.run_dir), n_trajectories, nbins=32, n_shuffles=0)
         gc = scored.scores["gridcore"]
-        units = np.flatnonzero(gc.grid_like & np.isfinite(gc.scale_m))
+        units = gc.scaled_units
         share = scored.scores["deepmind"].fraction(GRID_THRESHOLD)
         for unit in units if units.size else [-1]:
             scale = float(gc.scale_m[unit]) if unit >= 0 else np.nan
             rows.append((trial.name, int(unit), scale, share, n_trajectories))
     columns = ["trial", "unit", "scale_m", "grid_fraction_037", "trajectories"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def width_targets(table: pd.DataFrame, alone_error_cm: pd.Series) -> dict[str, ModuleTarget]:
+    """A :class:`ModuleTarget` for each condition of a :func:`module_table`, its baseline the
+    position error (cm) of its narrowest ensemble's width trained alone: ``alone_error_cm`` is
+    indexed by width in cm (the ``position error (cm)`` column of
+    :func:`gridcore.sweeps.periods.width_table`). The position is decoded from that ensemble.
+    A GridcoreError when a width was not trained alone."""
+    targets = {}
+    for condition, sigma in table.groupby("condition", sort=False)["place_sigma_m"].first().items():
+        width_cm = round(100 * sigma, 1)
+        if width_cm not in alone_error_cm.index:
+            raise GridcoreError(f"no network with {width_cm:g} cm targets alone for {condition!r}")
+        targets[condition] = ModuleTarget(float(alone_error_cm.loc[width_cm]))
+    return targets
 
 
 def module_summary(

@@ -83,10 +83,9 @@ def _final_scores(trial: Trial, result, progress: _Progress) -> dict[str, Any]:
         n_shuffles=FINAL_SHUFFLES,
     )
     dm, gc = scored.scores["deepmind"], scored.scores["gridcore"]
-    scaled = gc.grid_like & np.isfinite(gc.scale_m)  # the units whose scales make modules
     return dict(
-        grid_units=np.flatnonzero(scaled).tolist(),
-        grid_scales_m=gc.scale_m[scaled].tolist(),
+        grid_units=gc.scaled_units.tolist(),
+        grid_scales_m=gc.scale_m[gc.scaled_units].tolist(),
         **long_path_errors(net),
         status="done",
         step=result.step,
