@@ -33,7 +33,7 @@ from gridcore.stacked import (  # noqa: E402
     stack_trajectories,
     stacked_train_step,
 )
-from gridcore.task import build, make_optimizer_for, train_step  # noqa: E402
+from gridcore.task import StepSettings, build, make_optimizer_for, train_step  # noqa: E402
 from gridcore.trajectories import simulate  # noqa: E402
 
 WARM = 3
@@ -70,7 +70,8 @@ def single_step_time(cfg, steps: int, device: torch.device) -> float:
     model.train()
     opt = make_optimizer_for(cfg, model)
     data = _batches(cfg, 0, WARM + steps)
-    return _timed(lambda i: train_step(model, ens, opt, data[i].to(device), cfg, i), steps, device)
+    settings = StepSettings(opt, cfg)
+    return _timed(lambda i: train_step(model, ens, settings, data[i].to(device), i), steps, device)
 
 
 def _stacked_setup(cfg, m: int, steps: int, device: torch.device):
@@ -93,10 +94,11 @@ def _stacked_setup(cfg, m: int, steps: int, device: torch.device):
 def stacked_step_time(cfg, m: int, steps: int, device: torch.device) -> float:
     """Seconds per optimisation step of ``m`` networks stacked into one."""
     net, ens, opt, gens, data = _stacked_setup(cfg, m, steps, device)
+    settings = StepSettings(opt, cfg)
 
     def step(i: int) -> None:
         traj = stack_trajectories([d[i] for d in data]).to(device)
-        stacked_train_step(net, ens, opt, traj, cfg, i, None, gens)
+        stacked_train_step(net, ens, settings, traj, i, gens)
 
     return _timed(step, steps, device)
 
@@ -107,19 +109,20 @@ def stacked_graph_step_time(cfg, m: int, steps: int, device: torch.device) -> fl
     An experiment: the learning rate is frozen into the graph, so the training loop does not
     do this."""
     net, ens, opt, gens, data = _stacked_setup(cfg, m, steps, device)
+    settings = StepSettings(opt, cfg)
     static = stack_trajectories([d[0] for d in data]).to(device)
     side = torch.cuda.Stream(device)
     side.wait_stream(torch.cuda.current_stream(device))
     with torch.cuda.stream(side):  # the optimiser's buffers and the grads exist before capture
         for _ in range(WARM):
-            stacked_train_step(net, ens, opt, static, cfg, 0, None, gens)
+            stacked_train_step(net, ens, settings, static, 0, gens)
     torch.cuda.current_stream(device).wait_stream(side)
     graph = torch.cuda.CUDAGraph()
     for gen in gens:  # custom generators must be registered (torch >= 2.5)
         graph.register_generator_state(gen)
     opt.zero_grad(set_to_none=True)
     with torch.cuda.graph(graph):
-        stacked_train_step(net, ens, opt, static, cfg, 0, None, gens)
+        stacked_train_step(net, ens, settings, static, 0, gens)
 
     def step(i: int) -> None:
         batch = stack_trajectories([d[i] for d in data])

@@ -14,6 +14,7 @@ import torch
 
 from gridcore.config import TrainConfig
 from gridcore.task import (
+    StepSettings,
     build,
     clip_params,
     decoding_errors,
@@ -74,10 +75,11 @@ def trace_updates(cfg: TrainConfig, steps: int) -> dict[str, np.ndarray]:
         params = list(model.parameters())
         clipped = clip_params(model, cfg)
         n_clip = sum(p.numel() for p in clipped)
+        settings = StepSettings(opt, cfg, clipped)
         for step in range(steps):
             traj = data.batch(step)
             before = [p.detach().clone() for p in params]
-            res = train_step(model, ensembles, opt, traj, cfg, step, clipped)
+            res = train_step(model, ensembles, settings, traj, step)
             delta = torch.cat(
                 [(p.detach() - b).abs().flatten() for p, b in zip(params, before, strict=True)]
             )

@@ -37,11 +37,10 @@ from functools import partial
 import torch
 from torch import nn
 
-from gridcore.config import TrainConfig
 from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.model import DECAY_LAYERS, GridCellNetwork, ModelOutput, dropout
-from gridcore.task import Step, model_inputs, optimisation_step, output_losses
+from gridcore.task import Step, StepSettings, model_inputs, optimisation_step, output_losses
 from gridcore.trajectories import Trajectories
 
 HEADS = ("place_head.", "hd_head.")
@@ -354,11 +353,9 @@ def stacked_losses(
 def stacked_train_step(
     net: StackedNetwork,
     ensembles: Ensembles,
-    opt: torch.optim.Optimizer,
+    settings: StepSettings,
     traj: Trajectories,
-    cfg: TrainConfig,
     step: int,
-    clipped: list[torch.Tensor] | None = None,
     generators: Sequence[torch.Generator] | None = None,
 ) -> Step:
     """One optimisation step of all M models (``task.train_step`` for each): the loss minimised
@@ -366,7 +363,7 @@ def stacked_train_step(
     of the returned step is one per model (M,). A model whose loss is not finite is the caller's
     to drop; its NaNs never reach the other slices."""
     forward = partial(stacked_losses, net, ensembles, traj, generators)
-    return optimisation_step(net, forward, opt, cfg, step, clipped, per_model=True)
+    return optimisation_step(net, forward, settings, step, per_model=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -295,43 +295,50 @@ class Step:
     lr: float
 
 
+@dataclass(frozen=True)
+class StepSettings:
+    """What every optimisation step of a run shares: the optimiser, the config (its learning-rate
+    schedule, L2 weight and gradient clip) and the parameters whose gradients are clipped
+    (None: :func:`clip_params` of the model, found again at each step)."""
+
+    opt: torch.optim.Optimizer
+    cfg: TrainConfig
+    clipped: list[torch.Tensor] | None = None
+
+
 def train_step(
     model: GridCellNetwork,
     ensembles: Ensembles,
-    opt: torch.optim.Optimizer,
+    settings: StepSettings,
     traj: Trajectories,
-    cfg: TrainConfig,
     step: int,
-    clipped: list[torch.Tensor] | None = None,
     check: bool = False,
 ) -> Step:
     """One optimisation step at ``step``: set the learning rate, compute the loss, back-propagate,
-    clip (``clipped``: the parameters to clip, default :func:`clip_params`) and update.
+    clip and update (:func:`optimisation_step`).
 
     With ``check``, a non-finite loss raises FloatingPointError before the weights change.
     """
     forward = partial(losses, model, ensembles, traj)
-    return optimisation_step(model, forward, opt, cfg, step, clipped, check=check)
+    return optimisation_step(model, forward, settings, step, check=check)
 
 
 def optimisation_step(
     model: torch.nn.Module,
     forward: Callable[[], tuple[torch.Tensor, torch.Tensor, ModelOutput]],
-    opt: torch.optim.Optimizer,
-    cfg: TrainConfig,
+    settings: StepSettings,
     step: int,
-    clipped: list[torch.Tensor] | None = None,
     per_model: bool = False,
     check: bool = False,
 ) -> Step:
     """One optimisation step of ``model``, whose place and HD losses ``forward`` computes: set
-    the learning rate, add the L2 term, back-propagate, clip (``clipped``: the parameters to
-    clip, default :func:`clip_params`) and update.
+    the learning rate, add the L2 term, back-propagate, clip (``settings.clipped``) and update.
 
     With ``per_model``, ``model`` is M stacked networks and every loss is one per model (M,);
     the total back-propagated is their sum, so each model's slice gets its own gradient. With
     ``check``, a non-finite loss raises FloatingPointError before the weights change.
     """
+    opt, cfg, clipped = settings.opt, settings.cfg, settings.clipped
     lr = learning_rate(cfg, step)
     for group in opt.param_groups:
         group["lr"] = lr

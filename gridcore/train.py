@@ -45,6 +45,7 @@ from gridcore.stacked import (
     unstack_step,
 )
 from gridcore.task import (
+    StepSettings,
     build,
     clip_params,
     device_of,
@@ -100,7 +101,7 @@ def train(
         step, history = restore_train_state(run_dir, model, opt)
     write_config(run_dir, cfg)
     data = trajectory_stream(cfg)
-    clipped = clip_params(model, cfg)
+    settings = StepSettings(opt, cfg, clip_params(model, cfg))
     purge = step if resume else None
     rec = RunRecorder(run_dir, cfg, history, lambda: model, opt, purge_step=purge)
     bar = tqdm(total=cfg.steps, initial=step, disable=not progress, desc="training", unit="step")
@@ -109,7 +110,7 @@ def train(
         while step < cfg.steps:
             traj = data.batch(step).to(device)
             try:
-                res = train_step(model, ensembles, opt, traj, cfg, step, clipped, check=True)
+                res = train_step(model, ensembles, settings, traj, step, check=True)
             except FloatingPointError:
                 rec.non_finite(step)
             rec.check_loss(res.loss.item(), step, res.lr)
@@ -250,7 +251,7 @@ def train_stacked(
     for run_cfg, run_dir in zip(cfgs, dirs, strict=True):
         write_config(run_dir, run_cfg)
     data = [trajectory_stream(c) for c in cfgs]
-    clipped = clip_params(net, cfg)
+    settings = StepSettings(opt, cfg, clip_params(net, cfg))
     outcomes: list[TrainResult | DivergedError | None] = [None] * n
     live = list(range(n))
     recs = [
@@ -271,7 +272,7 @@ def train_stacked(
     try:
         while step < cfg.steps and live:
             traj = stack_trajectories([data[m].batch(step) for m in range(n)]).to(device)
-            res = stacked_train_step(net, ensembles, opt, traj, cfg, step, clipped, gens)
+            res = stacked_train_step(net, ensembles, settings, traj, step, gens)
             losses = res.loss.tolist()
             for m in list(live):
                 try:

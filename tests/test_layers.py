@@ -61,7 +61,6 @@ LAYERS: dict[str, int] = {
     "census": 10,  # a network's units on fresh trajectories (ratemaps' seed), typed by celltypes
     # one run directory while it trains, the results of a run, and the figures
     "recorder": 10,  # history, TensorBoard, divergence and the schedule of a training run
-    "plots": 9,
     "results": 11,
     "train": 11,  # the training loops, each writing its run directories through recorder
     "navigation": 12,  # goal vectors, agents and lesions on a frozen network (scored by results)
@@ -74,6 +73,7 @@ LAYERS: dict[str, int] = {
     "navigation_env": 13,  # the box as a gymnasium environment seen through a frozen network
     "rl_agents": 14,  # PPO agents on that environment (stable-baselines3), saved and tested
     "comparison": 13,  # the shipped networks beside the paper (results, modules, real_paths)
+    "plots": 14,  # the figures, a sweep's tables among them (sweeps.summary)
     # the command line, and ``python -m gridcore``
     "headline": 14,  # the paper's claims against the shipped tables (sweeps), for README and book
     "cli": 15,

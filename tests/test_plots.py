@@ -26,6 +26,7 @@ from gridcore.arenas import two_rooms  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.ensembles import Ensembles, decoding_errors_vs_sigma  # noqa: E402
 from gridcore.paper import GRID_FRACTION, MODULE_SCALES_M  # noqa: E402
+from gridcore.sweeps.spec import CURVE_COLUMNS  # noqa: E402
 from gridcore.trajectories import get_motion, occupancy, simulate  # noqa: E402
 
 
@@ -116,6 +117,20 @@ def _single_panel_calls():
             "has_modules": [True, False],
         }
     )
+    trials = pd.DataFrame(
+        {
+            "experiment": ["x", "x", "y"],
+            "condition": ["a", "a", "b"],
+            "status": ["done"] * 3,
+            "grid_fraction_037": [0.1, 0.2, 0.3],
+            "position_error_cm": [30.0, 20.0, 25.0],
+        }
+    )
+    curves = pd.DataFrame(
+        [(f"a-{seed}", "a", seed, step, "training", "grid_fraction_037", 0.1 * seed)
+         for seed in (0, 1) for step in (100, 200)],
+        columns=CURVE_COLUMNS,
+    )  # fmt: skip
     return [
         ("plot_sac", lambda ax: P.plot_sac(res.sacs[0], (2.0, 5.0), ax=ax)),
         ("plot_score_histogram", lambda ax: P.plot_score_histogram(res, ax=ax)),
@@ -178,6 +193,10 @@ def _single_panel_calls():
         ("plot_axis_fractions", lambda ax: P.plot_axis_fractions(fractions, ax=ax)),
         ("plot_period_vs_sigma", lambda ax: P.plot_period_vs_sigma(periods, ax=ax)),
         ("plot_module_scales", lambda ax: P.plot_module_scales(networks, ax=ax)),
+        # A sweep's tables.
+        ("plot_sweep", lambda ax: P.plot_sweep(trials, "grid_fraction_037", ax=ax)),
+        ("plot_curves", lambda ax: P.plot_curves(curves, ax=ax)),
+        ("plot_error_vs_grid", lambda ax: P.plot_error_vs_grid(trials, ax=ax)),
     ]
 
 
@@ -196,6 +215,7 @@ def test_every_single_panel_plot_is_covered():
         "plot_unit",  # tests/test_plots_colours.py
         "plot_barcodes",  # tests/test_plots_topology.py
         "plot_census",  # tests/test_plots_census.py
+        "plot_experiment",  # tests/test_plots_sweeps.py
     }  # fmt: skip
     assert public - multi == names
 

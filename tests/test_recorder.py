@@ -30,7 +30,7 @@ def recorder(tmp_path, cfg, history=None, **kw):
 
 def a_step(cfg, model, ensembles, opt, step=0):
     traj = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, 4).batch(step)
-    return task.train_step(model, ensembles, opt, traj, cfg, step), traj
+    return task.train_step(model, ensembles, task.StepSettings(opt, cfg), traj, step), traj
 
 
 def test_the_schedule_logs_scores_snapshots_and_checkpoints_when_the_config_says(tmp_path):

@@ -16,7 +16,7 @@ from gridcore import runs
 from gridcore.config import TrainConfig, get_preset
 from gridcore.errors import GridcoreError
 from gridcore.runs import list_snapshots, load_run, prepare_run_dir, read_history
-from gridcore.task import build, make_optimizer_for, train_step
+from gridcore.task import StepSettings, build, make_optimizer_for, train_step
 from gridcore.train import train
 from gridcore.trajectories import TrajectoryStream
 
@@ -32,7 +32,7 @@ def stepped(cfg: TrainConfig, seed: int = 0, steps: int = 2):
     opt = make_optimizer_for(cfg, model)
     data = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, seed, 2)
     for step in range(steps):
-        train_step(model, ensembles, opt, data.batch(step), cfg, step)
+        train_step(model, ensembles, StepSettings(opt, cfg), data.batch(step), step)
     return model, opt
 
 

@@ -136,7 +136,7 @@ def test_optimizer_state_stacks_and_unstacks():
     opts = [task.make_optimizer_for(cfg, n) for n in nets]
     ens = task.build_ensembles(cfg)
     for net, opt, traj in zip(nets, opts, batches(cfg, [0, 1]), strict=True):
-        task.train_step(net, ens, opt, traj, cfg, 0)
+        task.train_step(net, ens, task.StepSettings(opt, cfg), traj, 0)
     stacked = StackedNetwork(nets)
     opt = task.make_optimizer_for(cfg, stacked)
     stack_optimizer_states(opt, opts, stacked)
@@ -156,7 +156,8 @@ def test_stacked_step_gives_each_model_its_own_gradient():
     with torch.no_grad():
         stacked.weight("hd_head.bias")[1] = float("nan")
     opt = task.make_optimizer_for(cfg, stacked)
-    res = stacked_train_step(stacked, ens, opt, stack_trajectories(batches(cfg, [0, 1])), cfg, 0)
+    settings = task.StepSettings(opt, cfg)
+    res = stacked_train_step(stacked, ens, settings, stack_trajectories(batches(cfg, [0, 1])), 0)
     assert torch.isfinite(res.loss[0]) and not torch.isfinite(res.loss[1])
     assert all(torch.isfinite(p[0]).all() for p in stacked.parameters())
 
@@ -221,7 +222,7 @@ def test_a_diverging_model_stops_alone(tmp_path, monkeypatch):
 
     def one_explodes(*args, **kwargs):
         res = real(*args, **kwargs)
-        if args[5] >= 6:  # step
+        if args[4] >= 6:  # step
             res.loss[1] = float("inf")
         return res
 

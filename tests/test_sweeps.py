@@ -18,7 +18,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from gridcore import sweeps
+from gridcore import plots, sweeps
 from gridcore.config import TrainConfig
 from gridcore.errors import GridcoreError
 from gridcore.runs import read_history
@@ -334,16 +334,6 @@ def test_diverging_and_failing_trials_are_recorded(tmp_path, monkeypatch):
     assert table[["status", "error"]].values.tolist() == [["failed", "RuntimeError: out of memory"]]
 
 
-def test_plot_sweep_draws_every_seed(swept):
-    _, out, _ = swept
-    table = sweeps.load(out)
-    ax = sweeps.plot_sweep(table, "position_error_cm")
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["dropout=0.0", "dropout=0.5"]
-    assert sum(len(c.get_offsets()) for c in ax.collections) == 4
-    with pytest.raises(GridcoreError, match="no column"):
-        sweeps.plot_sweep(table, "accuracy")
-
-
 def test_snapshot_curves_score_every_trials_weights_over_training(swept):
     _, out, _ = swept
     curves = sweeps.snapshot_curves(out, n_trajectories=20)
@@ -354,10 +344,10 @@ def test_snapshot_curves_score_every_trials_weights_over_training(swept):
     assert curves.groupby("trial")["step"].max().eq(30).all()  # the final weights count
     fractions = curves.loc[curves["metric"] == "grid_fraction_037", "value"]
     assert fractions.between(0, 1).all()
-    ax = sweeps.plot_curves(curves, "grid_fraction_037", source="snapshot")
+    ax = plots.plot_curves(curves, "grid_fraction_037", source="snapshot")
     assert len(ax.get_lines()) == 4 + 1  # one line per seed and the median
     with pytest.raises(GridcoreError, match="no training scorings of 'median_scale_m'"):
-        sweeps.plot_curves(curves, "median_scale_m")
+        plots.plot_curves(curves, "median_scale_m")
 
 
 def test_snapshot_curves_of_trials_still_training(swept, tmp_path):

@@ -2,21 +2,16 @@
 
 import math
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from gridcore.config import get_preset  # noqa: E402
-from gridcore.sweeps import (  # noqa: E402
+from gridcore.config import get_preset
+from gridcore.sweeps import (
     condition_effect,
     error_vs_grid,
     error_vs_grid_table,
     load_all,
-    plot_error_vs_grid,
     progress,
 )
 
@@ -110,15 +105,6 @@ def test_load_all_keeps_each_network_once(tmp_path):
         "b-dropout/dropout=0.0-seed0",
     ]
     assert load_all(tmp_path / "nothing").empty
-
-
-def test_plot_error_vs_grid_draws_every_trial_and_the_correlation():
-    df = _table(-1).assign(experiment=["x"] * 15 + ["y"] * 15)
-    ax = plot_error_vs_grid(df)
-    assert sum(len(c.get_offsets()) for c in ax.collections) == 29
-    assert "Spearman" in ax.get_title() and "n = 29" in ax.get_title()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y"]
-    plt.close(ax.figure)
 
 
 def test_error_vs_grid_table_by_group_and_overall():

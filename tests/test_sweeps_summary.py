@@ -17,7 +17,6 @@ from gridcore.sweeps import (
     time_to_level,
     verdict,
 )
-from gridcore.sweeps.spec import CURVE_COLUMNS
 
 
 def _results():
@@ -91,41 +90,6 @@ def test_headline_and_its_table():
     assert "nan" not in table.to_string()
 
 
-def test_plot_curves_draws_every_seed_and_the_median():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from gridcore.sweeps import plot_curves
-
-    ax = plot_curves(_curves(), condition="a", level=0.252)
-    lines = [ln for ln in ax.get_lines() if ln.get_label() != "_nolegend_"]
-    assert len(ax.get_lines()) == 3 + 1 + 1  # three seeds, the median, the level
-    median = ax.get_lines()[3].get_ydata()
-    np.testing.assert_allclose(median, [0.2, 0.2])
-    assert lines
-    with pytest.raises(Exception, match="no training scorings"):
-        plot_curves(_curves(), metric="nonsense")
-
-
-def test_plot_curves_draws_the_median_only_where_enough_seeds_have_a_value():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from gridcore.sweeps import plot_curves
-
-    rows = [
-        (f"s{k}", "c", k, step, "snapshot", "median_scale_m", value)
-        for k, values in enumerate([[1.0, 1.5], [np.nan, 1.3], [np.nan, 1.4]])
-        for step, value in zip((2000, 4000), values, strict=True)
-    ]
-    curves = pd.DataFrame(rows, columns=CURVE_COLUMNS)
-    ax = plot_curves(curves, "median_scale_m", source="snapshot", min_share=0.5)
-    median = ax.get_lines()[3].get_ydata()
-    assert np.isnan(median[0]) and median[1] == pytest.approx(1.4)  # 1 of 3 seeds at 2000
-    ax = plot_curves(curves, "median_scale_m", source="snapshot")
-    np.testing.assert_allclose(ax.get_lines()[3].get_ydata(), [1.0, 1.4])
-
-
 def _three():
     # a: baseline; b: far below a (beyond the spread); c: within a's spread.
     return pd.DataFrame(
@@ -171,15 +135,6 @@ def test_best_per_family_picks_each_familys_highest_median():
     best = best_per_family(df)
     assert best.loc["adam", "best"] == "adam lr 1" and best.loc["adam", "settings"] == 2
     assert best.loc["sgd", "best"] == "sgd lr 1" and best.loc["sgd", "median"] == 0.26
-
-
-def test_plot_experiment_draws_one_panel_per_metric_with_every_seed():
-    from gridcore.sweeps import plot_experiment
-
-    axes = plot_experiment(_three(), ("grid_fraction_037", "loss"))
-    assert len(axes) == 2 and axes[1].get_ylabel() == "loss (nats)"
-    assert all(sum(len(c.get_offsets()) for c in ax.collections) == 9 for ax in axes)
-    assert axes[0].get_legend() is not None and axes[1].get_legend() is None
 
 
 def test_a_condition_whose_seeds_all_diverged_is_said_so():

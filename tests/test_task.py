@@ -211,7 +211,7 @@ def test_train_step_equals_a_hand_written_step(changes):
     for step in range(3):
         traj = batch(cfg, seed=step)
         torch.manual_seed(100 + step)  # the same dropout masks in both
-        res = task.train_step(model, ens, opt, traj, cfg, step)
+        res = task.train_step(model, ens, task.StepSettings(opt, cfg), traj, step)
         torch.manual_seed(100 + step)
         lr = cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / 3)))
         want = hand_step(mine, ens, traj, cfg, lr, state)
@@ -234,7 +234,7 @@ def test_a_non_finite_loss_stops_the_step_before_the_weights_change():
         model.place_head.bias[0] = float("nan")
     before = [p.detach().clone() for p in model.parameters()]
     with pytest.raises(FloatingPointError, match="at step 7"):
-        task.train_step(model, ens, opt, batch(cfg), cfg, 7, check=True)
+        task.train_step(model, ens, task.StepSettings(opt, cfg), batch(cfg), 7, check=True)
     for a, b in zip(model.parameters(), before, strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0, equal_nan=True)
     assert not opt.state
@@ -261,7 +261,7 @@ def test_without_head_direction_there_is_no_hd_term_and_no_hd_in_the_start_code(
     pos_err, hd_err = task.decoding_errors(ens, out, traj)
     assert math.isfinite(pos_err) and math.isnan(hd_err)
     opt = task.make_optimizer_for(cfg, model)
-    res = task.train_step(model, ens, opt, traj, cfg, 0)
+    res = task.train_step(model, ens, task.StepSettings(opt, cfg), traj, 0)
     torch.testing.assert_close(res.loss, res.place_loss + res.l2)
     assert task.l2_term(model, cfg) > 0  # the place read-out is still decayed
 
@@ -297,9 +297,11 @@ def test_each_variant_learns(change):
     opt = task.make_optimizer_for(cfg, model)
     traj = batch(cfg, n=10)
     model.train()
-    first = task.train_step(model, ens, opt, traj, cfg, 0).place_loss.item()
+    first = task.train_step(model, ens, task.StepSettings(opt, cfg), traj, 0).place_loss.item()
     for step in range(1, 20):
-        last = task.train_step(model, ens, opt, traj, cfg, step).place_loss.item()
+        last = task.train_step(
+            model, ens, task.StepSettings(opt, cfg), traj, step
+        ).place_loss.item()
     assert last < first - 0.5
 
 
@@ -330,7 +332,7 @@ def test_a_sliced_read_out_keeps_each_ensembles_loss_to_its_own_slice():
     model, ens = task.build(cfg)
     opt = task.make_optimizer_for(cfg, model)
     traj = batch(cfg)
-    task.train_step(model, ens, opt, traj, cfg, 0)
+    task.train_step(model, ens, task.StepSettings(opt, cfg), traj, 0)
     w, half = model.place_head.weight, cfg.n_bottleneck // 2
     assert torch.all(w[: cfg.n_place, half:] == 0) and torch.all(w[cfg.n_place :, :half] == 0)
     with torch.no_grad():  # ensemble 1's logits do not move when slice 0 of the code does

@@ -16,7 +16,9 @@ them by topic:
 * :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths;
 * :mod:`gridcore.plots.topology`: barcodes of a population's persistent homology;
 * :mod:`gridcore.plots.periods`: grid period against place-cell width, with the prediction;
-* :mod:`gridcore.plots.census`: a cell-type census, each type's scores against their null.
+* :mod:`gridcore.plots.census`: a cell-type census, each type's scores against their null;
+* :mod:`gridcore.plots.sweeps`: a sweep's metric against its conditions (every seed a point),
+  an experiment's metrics side by side, curves over training, error against grid fraction.
 
 Conventions:
 
@@ -27,8 +29,9 @@ Conventions:
 * A **multi-panel** figure returns the Figure. One with a fixed number of panels
   (:func:`plot_training_curves`: 3, :func:`plot_emergence`: 2, :func:`unit_panel`: 3,
   :func:`plot_rotations`: one per rotation plus the SAC, :func:`plot_barcodes`: one per
-  homology dimension, :func:`plot_census`: one per cell type) takes ``axes=None``, a sequence of that many Axes to draw into; one
-  whose grid grows with its data (:func:`plot_ratemaps_and_sacs`,
+  homology dimension, :func:`plot_census`: one per cell type, :func:`plot_experiment`: one
+  per metric) takes ``axes=None``, a sequence of that many Axes to draw into; one whose grid
+  grows with its data (:func:`plot_ratemaps_and_sacs`,
   :func:`plot_ratemap_grid`, :func:`plot_box_maps`, :func:`plot_ring_masks`) takes ``fig=None``,
   an empty Figure or SubFigure to lay its grid out in.
 * Ratemaps ``maps[u, ix, iy]`` are drawn with x to the right and y up; positions are in metres
@@ -36,9 +39,10 @@ Conventions:
 * Maps and SACs use a perceptual colour map (viridis) and carry colour bars: a grid of maps is
   normalised per map and shares one bar ("activity (normalised per unit)"); SACs share a
   correlation bar on the fixed scale -1 to 1. The paper's numbers come from :mod:`gridcore.paper`.
-* Plots import the numpy layer, ensembles, trajectories, real rats and :mod:`gridcore.paper`,
-  never the training or results modules; objects from those (a ``PathIntegration``, an
-  ``Emergence``) are used through their attributes.
+* Plots import the numpy layer, ensembles, trajectories, real rats, :mod:`gridcore.paper` and
+  the sweeps' statistics (:mod:`gridcore.sweeps.summary`, pandas only), never the training or
+  results modules; objects from those (a ``PathIntegration``, an ``Emergence``) are used
+  through their attributes.
 """
 
 from __future__ import annotations
@@ -81,6 +85,7 @@ from gridcore.plots.scores import (
     plot_score_null,
     plot_unit,
 )
+from gridcore.plots.sweeps import plot_curves, plot_error_vs_grid, plot_experiment, plot_sweep
 from gridcore.plots.topology import plot_barcodes
 from gridcore.plots.training import (
     plot_architecture,
@@ -127,9 +132,12 @@ __all__ = [
     "plot_code_bars",
     "plot_decoded_path",
     "plot_decoding_vs_sigma",
+    "plot_curves",
     "plot_emergence",
+    "plot_error_vs_grid",
     "plot_error_vs_time",
     "plot_geometry",
+    "plot_experiment",
     "plot_gradient_histogram",
     "plot_grid_fraction",
     "plot_hd_tuning",
@@ -152,6 +160,7 @@ __all__ = [
     "plot_sac",
     "plot_sac_slice",
     "plot_scale_clusters",
+    "plot_sweep",
     "plot_score_histogram",
     "plot_score_null",
     "plot_speed_histogram",

@@ -21,15 +21,15 @@ loop into ``DIR/trials/<trial>/`` (an ordinary run directory), and keeps ``DIR/r
 (one row per finished trial) and ``DIR/curves.csv`` (every metric at every scoring, long form)
 up to date as trials finish. Each trial's outcome is saved in its run directory
 (``sweep_trial.json``), so rerunning the same command skips finished trials and resumes
-unfinished ones from their last checkpoint. :func:`load` reads the table back;
-:func:`plot_sweep` draws a metric against the conditions, every seed a point. :func:`load_all`
-reads every shipped sweep into one table, each network once; :func:`error_vs_grid` and
-:func:`plot_error_vs_grid` ask whether position error goes with the grid-unit fraction.
+unfinished ones from their last checkpoint. :func:`load` reads the table back
+(``gridcore.plots.plot_sweep`` draws a metric against the conditions, every seed a point).
+:func:`load_all` reads every shipped sweep into one table, each network once;
+:func:`error_vs_grid` asks whether position error goes with the grid-unit fraction.
 
 Ray is optional (``pip install 'gridcore[sweeps]'``) and imported only when trials must run.
 
 The package: :mod:`~gridcore.sweeps.spec` (the YAML), :mod:`~gridcore.sweeps.trials` (one
-trial), :mod:`~gridcore.sweeps.tables` (the tables and the figure), :mod:`~gridcore.sweeps.runner`
+trial), :mod:`~gridcore.sweeps.tables` (the tables), :mod:`~gridcore.sweeps.runner`
 (the directory and Ray), :mod:`~gridcore.sweeps.summary` (statistics over seeds).
 """
 
@@ -68,10 +68,6 @@ from gridcore.sweeps.tables import (
     load,
     load_all,
     load_curves,
-    plot_curves,
-    plot_error_vs_grid,
-    plot_experiment,
-    plot_sweep,
     progress,
     snapshot_curves,
     trial_run_dir,
@@ -110,10 +106,6 @@ __all__ = [
     "headline_table",
     "load_spec",
     "main",
-    "plot_curves",
-    "plot_error_vs_grid",
-    "plot_experiment",
-    "plot_sweep",
     "progress",
     "snapshot_curves",
     "read_trial",

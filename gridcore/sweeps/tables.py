@@ -1,5 +1,5 @@
-"""A sweep's tables (results.csv, curves.csv): written from the trials, read back, plotted;
-and every shipped sweep's trials in one table."""
+"""A sweep's tables (results.csv, curves.csv): written from the trials and read back; and every
+shipped sweep's trials in one table. :mod:`gridcore.plots.sweeps` draws them."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
 from gridcore.config import LOGGING_FIELDS, RUNTIME_FIELDS
 from gridcore.errors import GridcoreError
@@ -19,7 +16,7 @@ from gridcore.files import atomic_write
 from gridcore.results import emergence_curve
 from gridcore.runs import read_history
 from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial, load_spec
-from gridcore.sweeps.summary import error_vs_grid, finished
+from gridcore.sweeps.summary import finished
 from gridcore.sweeps.trials import read_trial
 
 # --------------------------------------------------------------------------------------------
@@ -64,7 +61,7 @@ def write_tables(out: Path, spec: Spec, trials: list[Trial]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading and plotting a sweep
+# Reading a sweep
 
 
 def _table_path(out: str | Path, name: str) -> Path:
@@ -101,92 +98,6 @@ def load_curves(out: str | Path) -> pd.DataFrame:
     return pd.read_csv(_results_path(out, "curves.csv"))
 
 
-def plot_sweep(
-    df: pd.DataFrame,
-    metric: str = "grid_fraction_037",
-    by: str = "condition",
-    ax: Axes | None = None,
-) -> Axes:
-    """``metric`` against ``by``: every seed a point, the median a bar, the range a line.
-
-    Only finished (``done``) trials are drawn; conditions keep the table's order. Fractions
-    (columns named ``*fraction*``) are shown in percent.
-    """
-    for column in (metric, by):
-        if column not in df.columns:
-            raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df.columns)}")
-    data = finished(df)
-    order = list(dict.fromkeys(df[by]))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(3.5, 1.0 + 1.1 * len(order)), 3.2))
-    rng = np.random.default_rng(0)
-    for i, cond in enumerate(order):
-        values = data.loc[data[by] == cond, metric].to_numpy(dtype=float)
-        values = values[np.isfinite(values)]
-        if not values.size:
-            continue
-        ax.plot(
-            [i, i],
-            [values.min(), values.max()],
-            color="0.6",
-            lw=1.5,
-            zorder=1,
-            label="range over seeds" if i == 0 else None,
-        )
-        ax.scatter(
-            i + rng.uniform(-0.12, 0.12, values.size),
-            values,
-            s=22,
-            color="C0",
-            alpha=0.8,
-            zorder=3,
-            label="one seed" if i == 0 else None,
-        )
-        ax.plot(
-            [i - 0.25, i + 0.25],
-            [np.median(values)] * 2,
-            color="C3",
-            lw=2.5,
-            zorder=2,
-            label="median" if i == 0 else None,
-        )
-    ax.set_xticks(
-        range(len(order)),
-        [str(c) for c in order],
-        rotation=30 if sum(len(str(c)) for c in order) > 40 else 0,
-        ha="right" if sum(len(str(c)) for c in order) > 40 else "center",
-    )
-    ax.set_xlim(-0.6, len(order) - 0.4)
-    ax.set_xlabel(by)
-    ax.set_ylabel(metric)
-    if "fraction" in metric:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.update_datalim([(0, 0)])  # fractions from 0, still autoscaled for what comes next
-        ax.autoscale_view()
-    # Outside the axes, so that no point hides under it.
-    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return ax
-
-
-#: How each metric is labelled on an axis.
-AXIS_LABELS: dict[str, str] = {
-    "grid_fraction_037": "units > 0.37 (DeepMind's scorer)",
-    "grid_fraction_080": "units > 0.8 (DeepMind's scorer)",
-    "position_error_cm": "position error (cm)",
-    "heading_error_deg": "heading error (degrees)",
-    "loss": "loss (nats)",
-    "median_scale_m": "median grid scale (m)",
-    "scale_clusters": "scale clusters (BIC)",
-    "position_error_15s_cm": "error after 15 s (cm)",
-    "untrained_error_15s_cm": "untrained, after 15 s (cm)",
-    "real_path_error_15s_cm": "recorded paths, after 15 s (cm)",
-    "untrained_real_path_error_15s_cm": "untrained, recorded paths (cm)",
-    "place_loss": "place-cell loss (nats)",
-    "l2_loss": "L2 term (nats)",
-    "l2_share": "L2 term's share of the loss",
-}
-
-
 #: The loss terms each trial logs (history.csv), read by :func:`with_loss_terms`.
 LOSS_TERMS = ("place_loss", "hd_loss", "l2_loss")
 
@@ -212,69 +123,6 @@ def with_loss_terms(out: str | Path, df: pd.DataFrame | None = None) -> pd.DataF
     total = df[list(LOSS_TERMS)].fillna(0.0).sum(axis=1)
     df["l2_share"] = (df["l2_loss"] / total).where(total > 0)
     return df
-
-
-def plot_experiment(
-    df: pd.DataFrame,
-    metrics: tuple[str, ...] = ("grid_fraction_037", "position_error_cm", "loss"),
-    by: str = "condition",
-    width: float = 4.2,
-) -> np.ndarray:
-    """One :func:`plot_sweep` panel per metric, side by side; returns the axes."""
-    fig, axes = plt.subplots(
-        1, len(metrics), figsize=(width * len(metrics), 3.6), layout="constrained", squeeze=False
-    )
-    for ax, metric in zip(axes[0], metrics, strict=True):
-        plot_sweep(df, metric, by, ax=ax)
-        ax.set_ylabel(AXIS_LABELS.get(metric, metric))
-        if ax is not axes[0][0]:
-            ax.get_legend().remove()
-    return axes[0]
-
-
-def plot_curves(
-    curves: pd.DataFrame,
-    metric: str = "grid_fraction_037",
-    condition: str | None = None,
-    level: float | None = None,
-    ax: Axes | None = None,
-    source: str = "training",
-    min_share: float = 0.0,
-) -> Axes:
-    """``metric`` at every training scoring: one thin line per seed, the median over seeds thick.
-
-    ``condition`` picks one condition of the sweep (default: all trials together); ``level``
-    draws a horizontal reference (e.g. the paper's 25.2 %); ``source`` "snapshot" draws the
-    rows of :func:`snapshot_curves` instead. The median is drawn only at steps where at least
-    ``min_share`` of the seeds have a value (a grid scale needs grid-like units to measure).
-    """
-    data = curves[(curves["source"] == source) & (curves["metric"] == metric)]
-    if condition is not None:
-        data = data[data["condition"] == condition]
-    if data.empty:
-        raise GridcoreError(f"no {source} scorings of {metric!r} in these curves")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.4))
-    wide = data.pivot_table(index="step", columns="trial", values="value", dropna=False)
-    for k, trial in enumerate(wide.columns):
-        ax.plot(
-            wide.index,
-            wide[trial],
-            color="C0",
-            lw=0.8,
-            alpha=0.45,
-            label="one seed" if k == 0 else None,
-        )
-    median = wide.median(axis=1).where(wide.notna().mean(axis=1) >= min_share)
-    ax.plot(wide.index, median, color="C3", lw=2.5, label="median over seeds")
-    if level is not None:
-        ax.axhline(level, color="0.3", ls="--", lw=1, label=f"{100 * level:.1f} %")
-    ax.set_xlabel("training step")
-    ax.set_ylabel(AXIS_LABELS.get(metric, metric))
-    if "fraction" in metric:
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.legend(frameon=False, fontsize="small")
-    return ax
 
 
 def snapshot_curves(
@@ -388,36 +236,3 @@ def progress(root: str | Path = "experiments") -> pd.DataFrame:
         )
     columns = ["experiment", "planned", "done", "diverged", "failed"]
     return pd.DataFrame(rows, columns=columns).set_index("experiment")
-
-
-def plot_error_vs_grid(
-    df: pd.DataFrame,
-    ax: Axes | None = None,
-    error: str = "position_error_cm",
-    grid: str = "grid_fraction_037",
-    by: str = "experiment",
-) -> Axes:
-    """Position error against grid fraction, one point per finished trial, coloured by ``by``;
-    the title gives Spearman's rho with its bootstrap 95 % interval (:func:`error_vs_grid`)."""
-    for column in (error, grid):
-        if column not in df.columns:
-            raise GridcoreError(f"no column {column!r}; the table has: {', '.join(df.columns)}")
-    data = finished(df)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.8))
-    groups = data.groupby(by, sort=False) if by in data.columns else [("trials", data)]
-    for k, (name, group) in enumerate(groups):
-        ax.scatter(group[grid], group[error], s=24, alpha=0.8, color=f"C{k % 10}", label=name)
-    stat = error_vs_grid(data, error, grid)
-    if np.isfinite(stat["rho"]):
-        ax.set_title(
-            f"Spearman rho = {stat['rho']:.2f} [{stat['low']:.2f}, {stat['high']:.2f}], "
-            f"n = {stat['n']}",
-            fontsize=10,
-        )
-    ax.set_xlabel("grid-like units (> 0.37)" if grid == "grid_fraction_037" else grid)
-    ax.set_ylabel("position error (cm)" if error == "position_error_cm" else error)
-    if "fraction" in grid:
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.legend(frameon=False, fontsize="small")
-    return ax
