@@ -18,7 +18,7 @@ import numpy as np
 import scipy
 import scipy.ndimage as ndi
 
-from gridcore import scores as S
+from gridcore.scoring import scores as S
 
 
 def machine() -> str:

@@ -34,7 +34,7 @@ from gridcore.stacked import (  # noqa: E402
     stacked_train_step,
 )
 from gridcore.task import StepSettings, build, make_optimizer_for, train_step  # noqa: E402
-from gridcore.trajectories import simulate  # noqa: E402
+from gridcore.world.trajectories import simulate  # noqa: E402
 
 WARM = 3
 

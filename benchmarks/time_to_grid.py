@@ -27,7 +27,7 @@ from _machine import describe  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.ratemaps import bottleneck_ratemaps  # noqa: E402
 from gridcore.runs import Network  # noqa: E402
-from gridcore.scores import score_ratemaps  # noqa: E402
+from gridcore.scoring.scores import score_ratemaps  # noqa: E402
 from gridcore.train import train  # noqa: E402
 
 

@@ -22,7 +22,7 @@ from _machine import describe  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
 from gridcore.optim import clip_gradients, make_optimizer  # noqa: E402
 from gridcore.task import build, losses  # noqa: E402
-from gridcore.trajectories import TrajectoryStream, simulate  # noqa: E402
+from gridcore.world.trajectories import TrajectoryStream, simulate  # noqa: E402
 
 
 def time_training(batch_size: int, steps: int, device: str) -> float:

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from scipy.stats import binomtest
 
-from gridcore.trajectories import (
+from gridcore.world.trajectories import (
     WALL_GAP_M,
     MotionParams,
     as_walls,

@@ -2,7 +2,7 @@
 
 The network runs, dropout off, on fresh trajectories; its bottleneck, the recurrent core's
 output (hidden state) and, for an LSTM, its cell state are recorded at every step together with
-the rat's position, heading and running speed. :mod:`gridcore.celltypes` scores each unit and
+the rat's position, heading and running speed. :mod:`gridcore.scoring.celltypes` scores each unit and
 builds the time-shift nulls; this module records and tabulates.
 """
 
@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gridcore.celltypes import TYPES, Behaviour, Census, census, comparable
 from gridcore.ratemaps import EVAL_SEED
 from gridcore.runs import Network
+from gridcore.scoring.celltypes import TYPES, Behaviour, Census, census, comparable
 from gridcore.task import motion_of, run
-from gridcore.trajectories import simulate
+from gridcore.world.trajectories import simulate
 
 LAYER_NAMES = {
     "bottleneck": "bottleneck (before dropout)",
@@ -127,7 +127,7 @@ def record(
 def network_census(
     recording: Recording, n_shuffles: int = 20, seed: int = 0, nbins: int = 32
 ) -> dict[str, Census]:
-    """{layer: :class:`~gridcore.celltypes.Census`} of every recorded layer, ratemaps of
+    """{layer: :class:`~gridcore.scoring.celltypes.Census`} of every recorded layer, ratemaps of
     ``nbins`` bins per side, ``n_shuffles`` time shifts per unit."""
     behaviour = recording.behaviour(nbins)
     return {

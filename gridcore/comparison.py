@@ -3,7 +3,7 @@
 For each network: the rat it was trained on (mean speed, m/s) and for how long, the share of
 bottleneck units that are grid-like (DeepMind's scorer, 60-degree score > 0.37), the scales of
 those units (gridcore's scorer; m, shown in cm) and whether they cluster into modules
-(:func:`gridcore.scale_modules.cluster_scales`), and the path-integration error after 15 s, trained
+(:func:`gridcore.scoring.scale_modules.cluster_scales`), and the path-integration error after 15 s, trained
 against untrained, on the network's own rat and along the recorded rat of Sargolini et al.
 (:func:`gridcore.real_paths.long_path_errors`). A network trained over several seeds in a sweep
 gets a column of medians and ranges from its table. :func:`compare_runs` does it all for run
@@ -33,8 +33,8 @@ from gridcore.paper import (
 from gridcore.real_paths import long_path_errors
 from gridcore.results import ScoredNetwork, score_network
 from gridcore.runs import load_network
-from gridcore.scale_modules import ScaleClusters, cluster_scales
-from gridcore.trajectories import get_motion
+from gridcore.scoring.scale_modules import ScaleClusters, cluster_scales
+from gridcore.world.trajectories import get_motion
 
 # The rows of the table, in order (short, so that the table fits a page's text column). The
 # two error rows read "trained / untrained".

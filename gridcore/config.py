@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from gridcore import paper
-from gridcore.ensembles import ENSEMBLE_RNGS, INIT_CODES, PLACE_KINDS
 from gridcore.errors import GridcoreError
 from gridcore.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, PLACE_READOUTS, VELOCITY_INPUTS
 from gridcore.optim import OPTIMIZERS
-from gridcore.trajectories import MOTIONS
+from gridcore.world.ensembles import ENSEMBLE_RNGS, INIT_CODES, PLACE_KINDS
+from gridcore.world.trajectories import MOTIONS
 
 __all__ = ["PRESETS", "TrainConfig", "get_preset"]
 
@@ -40,7 +40,7 @@ class TrainConfig:
     # Data: the simulated rat.
     motion: str = "sorscher"  # "paper" (real-rat speeds) or "sorscher" (2 pi faster)
     # 2: the rat in a square box; 3: the same motion statistics in a cube of the box's edge
-    # (gridcore.volume), with place cells in the cube and direction cells on the sphere.
+    # (gridcore.world.volume), with place cells in the cube and direction cells on the sphere.
     dims: int = 2
     seq_len: int = paper.SEQ_LEN  # steps of dt = 0.02 s per trajectory
     # A curriculum over path length, "STEP:LEN,STEP:LEN": from each STEP on, training paths
@@ -59,7 +59,7 @@ class TrainConfig:
     surround_scale: float = 2.0
     # The initial state's input: "targets" (the place ensembles' activations, as the paper) or
     # "standardised" (each ensemble's activations at zero mean and unit SD over its cells; see
-    # gridcore.ensembles.INIT_CODES). 2-D only.
+    # gridcore.world.ensembles.INIT_CODES). 2-D only.
     init_code: str = "targets"
     # Several place-cell ensembles (DeepMind's list-valued task_n_pc / task_pc_scale): ensemble
     # k has n_place cells of width place_sigma * place_sigma_ratio**k, its own read-out and its
@@ -289,7 +289,7 @@ PRESETS: dict[str, TrainConfig] = {
     # paper: in experiments/place-cells it grew more grid-like units at step 8000 than "quick"
     # (experiments/headline-quick-wide measures it over ten seeds).
     "quick-wide": replace(_QUICK, place_sigma=0.1),
-    # The volume (gridcore.volume, book/14_3d): "quick" in a 2.2 m cube. 512 place cells (256
+    # The volume (gridcore.world.volume, book/14_3d): "quick" in a 2.2 m cube. 512 place cells (256
     # would leave them 35 cm apart) 10 cm wide: at the paper's 1 cm the place loss stayed at
     # chance (6.20 of ln 512 = 6.24 nats after 3000 steps; 5.50 and a 66 cm error at 10 cm).
     # 48 direction cells, about 30 degrees apart on the sphere as 12 are on the circle.

@@ -23,7 +23,7 @@ from gridcore.task import (
     make_optimizer_for,
     train_step,
 )
-from gridcore.trajectories import TrajectoryStream
+from gridcore.world.trajectories import TrajectoryStream
 
 
 def raw_gradients(cfg: TrainConfig, n_batches: int = 5, seed: int | None = None) -> dict:

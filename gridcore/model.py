@@ -202,7 +202,7 @@ class GridCellNetwork(nn.Module):
         place_blocks: list[int] | None = None,
     ) -> None:
         """``n_inputs``: numbers read per step, when not the 2-D ``velocity_input``'s (the 3-D
-        egocentric velocity has 5, :mod:`gridcore.volume`). ``place_blocks``: the sizes of the
+        egocentric velocity has 5, :mod:`gridcore.world.volume`). ``place_blocks``: the sizes of the
         place ensembles (summing to ``n_place``) when each is read out from its own equal slice
         of the bottleneck (:class:`SlicedLinear`); None, one read-out over all of it."""
         super().__init__()

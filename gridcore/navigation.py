@@ -49,7 +49,7 @@ from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.results import score_network
 from gridcore.runs import Network, untrained_network
-from gridcore.trajectories import simulate
+from gridcore.world.trajectories import simulate
 
 NAV_SEED = 555_000_111  # navigation data never coincide with training, ratemap or PI data
 INPUTS = ("grid", "non-grid", "bottleneck", "place code", "untrained", "true position")

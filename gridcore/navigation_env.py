@@ -1,7 +1,7 @@
 """The rat's box as a reinforcement-learning task (Banino et al. 2018, Fig. 3 and 4), on gymnasium.
 
 :class:`NavigationEnv` is a ``gymnasium.Env``: an agent in the 2.2 m box (or in an
-:class:`~gridcore.arenas.Arena`, whose walls and door stop it) must reach a goal it saw while
+:class:`~gridcore.world.arenas.Arena`, whose walls and door stop it) must reach a goal it saw while
 exploring, knowing where it is only through a frozen grid network that path-integrates the
 agent's own velocity.
 
@@ -101,12 +101,12 @@ import numpy as np
 import torch
 
 from gridcore.agents import move, step_input
-from gridcore.arenas import Arena, shortest_paths
 from gridcore.errors import GridcoreError
 from gridcore.navigation import NAV_SEED, require_recurrent, run_codes
 from gridcore.runs import Network
 from gridcore.task import untrained_model
-from gridcore.trajectories import crosses_walls, simulate
+from gridcore.world.arenas import Arena, shortest_paths
+from gridcore.world.trajectories import crosses_walls, simulate
 
 try:  # the rl extra: gridcore imports without it
     import gymnasium

@@ -23,7 +23,7 @@ import torch
 from gridcore.paper import PATH_ERROR_15S_CM
 from gridcore.runs import Network, untrained_network
 from gridcore.task import run
-from gridcore.trajectories import get_motion, simulate
+from gridcore.world.trajectories import get_motion, simulate
 
 __all__ = ["PATH_SEED", "PathIntegration", "integrate", "n_steps", "summary", "untrained_network"]
 

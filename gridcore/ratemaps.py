@@ -11,12 +11,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from gridcore.binning import RatemapAccumulator
 from gridcore.config import TrainConfig
 from gridcore.model import dropout
 from gridcore.runs import Network
+from gridcore.scoring.binning import RatemapAccumulator
 from gridcore.task import motion_of, run
-from gridcore.trajectories import Trajectories, simulate
+from gridcore.world.trajectories import Trajectories, simulate
 
 # Seed of the evaluation trajectories, 2-D and 3-D: the stream of chunk k of a training run is
 # seeded seed * 1_000_003 + k, which it never meets.

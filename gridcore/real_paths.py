@@ -1,6 +1,6 @@
 """A network trained on the simulated rat, run along a real rat's paths.
 
-The paths come from :mod:`gridcore.real_rats`: a recording cut into consecutive paths in the
+The paths come from :mod:`gridcore.world.real_rats`: a recording cut into consecutive paths in the
 training box. As for the simulated rat, the network starts each path from the true place- and
 head-direction code of its start and then reads only the egocentric velocity; dropout is off.
 
@@ -23,16 +23,16 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gridcore.binning import RatemapAccumulator
 from gridcore.errors import GridcoreError
 from gridcore.paper import BOX_SIZE_M, DT_S
 from gridcore.path_integration import PathIntegration, integrate, n_steps
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps, run_network
-from gridcore.real_rats import real_trajectories
 from gridcore.results import map_correlations
 from gridcore.runs import Network, untrained_network
+from gridcore.scoring.binning import RatemapAccumulator
 from gridcore.task import model_device
-from gridcore.trajectories import Trajectories
+from gridcore.world.real_rats import real_trajectories
+from gridcore.world.trajectories import Trajectories
 
 
 def _batches(traj: Trajectories, batch_size: int):

@@ -20,15 +20,15 @@ import torch
 from torch.utils.tensorboard import SummaryWriter
 
 from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
 from gridcore.errors import DivergedError
 from gridcore.model import GridCellNetwork
 from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
 from gridcore.ratemaps import bottleneck_ratemaps
 from gridcore.runs import HISTORY_FIELDS, Network, save_checkpoint, save_snapshot
-from gridcore.scores import score_ratemaps
+from gridcore.scoring.scores import score_ratemaps
 from gridcore.task import Step, decoding_errors, model_device, rng_devices
-from gridcore.trajectories import Trajectories
+from gridcore.world.ensembles import Ensembles
+from gridcore.world.trajectories import Trajectories
 
 
 def grid_fractions(net: Network) -> dict:

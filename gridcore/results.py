@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from gridcore.binning import RatemapAccumulator, load_ratemaps
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
 from gridcore.formatting import percent
@@ -25,9 +24,10 @@ from gridcore.paper import BOX_SIZE_M, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRI
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
 from gridcore.ratemaps3d import volume_ratemaps, volume_summary
 from gridcore.runs import Network, list_snapshots, load_run, read_history
-from gridcore.scale_modules import cluster_scales
-from gridcore.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, score_ratemaps
-from gridcore.shuffles import ShuffleNull, shuffle_threshold
+from gridcore.scoring.binning import RatemapAccumulator, load_ratemaps
+from gridcore.scoring.scale_modules import cluster_scales
+from gridcore.scoring.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, score_ratemaps
+from gridcore.scoring.shuffles import ShuffleNull, shuffle_threshold
 from gridcore.task import untrained_model, volume_motion_of
 
 MODES = ("deepmind", "gridcore")
@@ -329,7 +329,7 @@ class Emergence:
     decoding error logged while training (history.csv), on the training batches;
     ``median_scale_m`` the median grid scale (m) of each snapshot's grid-like units (gridcore's
     scorer, score > 0.37; NaN where there are none); ``scale_clusters`` the number of clusters
-    of those scales that BIC picks (:func:`gridcore.scale_modules.cluster_scales`; 0 with fewer than
+    of those scales that BIC picks (:func:`gridcore.scoring.scale_modules.cluster_scales`; 0 with fewer than
     two scales).
     """
 

@@ -37,12 +37,12 @@ import pandas as pd
 import torch
 
 from gridcore.agents import AgentResult
-from gridcore.arenas import two_rooms
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.navigation import NAV_SEED, grid_unit_scores, grid_units, lesion_units
 from gridcore.navigation_env import INSTALL_HINT, NavigationEnv, require_gymnasium
 from gridcore.runs import Network, load_network
+from gridcore.world.arenas import two_rooms
 
 ALGORITHMS = ("ppo", "recurrent-ppo")
 AGENT_ZIP = "agent.zip"

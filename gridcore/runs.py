@@ -29,12 +29,12 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from gridcore.config import RESUMABLE_FIELDS, TrainConfig
-from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
 from gridcore.model import GridCellNetwork
 from gridcore.task import build, motion_of, untrained_model
-from gridcore.trajectories import MotionParams
+from gridcore.world.ensembles import Ensembles
+from gridcore.world.trajectories import MotionParams
 
 HISTORY_FIELDS = [
     "step",

@@ -1,6 +1,6 @@
 """The shortcut test (Banino et al. 2018, Fig. 4): does a grid-code agent take a new short path?
 
-The arena (:func:`gridcore.arenas.two_rooms`) is the rat's box split by a wall with a permanent
+The arena (:func:`gridcore.world.arenas.two_rooms`) is the rat's box split by a wall with a permanent
 gap at one end and a door in the middle that stays closed while the rat explores and while the
 agent's read-out is fitted, and opens at test. Each episode:
 
@@ -41,7 +41,6 @@ import pandas as pd
 import torch
 
 from gridcore.agents import AgentResult, OraclePolicy, paired_success, random_walk, run_agent
-from gridcore.arenas import Arena, route_waypoints, shortest_paths, two_rooms
 from gridcore.errors import GridcoreError
 from gridcore.navigation import (
     NAV_SEED,
@@ -56,7 +55,8 @@ from gridcore.navigation import (
     run_codes,
 )
 from gridcore.runs import Network, load_network
-from gridcore.trajectories import Trajectories, simulate
+from gridcore.world.arenas import Arena, route_waypoints, shortest_paths, two_rooms
+from gridcore.world.trajectories import Trajectories, simulate
 
 SHORTCUT_SEED = NAV_SEED + 5000
 AGENTS = ("grid", "place", "route", "random", "oracle")

@@ -12,7 +12,7 @@ a GridcoreError). Nothing couples the models:
 
 * **weights**: stacked from M ordinary networks, each built under its own seed, so model m
   starts exactly as the separate run of that seed;
-* **data**: the caller stacks M batches (one :class:`~gridcore.trajectories.TrajectoryStream`
+* **data**: the caller stacks M batches (one :class:`~gridcore.world.trajectories.TrajectoryStream`
   per seed): every tensor of the step gains a leading model axis;
 * **dropout**: model m draws its masks from its own ``torch.Generator``, which starts in the
   state the separate run's global RNG is in after building the network (or restoring a
@@ -37,11 +37,11 @@ from functools import partial
 import torch
 from torch import nn
 
-from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
 from gridcore.model import DECAY_LAYERS, GridCellNetwork, ModelOutput, dropout
 from gridcore.task import Step, StepSettings, model_inputs, optimisation_step, output_losses
-from gridcore.trajectories import Trajectories
+from gridcore.world.ensembles import Ensembles
+from gridcore.world.trajectories import Trajectories
 
 HEADS = ("place_head.", "hd_head.")
 # How the recurrent core runs: "batched" (all M models in one batched product per time step),

@@ -4,7 +4,7 @@ From the place- and head-direction code at the start of a trajectory and the ego
 velocity at every step, predict the place- and head-direction-cell distributions at every step.
 (Variants: allocentric velocity instead, ``velocity_input``; no head-direction cells, ``use_hd``,
 which drops the HD term below and HD from the initial code; ``dims=3``, the same task in a cube,
-:mod:`gridcore.volume`, with direction cells on the sphere in place of head-direction cells.)
+:mod:`gridcore.world.volume`, with direction cells on the sphere in place of head-direction cells.)
 This module builds a network and its ensembles from a config, runs it on trajectories, computes
 the loss (soft-target cross-entropy plus the L2 term), clips gradients and takes one training
 step. The training loop (:mod:`gridcore.train`), the diagnostics and the analyses all call it,
@@ -27,12 +27,12 @@ import torch
 from torch.nn import functional as F
 
 from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
-from gridcore.ensembles3d import DirectionCells, VolumeEnsembles, angle_between
 from gridcore.errors import GridcoreError
 from gridcore.model import GridCellNetwork, ModelOutput
 from gridcore.optim import clip_gradients, l2_penalty, make_optimizer
-from gridcore.trajectories import (
+from gridcore.world.ensembles import Ensembles
+from gridcore.world.ensembles3d import DirectionCells, VolumeEnsembles, angle_between
+from gridcore.world.trajectories import (
     MotionParams,
     Trajectories,
     TrajectoryStream,
@@ -40,7 +40,7 @@ from gridcore.trajectories import (
     simulate,
     wrap_angle,
 )
-from gridcore.volume import (
+from gridcore.world.volume import (
     N_INPUTS,
     VolumeMotion,
     VolumeStream,

@@ -4,8 +4,8 @@ Gardner et al. (Nature 2022) found that the joint activity of one grid module li
 2-torus. Here the network's bottleneck is recorded on fresh trajectories (the evaluation seed
 of :mod:`gridcore.ratemaps`, as :func:`gridcore.census.record` does), its grid-like units are
 picked by DeepMind's scorer (60-degree score above 0.37) from their ratemaps, split into
-modules by :func:`gridcore.scale_modules.cluster_scales` on their grid scales, and each module's
-activity, and that of all grid units together, is given to :func:`gridcore.topology.betti_numbers`.
+modules by :func:`gridcore.scoring.scale_modules.cluster_scales` on their grid scales, and each module's
+activity, and that of all grid units together, is given to :func:`gridcore.scoring.topology.betti_numbers`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from gridcore.paper import GRID_THRESHOLD
 from gridcore.ratemaps import EVAL_SEED
 from gridcore.results import score_network
 from gridcore.runs import Network
-from gridcore.scale_modules import cluster_scales
-from gridcore.topology import Topology, betti_numbers
+from gridcore.scoring.scale_modules import cluster_scales
+from gridcore.scoring.topology import Topology, betti_numbers
 
 ALL_GRID = "all grid units"
 
@@ -70,7 +70,7 @@ def module_topology(
     threshold: float = GRID_THRESHOLD,
     progress: bool = True,
 ) -> dict[str, Topology]:
-    """{name: :class:`~gridcore.topology.Topology`} of each grid module of ``network`` and of
+    """{name: :class:`~gridcore.scoring.topology.Topology`} of each grid module of ``network`` and of
     all its grid units (names as :func:`grid_modules`), from its bottleneck (dropout off) on
     ``n_trajectories`` fresh trajectories (seed ``EVAL_SEED + seed``, the trajectories that
     are mapped and scored).

@@ -29,7 +29,6 @@ import torch
 from tqdm.auto import tqdm
 
 from gridcore.config import TrainConfig
-from gridcore.ensembles import Ensembles
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.model import GridCellNetwork
 from gridcore.recorder import RunRecorder
@@ -54,6 +53,7 @@ from gridcore.task import (
     train_step,
     trajectory_stream,
 )
+from gridcore.world.ensembles import Ensembles
 
 # Exit status of ``python -m gridcore train`` for a run stopped by divergence.
 EXIT_DIVERGED = 3

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gridcore import agents as ag
-from gridcore.trajectories import get_motion
+from gridcore.world.trajectories import get_motion
 
 HALF = 1.1  # half the 2.2 m box
 WALL = torch.tensor([[[0.0, -1.1], [0.0, 0.6]]])  # across the box but for a gap at the top

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.arenas import free_ends, route_waypoints, shortest_paths, two_rooms
-from gridcore.trajectories import crosses_walls
+from gridcore.world.arenas import free_ends, route_waypoints, shortest_paths, two_rooms
+from gridcore.world.trajectories import crosses_walls
 
 ARENA = two_rooms(door=0.5, gap=0.4)  # wall at x = 0 up to y = 0.7, door |y| < 0.25
 

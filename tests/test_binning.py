@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.stats import binned_statistic_2d
 
-from gridcore import binning
 from gridcore.errors import GridcoreError
+from gridcore.scoring import binning
 
 
 def test_accumulator_matches_binned_statistic_and_streams():

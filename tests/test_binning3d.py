@@ -1,7 +1,11 @@
 import numpy as np
 import pytest
 
-from gridcore.binning3d import VolumeAccumulator, map_correlations_3d, volume_ratemaps_from_points
+from gridcore.scoring.binning3d import (
+    VolumeAccumulator,
+    map_correlations_3d,
+    volume_ratemaps_from_points,
+)
 
 
 def test_bins_are_indexed_x_y_z_from_the_low_corner():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gridcore import celltypes as ct
-from gridcore.synthetic import hexagonal_map
+from gridcore.scoring import celltypes as ct
+from gridcore.scoring.synthetic import hexagonal_map
 
 BOX = 1.0  # m, a small box keeps the walk short
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.celltypes import TYPES
 from gridcore.census import (
     best_units,
     census_table,
@@ -16,6 +15,7 @@ from gridcore.census import (
 )
 from gridcore.config import get_preset
 from gridcore.runs import untrained_network
+from gridcore.scoring.celltypes import TYPES
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import torch
 
 from gridcore.ratemaps import bottleneck_ratemaps
 from gridcore.runs import load_network
-from gridcore.scores import score_ratemaps
-from gridcore.trajectories import get_motion
+from gridcore.scoring.scores import score_ratemaps
+from gridcore.world.trajectories import get_motion
 
 RUN = Path(__file__).resolve().parent.parent / "checkpoints" / "grid-lstm"
 
@@ -64,7 +64,7 @@ def test_third_network_holds_two_grid_modules_and_scores_as_recorded():
     units (DeepMind's scorer), scales in at least two discrete modules (the discreteness test
     against one Gaussian, p <= 0.05) whose neighbouring centres are 1.3-1.7 apart, and the
     provenance's figures are what scoring it again gives."""
-    from gridcore.scale_modules import discreteness_test
+    from gridcore.scoring.scale_modules import discreteness_test
 
     net = load_network(THIRD)
     assert net.step == net.cfg.steps and net.cfg.place_readout == "sliced"

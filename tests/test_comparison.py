@@ -11,7 +11,7 @@ import pytest
 from gridcore import comparison
 from gridcore.comparison import QUANTITIES, Measured, measure, paper_table, seeds_column
 from gridcore.results import score_network
-from gridcore.scale_modules import cluster_scales
+from gridcore.scoring.scale_modules import cluster_scales
 
 ERRORS = {
     "position_error_15s_cm": 20.4,

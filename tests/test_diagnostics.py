@@ -8,7 +8,7 @@ from gridcore.config import get_preset
 from gridcore.diagnostics import raw_gradients, trace_updates
 from gridcore.task import build
 from gridcore.train import train
-from gridcore.trajectories import TrajectoryStream
+from gridcore.world.trajectories import TrajectoryStream
 
 CFG = replace(get_preset("tiny"), steps=6, log_every=1, checkpoint_every=100)
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.ensembles import Ensembles, centre_streams
-from gridcore.trajectories import simulate
+from gridcore.world.ensembles import Ensembles, centre_streams
+from gridcore.world.trajectories import simulate
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_centre_streams_are_fresh_per_ensemble_or_one_shared():
 
 
 def test_box_positions_and_logits(ens):
-    from gridcore.ensembles import box_positions, place_logits
+    from gridcore.world.ensembles import box_positions, place_logits
 
     grid = box_positions(4)
     assert grid.shape == (4, 4, 2)
@@ -139,7 +139,7 @@ def test_box_positions_and_logits(ens):
 
 
 def test_decoding_errors_vs_sigma(ens):
-    from gridcore.ensembles import centroid_decode, decoding_errors_vs_sigma
+    from gridcore.world.ensembles import centroid_decode, decoding_errors_vs_sigma
 
     res = decoding_errors_vs_sigma(ens.place, [0.005, 0.05, 1.0], n_positions=300)
     # Top-3 only uses the ranking of distances: the same at every sigma, a few cm.

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.ensembles3d import (
+from gridcore.world.ensembles3d import (
     DirectionCells,
     VolumeEnsembles,
     angle_between,
     cube_positions,
     decoding_errors_3d,
 )
-from gridcore.volume import simulate_volume
+from gridcore.world.volume import simulate_volume
 
 
 def test_centres_fill_the_cube_and_the_sphere():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gridcore import grid_period
+from gridcore.scoring import grid_period
 
 
 def test_prediction_is_the_peak_of_the_target_spectrum():

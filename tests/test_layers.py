@@ -27,26 +27,11 @@ LAYERS: dict[str, int] = {
     "files": 0,
     "formatting": 0,  # numbers written for reading
     "shipped": 1,  # where the shipped networks and sweep tables are (stdlib only)
-    "binning": 1,
-    "binning3d": 2,  # 3-D ratemaps (units, n, n, n) on binning's accumulator; split-half r
-    "synthetic": 1,
-    "scale_modules": 1,
-    "sac_geometry": 1,  # degenerate maps, and the scale and orientation of a SAC's peaks
-    "grid_period": 1,  # the period that centre-surround targets predict (Sorscher et al.)
-    "topology": 2,  # persistent homology of a population's activity against time-shift nulls
-    "scores": 2,
-    "scores3d": 2,  # the 3-D autocorrelogram and the regularity (Q6) of its peaks, with a null
-    "shuffles": 3,
-    "celltypes": 3,  # speed, head-direction, border and grid scores with time-shift nulls
+    "scoring": 3,  # the scorer and its nulls, binning, synthetic maps, cell types (numpy only)
     # torch: the rat, the network, the optimisers, the cells
-    "trajectories": 4,
-    "arenas": 5,  # walls, a door and shortest paths in the rat's box
-    "volume": 5,  # the 3-D motion model: the rat's statistics in a cube
-    "optim": 4,
-    "model": 4,
-    "ensembles": 5,
-    "ensembles3d": 6,  # place cells in a cube, direction cells on the sphere
-    "real_rats": 5,  # recorded rats as trajectories, and the motion model fitted to them
+    "world": 4,  # the rat's paths, its arenas and cube, its place and head-direction cells
+    "optim": 5,
+    "model": 5,
     "config": 6,
     "task": 7,
     # what the task is used for: run directories and the network read back from them, diagnostics
@@ -209,8 +194,8 @@ ALL = sorted(modules())
 
 
 def test_the_graph_is_read_from_the_source():
-    assert {"gridcore.scores", "gridcore.train", "gridcore.cli"} <= set(ALL)
-    assert "gridcore.binning" in graph()["gridcore.scores"]
+    assert {"gridcore.scoring.scores", "gridcore.train", "gridcore.cli"} <= set(ALL)
+    assert "gridcore.scoring.binning" in graph()["gridcore.scoring.scores"]
     assert "gridcore.paper" in graph()["gridcore.config"]  # from gridcore import paper
     assert "gridcore.cli" in graph()["gridcore.__main__"]
 
@@ -281,13 +266,13 @@ def test_nothing_imports_the_command_line():
 
 def test_numpy_layer_never_imports_torch():
     numpy_layer = [m for m in ALL if LAYERS.get(layer_key(m), 99) <= NUMPY_LAYERS]
-    assert "gridcore.scores" in numpy_layer
+    assert "gridcore.scoring.scores" in numpy_layer
     for name in numpy_layer:
         third_party = {t for t, _, _ in imports(name) if not t.startswith("gridcore")}
         assert not third_party & {"torch", "safetensors", "tensorboard"}, relative(name)
     code = (
-        "import sys, gridcore.scores, gridcore.shuffles, gridcore.binning, gridcore.synthetic, "
-        "gridcore.scale_modules, gridcore.paper, gridcore.errors, gridcore.files, gridcore.celltypes; "
+        "import sys, gridcore.scoring.scores, gridcore.scoring.shuffles, gridcore.scoring.binning, gridcore.scoring.synthetic, "
+        "gridcore.scoring.scale_modules, gridcore.paper, gridcore.errors, gridcore.files, gridcore.scoring.celltypes; "
         "print('torch' in sys.modules)"
     )
     proc = subprocess.run(

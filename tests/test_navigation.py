@@ -9,7 +9,7 @@ import torch
 from gridcore import navigation as nv
 from gridcore.cli import main
 from gridcore.errors import GridcoreError
-from gridcore.trajectories import Trajectories, simulate
+from gridcore.world.trajectories import Trajectories, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "checkpoints" / "grid-lstm"

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from gridcore import navigation as nv
-from gridcore.arenas import two_rooms
 from gridcore.errors import GridcoreError
 from gridcore.navigation_env import OBS_CLIP, VARIANTS, FrozenCore, NavigationEnv
-from gridcore.trajectories import simulate
+from gridcore.world.arenas import two_rooms
+from gridcore.world.trajectories import simulate
 
 pytest.importorskip("gymnasium")
 from gymnasium.utils.env_checker import check_env  # noqa: E402

@@ -8,11 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from gridcore import binning, paper, path_integration, sac_geometry, scores, synthetic
+from gridcore import paper, path_integration
 from gridcore.config import TrainConfig, get_preset
-from gridcore.ensembles import Ensembles
 from gridcore.model import GridCellNetwork
-from gridcore.trajectories import MotionParams, get_motion
+from gridcore.scoring import binning, sac_geometry, scores, synthetic
+from gridcore.world.ensembles import Ensembles
+from gridcore.world.trajectories import MotionParams, get_motion
 
 # Supplementary Table 1 and the text of Banino et al. (2018), as published.
 PUBLISHED = {

@@ -14,7 +14,7 @@ from gridcore.path_integration import (
     untrained_network,
 )
 from gridcore.runs import Network
-from gridcore.trajectories import get_motion, simulate
+from gridcore.world.trajectories import get_motion, simulate
 
 CFG = get_preset("tiny")
 

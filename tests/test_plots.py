@@ -20,14 +20,14 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
-from gridcore import scale_modules, shuffles  # noqa: E402
-from gridcore import scores as S  # noqa: E402
-from gridcore.arenas import two_rooms  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
-from gridcore.ensembles import Ensembles, decoding_errors_vs_sigma  # noqa: E402
 from gridcore.paper import GRID_FRACTION, MODULE_SCALES_M  # noqa: E402
+from gridcore.scoring import scale_modules, shuffles  # noqa: E402
+from gridcore.scoring import scores as S  # noqa: E402
 from gridcore.sweeps.spec import CURVE_COLUMNS  # noqa: E402
-from gridcore.trajectories import get_motion, occupancy, simulate  # noqa: E402
+from gridcore.world.arenas import two_rooms  # noqa: E402
+from gridcore.world.ensembles import Ensembles, decoding_errors_vs_sigma  # noqa: E402
+from gridcore.world.trajectories import get_motion, occupancy, simulate  # noqa: E402
 
 
 def _maps() -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots  # noqa: E402
-from gridcore.celltypes import TYPES, Census  # noqa: E402
+from gridcore.scoring.celltypes import TYPES, Census  # noqa: E402
 
 
 def _census() -> Census:

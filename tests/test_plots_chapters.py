@@ -15,9 +15,9 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
 from gridcore.config import get_preset  # noqa: E402
-from gridcore.ensembles import Ensembles, box_positions, decoding_errors_vs_sigma  # noqa: E402
 from gridcore.path_integration import integrate, untrained_network  # noqa: E402
-from gridcore.trajectories import get_motion, occupancy, simulate  # noqa: E402
+from gridcore.world.ensembles import Ensembles, box_positions, decoding_errors_vs_sigma  # noqa: E402
+from gridcore.world.trajectories import get_motion, occupancy, simulate  # noqa: E402
 
 
 def _axes(n=1):

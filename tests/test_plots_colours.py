@@ -12,9 +12,9 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
-from gridcore import scores as S  # noqa: E402
 from gridcore.paper import PATH_ERROR_15S_CM  # noqa: E402
 from gridcore.plots._common import NORMALISED_LABEL, SAC_LABEL, normalised  # noqa: E402
+from gridcore.scoring import scores as S  # noqa: E402
 
 PERCEPTUAL = {"viridis", "magma", "inferno", "plasma", "cividis"}
 

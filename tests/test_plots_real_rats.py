@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
-from gridcore.real_rats import StepStatistics, fit_motion  # noqa: E402
+from gridcore.world.real_rats import StepStatistics, fit_motion  # noqa: E402
 
 
 def _stats(name: str, seed: int) -> StepStatistics:

@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots  # noqa: E402
-from gridcore.topology import Topology  # noqa: E402
+from gridcore.scoring.topology import Topology  # noqa: E402
 
 
 def _topology() -> Topology:

@@ -3,7 +3,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from gridcore import plots
-from gridcore.scores3d import lattice_maps
+from gridcore.scoring.scores3d import lattice_maps
 
 
 def test_volume_plots_draw_what_they_are_given():

@@ -13,7 +13,7 @@ from gridcore import ratemaps as R
 from gridcore.config import get_preset
 from gridcore.runs import Network
 from gridcore.task import build, run
-from gridcore.trajectories import get_motion, simulate
+from gridcore.world.trajectories import get_motion, simulate
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from gridcore.cli import main
 from gridcore.config import get_preset
 from gridcore.ratemaps import bottleneck_ratemaps
 from gridcore.ratemaps3d import split_half_stability, volume_ratemaps, volume_summary
-from gridcore.scores3d import lattice_maps
+from gridcore.scoring.scores3d import lattice_maps
 from gridcore.task import build, run, simulate_for
 from gridcore.train import train
 

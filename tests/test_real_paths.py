@@ -13,7 +13,7 @@ from gridcore.model import ModelOutput
 from gridcore.ratemaps import EVAL_SEED
 from gridcore.runs import Network, untrained_network
 from gridcore.task import run
-from gridcore.trajectories import get_motion, simulate
+from gridcore.world.trajectories import get_motion, simulate
 
 CFG = get_preset("tiny")
 

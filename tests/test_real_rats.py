@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import real_rats as R
 from gridcore.errors import GridcoreError
-from gridcore.trajectories import MOTION_PRESETS, simulate
+from gridcore.world import real_rats as R
+from gridcore.world.trajectories import MOTION_PRESETS, simulate
 
 
 def integrate(traj, dt: float) -> torch.Tensor:

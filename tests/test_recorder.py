@@ -13,7 +13,7 @@ from gridcore.config import get_preset
 from gridcore.errors import DivergedError
 from gridcore.recorder import RunRecorder
 from gridcore.runs import HISTORY_FIELDS, list_snapshots, load_safetensors, read_history
-from gridcore.trajectories import TrajectoryStream
+from gridcore.world.trajectories import TrajectoryStream
 
 
 def tiny(**kw):

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import binning, results, runs, synthetic
-from gridcore import scores as S
+from gridcore import results, runs
 from gridcore.config import get_preset
 from gridcore.errors import GridcoreError
 from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
+from gridcore.scoring import binning, synthetic
+from gridcore.scoring import scores as S
 from gridcore.task import build
 from gridcore.train import train
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from gridcore import results
-from gridcore import scores as S
-from gridcore.binning import RatemapAccumulator
-from gridcore.synthetic import hexagonal_map, plane_wave_map
+from gridcore.scoring import scores as S
+from gridcore.scoring.binning import RatemapAccumulator
+from gridcore.scoring.synthetic import hexagonal_map, plane_wave_map
 
 
 def _maps(n_units: int = 4, nbins: int = 16, seed: int = 0) -> np.ndarray:

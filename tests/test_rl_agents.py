@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from gridcore import rl_agents as rl
-from gridcore.arenas import two_rooms
 from gridcore.cli import main
 from gridcore.errors import GridcoreError
 from gridcore.navigation_env import NavigationEnv
+from gridcore.world.arenas import two_rooms
 
 pytest.importorskip("stable_baselines3")
 pytest.importorskip("sb3_contrib")

@@ -18,7 +18,7 @@ from gridcore.errors import GridcoreError
 from gridcore.runs import list_snapshots, load_run, prepare_run_dir, read_history
 from gridcore.task import StepSettings, build, make_optimizer_for, train_step
 from gridcore.train import train
-from gridcore.trajectories import TrajectoryStream
+from gridcore.world.trajectories import TrajectoryStream
 
 
 def tiny(**kw):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gridcore import scale_modules
+from gridcore.scoring import scale_modules
 
 
 def test_cluster_scales_finds_three_modules():

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 
-from gridcore import sac_geometry
-from gridcore import scores as S
+from gridcore.scoring import sac_geometry
+from gridcore.scoring import scores as S
 
 BOX = 2.2
 

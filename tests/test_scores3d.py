@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gridcore.scores3d import (
+from gridcore.scoring.scores3d import (
     autocorrelograms_3d,
     axis_variance_fractions,
     lattice_maps,

@@ -4,8 +4,8 @@ import torch
 
 from gridcore import shortcuts as sc
 from gridcore.agents import AgentResult
-from gridcore.arenas import two_rooms
 from gridcore.errors import GridcoreError
+from gridcore.world.arenas import two_rooms
 
 
 def test_episodes_start_west_and_end_east_with_the_network_state_there(tiny_network):

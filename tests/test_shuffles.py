@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from gridcore import scores as S
-from gridcore import shuffles, synthetic
+from gridcore.scoring import scores as S
+from gridcore.scoring import shuffles, synthetic
 
 
 def random_hexagons(rng, n: int, count: int, noise: float = 0.0) -> np.ndarray:

@@ -26,7 +26,7 @@ from gridcore.stacked import (
     stacked_train_step,
 )
 from gridcore.train import TrainResult, train, train_stacked
-from gridcore.trajectories import TrajectoryStream
+from gridcore.world.trajectories import TrajectoryStream
 
 
 def tiny(**kw):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gridcore import shipped
-from gridcore.grid_period import predicted_period
+from gridcore.scoring.grid_period import predicted_period
 from gridcore.sweeps import load_all
 from gridcore.sweeps.periods import PERIOD_COLUMNS, period_answer, period_table, width_table
 

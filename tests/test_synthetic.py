@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gridcore import scores as S
-from gridcore import synthetic
+from gridcore.scoring import scores as S
+from gridcore.scoring import synthetic
 
 
 @pytest.mark.parametrize("orientation", [0.0, 17.0, 41.0])

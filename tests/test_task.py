@@ -11,9 +11,9 @@ import torch
 
 from gridcore import task
 from gridcore.config import get_preset
-from gridcore.ensembles import Ensembles
 from gridcore.errors import GridcoreError
-from gridcore.trajectories import get_motion, simulate
+from gridcore.world.ensembles import Ensembles
+from gridcore.world.trajectories import get_motion, simulate
 
 
 def tiny(**kw):

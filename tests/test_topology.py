@@ -5,8 +5,8 @@ import builtins
 import numpy as np
 import pytest
 
-from gridcore import topology as T
 from gridcore.errors import GridcoreError
+from gridcore.scoring import topology as T
 
 # Small enough for a few seconds per shape: 5000 samples of 100 units, 150 points, 3 shuffles.
 SIZES = {"n_points": 150, "n_shuffles": 3}

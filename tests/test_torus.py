@@ -8,7 +8,7 @@ from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.results import score_network
 from gridcore.runs import load_network
-from gridcore.topology import Topology
+from gridcore.scoring.topology import Topology
 from gridcore.torus import ALL_GRID, grid_modules, module_topology, topology_table, torus_answer
 
 SIZES = {"n_trajectories": 100, "seed": 0}

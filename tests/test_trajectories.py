@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from gridcore.trajectories import MOTION_PRESETS, TrajectoryStream, get_motion, simulate
+from gridcore.world.trajectories import MOTION_PRESETS, TrajectoryStream, get_motion, simulate
 
 
 def gen(seed=0):
@@ -132,7 +132,7 @@ def test_bad_arguments():
 def test_motion_statistics_and_densities():
     import numpy as np
 
-    from gridcore.trajectories import (
+    from gridcore.world.trajectories import (
         distance_to_wall,
         motion_statistics,
         normal_pdf,
@@ -165,7 +165,7 @@ DOOR = torch.tensor([[[0.0, -0.25], [0.0, 0.25]]])
 
 
 def test_wall_geometry_on_hand_cases():
-    from gridcore.trajectories import crosses_walls, nearest_on_walls, ray_to_walls
+    from gridcore.world.trajectories import crosses_walls, nearest_on_walls, ray_to_walls
 
     wall = torch.tensor([[[0.0, -1.0], [0.0, 1.0]]])
     pos = torch.tensor([[-0.5, 0.0], [-0.5, 1.5], [0.3, -2.0]])
@@ -183,7 +183,7 @@ def test_wall_geometry_on_hand_cases():
 
 @pytest.mark.parametrize("name", sorted(MOTION_PRESETS))
 def test_no_path_crosses_a_closed_wall(name):
-    from gridcore.trajectories import crosses_walls
+    from gridcore.world.trajectories import crosses_walls
 
     closed = torch.cat([WALL_WITH_DOOR, DOOR])  # a wall right across the box
     tr = simulate(500, 200, name, generator=gen(7), walls=closed)
@@ -198,7 +198,7 @@ def test_no_path_crosses_a_closed_wall(name):
 
 
 def test_an_open_door_is_the_only_way_through():
-    from gridcore.trajectories import crosses_walls
+    from gridcore.world.trajectories import crosses_walls
 
     tr = simulate(1000, 200, "sorscher", generator=gen(8), walls=WALL_WITH_DOOR)
     path = tr.full_path()

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from gridcore.volume import (
+from gridcore.world.volume import (
     VOLUME_MOTIONS,
     VolumeMotion,
     VolumeStream,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
-from gridcore.arenas import Arena
 from gridcore.plots._common import new_axes
 from gridcore.plots.cells import draw_box
+from gridcore.world.arenas import Arena
 
 
 def plot_arena(arena: Arena, door_open: bool = True, zones: bool = True, ax=None) -> Axes:

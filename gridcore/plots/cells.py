@@ -18,7 +18,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from gridcore.ensembles import HeadDirectionCells
 from gridcore.paper import BOX_SIZE_M, PLACE_SIGMA_M
 from gridcore.plots._common import (
     MAP_CMAP,
@@ -28,7 +27,8 @@ from gridcore.plots._common import (
     normalised,
     shared_colorbar,
 )
-from gridcore.trajectories import MotionParams, normal_pdf, rayleigh_pdf
+from gridcore.world.ensembles import HeadDirectionCells
+from gridcore.world.trajectories import MotionParams, normal_pdf, rayleigh_pdf
 
 
 def draw_box(

@@ -1,6 +1,6 @@
 """A cell-type census: each type's scores against their time-shifted null.
 
-Draws a ``gridcore.celltypes.Census`` through its attributes: one panel per type, the units'
+Draws a ``gridcore.scoring.celltypes.Census`` through its attributes: one panel per type, the units'
 scores over the scores of their time-shifted copies, with the threshold the units must beat.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from gridcore.celltypes import TYPES, Census, comparable
+from gridcore.scoring.celltypes import TYPES, Census, comparable
 
 SCORE_LABELS = {
     "speed": "|speed score| (r)",
@@ -23,7 +23,7 @@ SCORE_LABELS = {
 
 
 def plot_census(census: Census, axes: Sequence[Axes] | None = None) -> Figure:
-    """One panel per type of :data:`gridcore.celltypes.TYPES`: the units' scores (outline) over
+    """One panel per type of :data:`gridcore.scoring.celltypes.TYPES`: the units' scores (outline) over
     the time-shifted scores (grey), both as densities, with the threshold (dashed); each title
     counts the units above it. ``axes``: one Axes per type. Returns the Figure."""
     if axes is None:

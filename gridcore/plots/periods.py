@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
-from gridcore.grid_period import DEFAULT_SURROUND_SCALE, predicted_period
 from gridcore.paper import MODULE_SCALES_M
 from gridcore.plots._common import new_axes
+from gridcore.scoring.grid_period import DEFAULT_SURROUND_SCALE, predicted_period
 
 
 def plot_period_vs_sigma(

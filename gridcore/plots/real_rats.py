@@ -7,8 +7,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from gridcore.plots._common import MAP_CMAP, NORMALISED_LABEL, image, normalised, shared_colorbar
-from gridcore.real_rats import MotionFit, StepStatistics
-from gridcore.trajectories import normal_pdf, rayleigh_pdf
+from gridcore.world.real_rats import MotionFit, StepStatistics
+from gridcore.world.trajectories import normal_pdf, rayleigh_pdf
 
 
 def plot_motion_fit(

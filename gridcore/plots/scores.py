@@ -33,9 +33,9 @@ from gridcore.plots._common import (
     normalised,
     shared_colorbar,
 )
-from gridcore.scale_modules import ScaleClusters
-from gridcore.scores import ANGLES, GridScores, _score_60, _score_90, mask_radii, ring_masks
-from gridcore.shuffles import ShuffleNull
+from gridcore.scoring.scale_modules import ScaleClusters
+from gridcore.scoring.scores import ANGLES, GridScores, _score_60, _score_90, mask_radii, ring_masks
+from gridcore.scoring.shuffles import ShuffleNull
 
 THRESHOLDS = (GRID_THRESHOLD, STRICT_GRID_THRESHOLD)  # the lines drawn on score histograms
 PAPER_TEST_S = 15.0  # length of the paper's path-integration test (PATH_ERROR_15S_CM), s

@@ -1,6 +1,6 @@
 """Barcodes of a population's persistent homology, against its time-shift null.
 
-Draws a ``gridcore.topology.Topology`` through its attributes: one panel per homology
+Draws a ``gridcore.scoring.topology.Topology`` through its attributes: one panel per homology
 dimension, the longest bars as horizontal lines from birth to death, and behind each bar a grey
 band as long as the longest bar of that dimension in any shuffle, so that a bar which reaches
 past its band outlives the null and counts towards the Betti number.
@@ -25,7 +25,7 @@ def _longest(diagram: np.ndarray, n: int) -> np.ndarray:
 
 
 def plot_barcodes(topology, n_bars: int = 15, axes=None) -> Figure:
-    """Barcodes of ``topology`` (a ``gridcore.topology.Topology``): H0, H1, H2 side by side,
+    """Barcodes of ``topology`` (a ``gridcore.scoring.topology.Topology``): H0, H1, H2 side by side,
     the ``n_bars`` longest bars of each (birth to death, in units of the reduced cloud), each
     over a grey band of the null's longest lifetime for that dimension; H0's infinite bar
     ends in an arrow. Titles give each Betti number, the figure's title the verdict.

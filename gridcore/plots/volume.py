@@ -24,7 +24,7 @@ from gridcore.plots._common import (
     new_axes,
     shared_colorbar,
 )
-from gridcore.scores3d import lattice_neighbours, steinhardt_q
+from gridcore.scoring.scores3d import lattice_neighbours, steinhardt_q
 
 
 def _axes_3d(ax: Axes | None, figsize=(4.2, 4.0)) -> Axes:
@@ -165,7 +165,7 @@ def plot_stability(
 
 def plot_axis_fractions(fractions: np.ndarray, ax: Axes | None = None) -> Axes:
     """Histogram over units of the largest fraction of a map's variance along one axis
-    (:func:`gridcore.scores3d.axis_variance_fractions`, (units, 3)), stacked by that axis."""
+    (:func:`gridcore.scoring.scores3d.axis_variance_fractions`, (units, 3)), stacked by that axis."""
     ax = ax if ax is not None else new_axes((4.5, 3))
     fractions = np.asarray(fractions)
     top, axis = fractions.max(axis=1), fractions.argmax(axis=1)

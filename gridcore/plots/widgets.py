@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from gridcore.plots._common import MAP_CMAP, SAC_LABEL, image, shared_colorbar
 from gridcore.plots.scores import _units_by_score, plot_rotation_correlations, plot_sac
-from gridcore.scores import GridScores, rotation_correlations
+from gridcore.scoring.scores import GridScores, rotation_correlations
 
 
 def unit_panel(

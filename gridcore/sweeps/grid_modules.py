@@ -2,7 +2,7 @@
 ratio, and whether the setting meets the paper's picture of modules.
 
 Each finished trial keeps its grid-like units (gridcore's scorer) and their scales in
-``sweep_trial.json``. Here each network's scales go through :func:`gridcore.scale_modules.
+``sweep_trial.json``. Here each network's scales go through :func:`gridcore.scoring.scale_modules.
 discreteness_test` (a 1-D Gaussian mixture chosen by BIC, against scales drawn from one Gaussian
 of the same mean and SD). A network *has modules* when the test says the scales are discrete,
 with at least two clusters, and every ratio between successive cluster centres lies in the
@@ -24,7 +24,7 @@ from gridcore.errors import GridcoreError
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.results import score_network
 from gridcore.runs import load_network
-from gridcore.scale_modules import discreteness_test
+from gridcore.scoring.scale_modules import discreteness_test
 from gridcore.sweeps.spec import Trial, load_spec
 from gridcore.sweeps.trials import read_trial
 

@@ -1,5 +1,5 @@
 """Grid period against the place cells' width: every finished trial of every sweep, beside the
-period that centre-surround targets predict (:mod:`gridcore.grid_period`).
+period that centre-surround targets predict (:mod:`gridcore.scoring.grid_period`).
 
 The measured period is a trial's median grid scale (gridcore's scorer, over its units above
 0.37); a network with too few grid-like units has no meaningful scale and is left out.
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from gridcore.errors import GridcoreError
-from gridcore.grid_period import predicted_period
+from gridcore.scoring.grid_period import predicted_period
 from gridcore.sweeps.spec import load_spec
 from gridcore.sweeps.tables import load_all
 

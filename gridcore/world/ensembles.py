@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from gridcore.paper import BOX_SIZE_M, ENSEMBLE_SEED
-from gridcore.trajectories import Trajectories
+from gridcore.world.trajectories import Trajectories
 
 PLACE_KINDS = ("gaussian", "dog")
 # What the initial state is computed from: the place ensembles' activations as they are (the

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import scipy.ndimage as ndi
 
-from gridcore.binning import check_maps, ratemaps_from_points, shift_in_time, time_shifts
 from gridcore.paper import BOX_SIZE_M
-from gridcore.scores import jsonable, score_batch
+from gridcore.scoring.binning import check_maps, ratemaps_from_points, shift_in_time, time_shifts
+from gridcore.scoring.scores import jsonable, score_batch
 
 SHUFFLE_METHODS = ("fields", "bins", "shift")
 

@@ -1,6 +1,6 @@
 """A simulated bat: random foraging trajectories in a cube (the 3-D version of the rat).
 
-The motion model extends the 2-D one of :mod:`gridcore.trajectories` to a volume:
+The motion model extends the 2-D one of :mod:`gridcore.world.trajectories` to a volume:
 
 * forward speed drawn afresh each step from a Rayleigh distribution (scale ``speed_scale``, m/s);
 * heading given by a yaw psi in [-pi, pi) (about the vertical axis) and a pitch theta in
@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from gridcore.paper import BOX_SIZE_M, DT_S, WALL_DISTANCE_M
-from gridcore.trajectories import MOTION_PRESETS, wrap_angle
+from gridcore.world.trajectories import MOTION_PRESETS, wrap_angle
 
 N_INPUTS = 5  # speed, sin and cos of the yaw change, sin and cos of the pitch change
 
@@ -230,7 +230,7 @@ def simulate_volume(
 
 class VolumeStream:
     """An endless, reproducible stream of 3-D training batches, chunked and seeded exactly as
-    :class:`gridcore.trajectories.TrajectoryStream`: chunk ``k`` comes from a generator seeded
+    :class:`gridcore.world.trajectories.TrajectoryStream`: chunk ``k`` comes from a generator seeded
     with ``(seed, k)``, so resuming at any step gives the same data as never stopping."""
 
     def __init__(

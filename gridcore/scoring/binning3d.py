@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gridcore.binning import BinnedMeans
 from gridcore.paper import BOX_SIZE_M
+from gridcore.scoring.binning import BinnedMeans
 
 
 class VolumeAccumulator(BinnedMeans):

@@ -9,7 +9,7 @@ al. 2021), and rats' fields in a volumetric lattice are irregular (Grieves et al
 
 The 3-D **autocorrelogram** (SAC) of a map is the Pearson correlation of the map with itself
 shifted by each lag (dx, dy, dz) in bins, over the bins visited at both ends, as the 2-D SAC
-of :mod:`gridcore.scores`; shape (units, 2n-1, 2n-1, 2n-1), centre at index n-1.
+of :mod:`gridcore.scoring.scores`; shape (units, 2n-1, 2n-1, 2n-1), centre at index n-1.
 
 The **regularity score** implemented here takes the 12 local maxima of the SAC nearest its
 centre, within half the edge (the average neighbourhood of a field), and measures

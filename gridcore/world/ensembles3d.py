@@ -1,6 +1,6 @@
 """Place cells in a cube and direction cells on the sphere: the 3-D network's targets.
 
-Place cells are those of :mod:`gridcore.ensembles` with centres in three dimensions: N centres
+Place cells are those of :mod:`gridcore.world.ensembles` with centres in three dimensions: N centres
 uniform in the cube, and the target at position x the softmax over cells of the Gaussian
 log-densities -|x - mu_i|^2 / (2 sigma^2) (the code there is written for any dimension).
 
@@ -21,8 +21,8 @@ import math
 import numpy as np
 import torch
 
-from gridcore.ensembles import Ensembles, PlaceCells, centre_streams
 from gridcore.paper import BOX_SIZE_M, ENSEMBLE_SEED
+from gridcore.world.ensembles import Ensembles, PlaceCells, centre_streams
 
 
 def uniform_sphere(n: int, rng: np.random.RandomState) -> np.ndarray:
@@ -78,7 +78,7 @@ class VolumeEnsembles(Ensembles):
         use_hd: bool = True,
     ) -> VolumeEnsembles:
         """Place centres uniform in the cube of ``edge`` metres, directions uniform on the
-        sphere; ``rng`` as in :meth:`gridcore.ensembles.Ensembles.create`."""
+        sphere; ``rng`` as in :meth:`gridcore.world.ensembles.Ensembles.create`."""
         place_stream, hd_stream = centre_streams(seed, rng, 2, (n_place, n_hd))
         pc = place_stream.uniform(-edge / 2, edge / 2, size=(n_place, 3))
         dirs = uniform_sphere(n_hd, hd_stream)

@@ -1,7 +1,7 @@
 """Spatial autocorrelograms (SACs) and grid scores (Banino et al. 2018, Methods).
 
-numpy only: the paper's scoring and nothing else. Ratemap binning is in :mod:`gridcore.binning`,
-shuffle nulls in :mod:`gridcore.shuffles`, scoring a run or a file in :mod:`gridcore.results`.
+numpy only: the paper's scoring and nothing else. Ratemap binning is in :mod:`gridcore.scoring.binning`,
+shuffle nulls in :mod:`gridcore.scoring.shuffles`, scoring a run or a file in :mod:`gridcore.results`.
 
 Conventions used throughout:
 
@@ -38,9 +38,9 @@ import scipy.signal
 import scipy.sparse as sp
 from scipy import special
 
-from gridcore.binning import check_maps
 from gridcore.paper import BOX_SIZE_M, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
-from gridcore.sac_geometry import degenerate_reasons, grid_geometry
+from gridcore.scoring.binning import check_maps
+from gridcore.scoring.sac_geometry import degenerate_reasons, grid_geometry
 
 ANGLES = (30, 45, 60, 90, 120, 135, 150)  # degrees; SAC rotations used by the scores
 MASK_INNER = 0.2  # inner ring radius, in units of nbins

@@ -14,7 +14,7 @@ numpy only. The input is what a unit did along trajectories, in time order: posi
   distance of the fields' bins to the nearest wall, divided by half the box's shorter side.
   Dimensionless, in [-1, 1].
 * **grid score**: the 60-degree grid score of the ratemap, DeepMind's scorer
-  (:mod:`gridcore.scores`; Banino et al. 2018).
+  (:mod:`gridcore.scoring.scores`; Banino et al. 2018).
 
 Network units have no resting rate and no sign convention (a linear unit and its negative carry
 the same information downstream), so the scores are made sign- and offset-free where the
@@ -23,11 +23,11 @@ shifted to a minimum of 0 before their vector length and fields are taken, and a
 as speed-modulated by the absolute value of its speed score.
 
 The null (:func:`census`) shifts each unit's activity in time against the behaviour by its own
-random offset, as :func:`gridcore.shuffles.trajectory_shuffle_threshold` does for the grid score:
+random offset, as :func:`gridcore.scoring.shuffles.trajectory_shuffle_threshold` does for the grid score:
 every score of the shifted activity is a score of a unit with the same activity statistics but
 no relation to the rat. A unit is of a type when its score exceeds a percentile of the null
 pooled over all units and shuffles: the 99th for speed and head direction (Kropff et al. 2015),
-the 95th for border and grid scores (the grid-score convention of :mod:`gridcore.shuffles`).
+the 95th for border and grid scores (the grid-score convention of :mod:`gridcore.scoring.shuffles`).
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ import numpy as np
 import scipy.ndimage as ndi
 import scipy.sparse as sp
 
-from gridcore.binning import RatemapAccumulator, shift_in_time, time_shifts
 from gridcore.paper import BOX_SIZE_M
-from gridcore.scores import score_batch
+from gridcore.scoring.binning import RatemapAccumulator, shift_in_time, time_shifts
+from gridcore.scoring.scores import score_batch
 
 TYPES = ("speed", "head direction", "border", "grid")
 PERCENTILES = {"speed": 99.0, "head direction": 99.0, "border": 95.0, "grid": 95.0}

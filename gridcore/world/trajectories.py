@@ -76,7 +76,7 @@ MOTION_PRESETS: dict[str, MotionParams] = {
     "paper": MotionParams(speed_scale=RAYLEIGH_SPEED_M_S, turn_sigma=math.radians(TURN_SD_DEG_S)),
     # Sorscher et al.: the speed scaled by 2 pi, the turning noise doubled (2 x 5.76 rad/s).
     "sorscher": MotionParams(speed_scale=RAYLEIGH_SPEED_M_S * 2 * math.pi, turn_sigma=11.52),
-    # Fitted to the real rat of Sargolini et al. (2006) by gridcore.real_rats.fit_motion
+    # Fitted to the real rat of Sargolini et al. (2006) by gridcore.world.real_rats.fit_motion
     # (maximum likelihood, positions smoothed over 0.1 s, steps of 0.02 s); tested to match it.
     "sargolini": MotionParams(speed_scale=0.0906, turn_sigma=7.71),
 }

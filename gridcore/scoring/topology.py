@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gridcore.binning import shift_in_time
 from gridcore.errors import GridcoreError
+from gridcore.scoring.binning import shift_in_time
 
 SHAPES = {(1, 2, 1): "torus", (1, 0, 1): "sphere", (1, 1, 0): "circle"}
 

@@ -20,7 +20,7 @@ import torch
 from scipy.sparse.csgraph import dijkstra
 
 from gridcore.paper import BOX_SIZE_M
-from gridcore.trajectories import crosses_walls
+from gridcore.world.trajectories import crosses_walls
 
 Segment = tuple[tuple[float, float], tuple[float, float]]
 Zone = tuple[tuple[float, float], tuple[float, float]]  # ((x_min, x_max), (y_min, y_max)), m

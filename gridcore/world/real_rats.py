@@ -25,11 +25,11 @@ five steps, each its own function:
    step's length over ``dt`` and the turn is the change of heading. Integrating these from the
    start reproduces the positions exactly, as for the simulated rat.
 5. **Paths** (:func:`real_trajectories`): each piece is cut into consecutive paths of
-   ``seq_len`` steps (the training length), as a :class:`~gridcore.trajectories.Trajectories`.
+   ``seq_len`` steps (the training length), as a :class:`~gridcore.world.trajectories.Trajectories`.
 
 :func:`fit_motion` fits the simulator's motion model to the same steps by maximum likelihood: the
 Rayleigh scale of the speed and the normal s.d. (and mean) of the turning rate. The ``sargolini``
-motion preset in :mod:`gridcore.trajectories` holds that fit to three significant figures.
+motion preset in :mod:`gridcore.world.trajectories` holds that fit to three significant figures.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from scipy.ndimage import gaussian_filter1d
 
 from gridcore.errors import GridcoreError
 from gridcore.paper import BOX_SIZE_M, DT_S, SEQ_LEN
-from gridcore.trajectories import MotionParams, Trajectories
+from gridcore.world.trajectories import MotionParams, Trajectories
 
 SMOOTH_S = 0.1  # s.d. of the Gaussian smoothing of positions along time, s
 MAX_GAP_S = 1.0  # samples farther apart than this split a recording, s
