@@ -26,14 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _machine import describe  # noqa: E402
 
-from gridcore.config import get_preset  # noqa: E402
-from gridcore.stacked import (  # noqa: E402
+from gridcore.net.config import get_preset  # noqa: E402
+from gridcore.net.task import StepSettings, build, make_optimizer_for, train_step  # noqa: E402
+from gridcore.training.stacked import (  # noqa: E402
     StackedNetwork,
     make_generators,
     stack_trajectories,
     stacked_train_step,
 )
-from gridcore.task import StepSettings, build, make_optimizer_for, train_step  # noqa: E402
 from gridcore.world.trajectories import simulate  # noqa: E402
 
 WARM = 3

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import describe  # noqa: E402
 
 from gridcore import sweeps  # noqa: E402
-from gridcore.config import get_preset  # noqa: E402
-from gridcore.recorder import grid_fractions  # noqa: E402
-from gridcore.runs import load_network, read_history  # noqa: E402
+from gridcore.net.config import get_preset  # noqa: E402
+from gridcore.net.runs import load_network, read_history  # noqa: E402
+from gridcore.training.recorder import grid_fractions  # noqa: E402
 
 
 def spec_text(args: argparse.Namespace, seeds: int) -> str:

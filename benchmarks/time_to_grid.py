@@ -24,11 +24,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import describe  # noqa: E402
 
-from gridcore.config import get_preset  # noqa: E402
-from gridcore.ratemaps import bottleneck_ratemaps  # noqa: E402
-from gridcore.runs import Network  # noqa: E402
+from gridcore.analysis.ratemaps import bottleneck_ratemaps  # noqa: E402
+from gridcore.net.config import get_preset  # noqa: E402
+from gridcore.net.runs import Network  # noqa: E402
 from gridcore.scoring.scores import score_ratemaps  # noqa: E402
-from gridcore.train import train  # noqa: E402
+from gridcore.training.train import train  # noqa: E402
 
 
 def run_seed(args: argparse.Namespace, seed: int, out: Path) -> dict:

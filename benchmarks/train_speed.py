@@ -19,9 +19,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import describe  # noqa: E402
 
-from gridcore.config import get_preset  # noqa: E402
-from gridcore.optim import clip_gradients, make_optimizer  # noqa: E402
-from gridcore.task import build, losses  # noqa: E402
+from gridcore.net.config import get_preset  # noqa: E402
+from gridcore.net.optim import clip_gradients, make_optimizer  # noqa: E402
+from gridcore.net.task import build, losses  # noqa: E402
 from gridcore.world.trajectories import TrajectoryStream, simulate  # noqa: E402
 
 

@@ -52,7 +52,7 @@ from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
 from gridcore.navigation import grid_unit_scores, grid_units, lesion_units
 from gridcore.navigation_env import NavigationEnv
-from gridcore.runs import load_network
+from gridcore.net.runs import load_network
 from gridcore.shipped import network
 
 OUT = Path(__file__).resolve().parent / "rl-navigation"

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from gridcore import paper, shipped
-from gridcore.comparison import finished_trials
+from gridcore.analysis.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.formatting import percent

@@ -45,10 +45,10 @@ import torch
 from torch import nn
 
 from gridcore.agents import AgentResult, OraclePolicy, random_walk, run_agent
+from gridcore.analysis.results import score_network
 from gridcore.errors import GridcoreError
+from gridcore.net.runs import Network, untrained_network
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.results import score_network
-from gridcore.runs import Network, untrained_network
 from gridcore.world.trajectories import simulate
 
 NAV_SEED = 555_000_111  # navigation data never coincide with training, ratemap or PI data

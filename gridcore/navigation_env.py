@@ -103,8 +103,8 @@ import torch
 from gridcore.agents import move, step_input
 from gridcore.errors import GridcoreError
 from gridcore.navigation import NAV_SEED, require_recurrent, run_codes
-from gridcore.runs import Network
-from gridcore.task import untrained_model
+from gridcore.net.runs import Network
+from gridcore.net.task import untrained_model
 from gridcore.world.arenas import Arena, shortest_paths
 from gridcore.world.trajectories import crosses_walls, simulate
 

@@ -41,7 +41,7 @@ from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.navigation import NAV_SEED, grid_unit_scores, grid_units, lesion_units
 from gridcore.navigation_env import INSTALL_HINT, NavigationEnv, require_gymnasium
-from gridcore.runs import Network, load_network
+from gridcore.net.runs import Network, load_network
 from gridcore.world.arenas import two_rooms
 
 ALGORITHMS = ("ppo", "recurrent-ppo")

@@ -54,7 +54,7 @@ from gridcore.navigation import (
     require_recurrent,
     run_codes,
 )
-from gridcore.runs import Network, load_network
+from gridcore.net.runs import Network, load_network
 from gridcore.world.arenas import Arena, route_waypoints, shortest_paths, two_rooms
 from gridcore.world.trajectories import Trajectories, simulate
 

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from gridcore.config import get_preset
-from gridcore.runs import Network, untrained_network
+from gridcore.net.config import get_preset
+from gridcore.net.runs import Network, untrained_network
 
 
 @pytest.fixture(autouse=True)

@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.census import (
+from gridcore.analysis.census import (
     best_units,
     census_table,
     conjunctive_table,
     network_census,
     record,
 )
-from gridcore.config import get_preset
-from gridcore.runs import untrained_network
+from gridcore.net.config import get_preset
+from gridcore.net.runs import untrained_network
 from gridcore.scoring.celltypes import TYPES
 
 

@@ -15,13 +15,13 @@ import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
-from gridcore import results  # noqa: E402
-from gridcore.config import get_preset  # noqa: E402
-from gridcore.path_integration import integrate  # noqa: E402
-from gridcore.runs import Network  # noqa: E402
+from gridcore.analysis import results  # noqa: E402
+from gridcore.analysis.path_integration import integrate  # noqa: E402
+from gridcore.net.config import get_preset  # noqa: E402
+from gridcore.net.runs import Network  # noqa: E402
+from gridcore.net.task import build  # noqa: E402
 from gridcore.scoring import scale_modules, shuffles, synthetic  # noqa: E402
 from gridcore.scoring import scores as S  # noqa: E402
-from gridcore.task import build  # noqa: E402
 
 
 def _scored():

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.ratemaps import bottleneck_ratemaps
-from gridcore.runs import load_network
+from gridcore.analysis.ratemaps import bottleneck_ratemaps
+from gridcore.net.runs import load_network
 from gridcore.scoring.scores import score_ratemaps
 from gridcore.world.trajectories import get_motion
 

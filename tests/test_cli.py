@@ -70,7 +70,7 @@ def test_bad_input_gives_one_line(tmp_path, args, message):
     "sets", [["core=attention"], ["core=rnn_relu", "use_hd=false", "velocity_input=allocentric"]]
 )
 def test_train_the_issue_10_variants_from_the_command_line(tmp_path, sets):
-    from gridcore.runs import load_run
+    from gridcore.net.runs import load_run
 
     out = tmp_path / "run"
     args = ["train", "--preset", "tiny", "--steps", "6", "--out", str(out), "--quiet"]

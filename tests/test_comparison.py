@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridcore import comparison
-from gridcore.comparison import QUANTITIES, Measured, measure, paper_table, seeds_column
-from gridcore.results import score_network
+from gridcore.analysis import comparison
+from gridcore.analysis.comparison import QUANTITIES, Measured, measure, paper_table, seeds_column
+from gridcore.analysis.results import score_network
 from gridcore.scoring.scale_modules import cluster_scales
 
 ERRORS = {

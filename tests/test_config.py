@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from gridcore.config import PRESETS, TrainConfig, get_preset
 from gridcore.errors import GridcoreError
+from gridcore.net.config import PRESETS, TrainConfig, get_preset
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -60,7 +60,7 @@ def test_config_validation():
 
 
 def test_the_issue_10_switches_validate_in_one_line():
-    from gridcore import config, model
+    from gridcore.net import config, model
 
     assert config.VELOCITY_INPUTS is model.VELOCITY_INPUTS  # owned by the model, imported
     assert {"rnn", "rnn_relu", "attention"} <= set(config.CORES)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.config import get_preset
-from gridcore.diagnostics import raw_gradients, trace_updates
-from gridcore.task import build
-from gridcore.train import train
+from gridcore.net.config import get_preset
+from gridcore.net.task import build
+from gridcore.training.diagnostics import raw_gradients, trace_updates
+from gridcore.training.train import train
 from gridcore.world.trajectories import TrajectoryStream
 
 CFG = replace(get_preset("tiny"), steps=6, log_every=1, checkpoint_every=100)

@@ -30,34 +30,17 @@ LAYERS: dict[str, int] = {
     "scoring": 3,  # the scorer and its nulls, binning, synthetic maps, cell types (numpy only)
     # torch: the rat, the network, the optimisers, the cells
     "world": 4,  # the rat's paths, its arenas and cube, its place and head-direction cells
-    "optim": 5,
-    "model": 5,
-    "config": 6,
-    "task": 7,
-    # what the task is used for: run directories and the network read back from them, diagnostics
-    "runs": 8,
-    "diagnostics": 8,
-    "stacked": 8,  # M networks as one: the task with a leading model axis
+    "net": 5,  # the network, its optimisers, its config and task, its run directories
     "agents": 8,  # points that step towards goals among walls, and the random-walk baseline
-    # analyses of a network (runs' Network)
-    "ratemaps": 9,  # 2-D maps on fresh trajectories, from the evaluation seed
-    "path_integration": 9,
-    "ratemaps3d": 10,  # a 3-D network's maps (ratemaps' seed), their stability, the score summary
-    "census": 10,  # a network's units on fresh trajectories (ratemaps' seed), typed by celltypes
-    # one run directory while it trains, the results of a run, and the figures
-    "recorder": 10,  # history, TensorBoard, divergence and the schedule of a training run
-    "results": 11,
-    "train": 11,  # the training loops, each writing its run directories through recorder
+    "analysis": 9,  # what a trained network does: maps, path integration, results, comparisons
+    "training": 10,  # the training loops, their recorder and diagnostics, stacked networks
     "navigation": 12,  # goal vectors, agents and lesions on a frozen network (scored by results)
-    "real_paths": 12,  # a frozen network along real rats' paths (compared by results)
-    "torus": 12,  # the persistent homology of a network's grid modules (results, census)
     # many runs at once: it trains (train) and scores (results, and real_paths' long paths)
     "sweeps": 13,
     "shortcuts": 13,  # an arena with a door that opens at test: grid, place and route agents
     "navigation_verdicts": 13,  # the navigation chapter's answers, worded from its measurements
     "navigation_env": 13,  # the box as a gymnasium environment seen through a frozen network
     "rl_agents": 14,  # PPO agents on that environment (stable-baselines3), saved and tested
-    "comparison": 13,  # the shipped networks beside the paper (results, modules, real_paths)
     "plots": 14,  # the figures, a sweep's tables among them (sweeps.summary)
     # the command line, and ``python -m gridcore``
     "headline": 14,  # the paper's claims against the shipped tables (sweeps), for README and book
@@ -66,19 +49,12 @@ LAYERS: dict[str, int] = {
 }
 NUMPY_LAYERS = 3  # layers 0..3 never import torch
 ANALYSIS = (
-    "ratemaps",
-    "ratemaps3d",
-    "path_integration",
-    "census",
-    "results",
+    "analysis",
     "plots",
     "navigation",
     "navigation_env",
     "navigation_verdicts",
     "rl_agents",
-    "real_paths",
-    "comparison",
-    "torus",
 )
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
 # book, dev, sweeps; rats: ratinabox, for comparisons with real rats; book: ripser, for
@@ -194,9 +170,9 @@ ALL = sorted(modules())
 
 
 def test_the_graph_is_read_from_the_source():
-    assert {"gridcore.scoring.scores", "gridcore.train", "gridcore.cli"} <= set(ALL)
+    assert {"gridcore.scoring.scores", "gridcore.training.train", "gridcore.cli"} <= set(ALL)
     assert "gridcore.scoring.binning" in graph()["gridcore.scoring.scores"]
-    assert "gridcore.paper" in graph()["gridcore.config"]  # from gridcore import paper
+    assert "gridcore.paper" in graph()["gridcore.net.config"]  # from gridcore import paper
     assert "gridcore.cli" in graph()["gridcore.__main__"]
 
 
@@ -250,9 +226,11 @@ def test_imports_point_down_the_layers(name):
 
 def test_analysis_never_imports_the_training_loop():
     analysis = [m for m in ALL if layer_key(m) in ANALYSIS]
-    assert "gridcore.results" in analysis
-    reach = sorted(relative(m) for m in analysis if "gridcore.train" in reachable(m))
-    assert not reach, f"{', '.join(reach)} import gridcore.train (directly or through others)"
+    assert "gridcore.analysis.results" in analysis
+    reach = sorted(relative(m) for m in analysis if "gridcore.training.train" in reachable(m))
+    assert not reach, (
+        f"{', '.join(reach)} import gridcore.training.train (directly or through others)"
+    )
 
 
 def test_nothing_imports_the_command_line():

@@ -1,7 +1,13 @@
 import pytest
 import torch
 
-from gridcore.model import CORES, GridCellNetwork, SlicedLinear, sinusoidal_positions, slice_mask
+from gridcore.net.model import (
+    CORES,
+    GridCellNetwork,
+    SlicedLinear,
+    sinusoidal_positions,
+    slice_mask,
+)
 
 
 @pytest.mark.parametrize("core", CORES)
@@ -117,7 +123,7 @@ def test_dropout_only_in_training_unless_deepmind():
 
 
 def test_dropout_keeps_expectation():
-    from gridcore.model import dropout
+    from gridcore.net.model import dropout
 
     torch.manual_seed(0)
     x = torch.ones(200_000)
@@ -132,7 +138,7 @@ def test_bad_core():
 
 
 def test_parameter_table_counts_every_weight():
-    from gridcore.model import parameter_table
+    from gridcore.net.model import parameter_table
 
     net = GridCellNetwork()
     rows = {r["layer"]: r for r in parameter_table(net)}

@@ -243,7 +243,7 @@ def test_gridcore_imports_without_the_rl_extra():
         "import sys\n"
         "for name in ('gymnasium', 'stable_baselines3', 'sb3_contrib'): sys.modules[name] = None\n"
         "import gridcore.cli, gridcore.rl_agents\n"
-        "from gridcore.config import get_preset\n"
+        "from gridcore.net.config import get_preset\n"
         "from gridcore.errors import GridcoreError\n"
         "from gridcore.navigation_env import NavigationEnv\n"
         "try:\n"

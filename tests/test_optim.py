@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from gridcore.optim import TF1RMSprop, clip_gradients, l2_penalty, make_optimizer
+from gridcore.net.optim import TF1RMSprop, clip_gradients, l2_penalty, make_optimizer
 
 
 def test_tf1_rmsprop_matches_hand_computation():
@@ -70,7 +70,7 @@ def test_sgd_with_momentum():
 def test_tf1_steady_state_step_depends_on_the_gradient(grad, about):
     """With eps = 1e-10 inside the root, the steady step is lr * 10 * g / sqrt(g^2 + eps):
     about 7.07, 1.0 and 0.1 lr for the three gradients (the optim module's docstring)."""
-    from gridcore.optim import update_sizes
+    from gridcore.net.optim import update_sizes
 
     lr = 1e-3
     sizes = update_sizes("tf1_rmsprop", torch.full((600, 1), grad), lr)
@@ -80,7 +80,7 @@ def test_tf1_steady_state_step_depends_on_the_gradient(grad, about):
 
 
 def test_update_sizes_show_the_tf1_warm_up_and_gradient_scaling():
-    from gridcore.optim import update_sizes
+    from gridcore.net.optim import update_sizes
 
     grads = torch.tensor([[1e-5, 1e-7]]).repeat(400, 1)
     tf1 = update_sizes("tf1_rmsprop", grads, lr=1e-4, momentum=0.0)

@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from gridcore import paper, path_integration
-from gridcore.config import TrainConfig, get_preset
-from gridcore.model import GridCellNetwork
+from gridcore import paper
+from gridcore.analysis import path_integration
+from gridcore.net.config import TrainConfig, get_preset
+from gridcore.net.model import GridCellNetwork
 from gridcore.scoring import binning, sac_geometry, scores, synthetic
 from gridcore.world.ensembles import Ensembles
 from gridcore.world.trajectories import MotionParams, get_motion

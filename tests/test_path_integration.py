@@ -4,16 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore.config import get_preset
-from gridcore.model import ModelOutput
-from gridcore.path_integration import (
+from gridcore.analysis.path_integration import (
     PATH_SEED,
     integrate,
     n_steps,
     summary,
     untrained_network,
 )
-from gridcore.runs import Network
+from gridcore.net.config import get_preset
+from gridcore.net.model import ModelOutput
+from gridcore.net.runs import Network
 from gridcore.world.trajectories import get_motion, simulate
 
 CFG = get_preset("tiny")

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
-from gridcore.config import get_preset  # noqa: E402
+from gridcore.net.config import get_preset  # noqa: E402
 from gridcore.paper import GRID_FRACTION, MODULE_SCALES_M  # noqa: E402
 from gridcore.scoring import scale_modules, shuffles  # noqa: E402
 from gridcore.scoring import scores as S  # noqa: E402

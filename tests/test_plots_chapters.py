@@ -14,8 +14,8 @@ import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from gridcore import plots as P  # noqa: E402
-from gridcore.config import get_preset  # noqa: E402
-from gridcore.path_integration import integrate, untrained_network  # noqa: E402
+from gridcore.analysis.path_integration import integrate, untrained_network  # noqa: E402
+from gridcore.net.config import get_preset  # noqa: E402
 from gridcore.world.ensembles import Ensembles, box_positions, decoding_errors_vs_sigma  # noqa: E402
 from gridcore.world.trajectories import get_motion, occupancy, simulate  # noqa: E402
 
@@ -85,7 +85,7 @@ def test_live_plot():
               "position_error_cm": 50.0, "heading_error_deg": 30.0, "elapsed_s": s / 10})  # fmt: skip
     live.close()
     assert len(live.rows) == 3 and "step 300" in live.fig._suptitle.get_text()
-    assert not hasattr(P, "markdown_table")  # tables are DataFrames from gridcore.results
+    assert not hasattr(P, "markdown_table")  # tables are DataFrames from gridcore.analysis.results
 
 
 def test_decoded_path_plot(tmp_path):

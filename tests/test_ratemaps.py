@@ -9,10 +9,10 @@ import pytest
 import torch
 from scipy.stats import binned_statistic_2d
 
-from gridcore import ratemaps as R
-from gridcore.config import get_preset
-from gridcore.runs import Network
-from gridcore.task import build, run
+from gridcore.analysis import ratemaps as R
+from gridcore.net.config import get_preset
+from gridcore.net.runs import Network
+from gridcore.net.task import build, run
 from gridcore.world.trajectories import get_motion, simulate
 
 

@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import ratemaps, ratemaps3d, runs
+from gridcore.analysis import ratemaps, ratemaps3d
+from gridcore.analysis.ratemaps import bottleneck_ratemaps
+from gridcore.analysis.ratemaps3d import split_half_stability, volume_ratemaps, volume_summary
 from gridcore.cli import main
-from gridcore.config import get_preset
-from gridcore.ratemaps import bottleneck_ratemaps
-from gridcore.ratemaps3d import split_half_stability, volume_ratemaps, volume_summary
+from gridcore.net import runs
+from gridcore.net.config import get_preset
+from gridcore.net.task import build, run, simulate_for
 from gridcore.scoring.scores3d import lattice_maps
-from gridcore.task import build, run, simulate_for
-from gridcore.train import train
+from gridcore.training.train import train
 
 
 @pytest.fixture(scope="module")
@@ -89,5 +90,5 @@ def test_evaluation_seed_is_the_2d_one():
 
 def test_2d_ratemaps_refuse_a_3d_network():
     cfg = get_preset("tiny", dims=3)
-    with pytest.raises(ValueError, match="gridcore.ratemaps3d"):
+    with pytest.raises(ValueError, match="gridcore.analysis.ratemaps3d"):
         bottleneck_ratemaps(runs.Network(*build(cfg), cfg), n_trajectories=5, nbins=4)

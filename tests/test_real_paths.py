@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import real_paths as RP
-from gridcore.config import get_preset
-from gridcore.model import ModelOutput
-from gridcore.ratemaps import EVAL_SEED
-from gridcore.runs import Network, untrained_network
-from gridcore.task import run
+from gridcore.analysis import real_paths as RP
+from gridcore.analysis.ratemaps import EVAL_SEED
+from gridcore.net.config import get_preset
+from gridcore.net.model import ModelOutput
+from gridcore.net.runs import Network, untrained_network
+from gridcore.net.task import run
 from gridcore.world.trajectories import get_motion, simulate
 
 CFG = get_preset("tiny")

@@ -8,11 +8,11 @@ import math
 import pytest
 import torch
 
-from gridcore import task
-from gridcore.config import get_preset
 from gridcore.errors import DivergedError
-from gridcore.recorder import RunRecorder
-from gridcore.runs import HISTORY_FIELDS, list_snapshots, load_safetensors, read_history
+from gridcore.net import task
+from gridcore.net.config import get_preset
+from gridcore.net.runs import HISTORY_FIELDS, list_snapshots, load_safetensors, read_history
+from gridcore.training.recorder import RunRecorder
 from gridcore.world.trajectories import TrajectoryStream
 
 

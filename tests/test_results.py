@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import results, runs
-from gridcore.config import get_preset
+from gridcore.analysis import results
+from gridcore.analysis.ratemaps import EVAL_SEED, bottleneck_ratemaps
 from gridcore.errors import GridcoreError
-from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
+from gridcore.net import runs
+from gridcore.net.config import get_preset
+from gridcore.net.task import build
 from gridcore.scoring import binning, synthetic
 from gridcore.scoring import scores as S
-from gridcore.task import build
-from gridcore.train import train
+from gridcore.training.train import train
 
 
 @pytest.fixture(scope="module")

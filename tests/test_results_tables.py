@@ -1,4 +1,4 @@
-"""The table helpers of gridcore.results that the chapters display (pandas DataFrames)."""
+"""The table helpers of gridcore.analysis.results that the chapters display (pandas DataFrames)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridcore import results
+from gridcore.analysis import results
 from gridcore.scoring import scores as S
 from gridcore.scoring.binning import RatemapAccumulator
 from gridcore.scoring.synthetic import hexagonal_map, plane_wave_map

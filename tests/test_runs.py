@@ -12,12 +12,12 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from gridcore import runs
-from gridcore.config import TrainConfig, get_preset
 from gridcore.errors import GridcoreError
-from gridcore.runs import list_snapshots, load_run, prepare_run_dir, read_history
-from gridcore.task import StepSettings, build, make_optimizer_for, train_step
-from gridcore.train import train
+from gridcore.net import runs
+from gridcore.net.config import TrainConfig, get_preset
+from gridcore.net.runs import list_snapshots, load_run, prepare_run_dir, read_history
+from gridcore.net.task import StepSettings, build, make_optimizer_for, train_step
+from gridcore.training.train import train
 from gridcore.world.trajectories import TrajectoryStream
 
 
@@ -277,8 +277,8 @@ def test_refuses_to_overwrite_and_mismatched_resume(tmp_path):
 
 
 def test_history_steps_stay_integers_after_a_resume(tmp_path):
-    from gridcore.config import get_preset
-    from gridcore.train import train
+    from gridcore.net.config import get_preset
+    from gridcore.training.train import train
 
     train(
         get_preset("tiny", steps=10, log_every=5, checkpoint_every=5),

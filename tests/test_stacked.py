@@ -10,12 +10,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-import gridcore.train
-from gridcore import task
-from gridcore.config import get_preset
+import gridcore.training.train
 from gridcore.errors import DivergedError, GridcoreError
-from gridcore.runs import load_run, read_history
-from gridcore.stacked import (
+from gridcore.net import task
+from gridcore.net.config import get_preset
+from gridcore.net.runs import load_run, read_history
+from gridcore.training.stacked import (
     OptimizerView,
     StackedNetwork,
     _LSTMSequence,
@@ -25,7 +25,7 @@ from gridcore.stacked import (
     stacked_losses,
     stacked_train_step,
 )
-from gridcore.train import TrainResult, train, train_stacked
+from gridcore.training.train import TrainResult, train, train_stacked
 from gridcore.world.trajectories import TrajectoryStream
 
 
@@ -218,7 +218,7 @@ def test_stacked_runs_resume_exactly_stacked_and_alone(tmp_path):
 
 
 def test_a_diverging_model_stops_alone(tmp_path, monkeypatch):
-    real = gridcore.train.stacked_train_step
+    real = gridcore.training.train.stacked_train_step
 
     def one_explodes(*args, **kwargs):
         res = real(*args, **kwargs)
@@ -226,7 +226,7 @@ def test_a_diverging_model_stops_alone(tmp_path, monkeypatch):
             res.loss[1] = float("inf")
         return res
 
-    monkeypatch.setattr(gridcore.train, "stacked_train_step", one_explodes)
+    monkeypatch.setattr(gridcore.training.train, "stacked_train_step", one_explodes)
     cfgs = [tiny(steps=12, seed=s, log_every=4, checkpoint_every=4) for s in range(3)]
     dirs = [tmp_path / str(c.seed) for c in cfgs]
     results = train_stacked(cfgs, dirs, progress=False)
@@ -247,7 +247,9 @@ def test_stacked_runs_must_share_all_but_the_seed(tmp_path):
 def test_the_batched_core_trains_as_the_separate_runs(tmp_path, monkeypatch):
     """The core a GPU runs (``core_impl="batched"``), through the whole loop on the CPU."""
     monkeypatch.setattr(
-        gridcore.train, "StackedNetwork", lambda nets: StackedNetwork(nets, core_impl="batched")
+        gridcore.training.train,
+        "StackedNetwork",
+        lambda nets: StackedNetwork(nets, core_impl="batched"),
     )
     cfgs = [tiny(steps=10, seed=s, log_every=10, checkpoint_every=10) for s in (0, 1)]
     results = train_stacked(cfgs, [tmp_path / f"stack{c.seed}" for c in cfgs], progress=False)

@@ -19,10 +19,10 @@ import torch
 from safetensors.torch import load_file
 
 from gridcore import plots, sweeps
-from gridcore.config import TrainConfig
 from gridcore.errors import GridcoreError
-from gridcore.runs import read_history
-from gridcore.train import train
+from gridcore.net.config import TrainConfig
+from gridcore.net.runs import read_history
+from gridcore.training.train import train
 
 matplotlib.use("Agg")
 

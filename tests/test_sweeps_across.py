@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridcore.config import get_preset
+from gridcore.net.config import get_preset
 from gridcore.sweeps import (
     condition_effect,
     error_vs_grid,

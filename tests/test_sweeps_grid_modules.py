@@ -171,7 +171,7 @@ def test_unit_scales_are_scored_from_each_saved_network(sweep):
     from dataclasses import replace
 
     from gridcore.sweeps.grid_modules import score_unit_scales
-    from gridcore.train import train
+    from gridcore.training.train import train
 
     first = load_spec(sweep / "spec.yaml").trials(sweep)[0]
     train(replace(first.cfg, steps=2, log_every=1), first.run_dir, progress=False)

@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 import torch
 
-from gridcore import task
-from gridcore.config import get_preset
 from gridcore.errors import GridcoreError
+from gridcore.net import task
+from gridcore.net.config import get_preset
 from gridcore.world.ensembles import Ensembles
 from gridcore.world.trajectories import get_motion, simulate
 

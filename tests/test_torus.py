@@ -4,12 +4,18 @@ import numpy as np
 import pytest
 
 from gridcore import shipped
+from gridcore.analysis.results import score_network
+from gridcore.analysis.torus import (
+    ALL_GRID,
+    grid_modules,
+    module_topology,
+    topology_table,
+    torus_answer,
+)
 from gridcore.errors import GridcoreError
+from gridcore.net.runs import load_network
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.results import score_network
-from gridcore.runs import load_network
 from gridcore.scoring.topology import Topology
-from gridcore.torus import ALL_GRID, grid_modules, module_topology, topology_table, torus_answer
 
 SIZES = {"n_trajectories": 100, "seed": 0}
 

@@ -7,12 +7,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-import gridcore.train
-from gridcore import task
-from gridcore.config import TrainConfig, get_preset
+import gridcore.training.train
 from gridcore.errors import DivergedError, GridcoreError
-from gridcore.runs import read_history
-from gridcore.train import train
+from gridcore.net import task
+from gridcore.net.config import TrainConfig, get_preset
+from gridcore.net.runs import read_history
+from gridcore.training.train import train
 
 
 def tiny(**kw):
@@ -89,7 +89,7 @@ def test_exploding_loss_stops_the_run_and_keeps_the_last_checkpoint(tmp_path, mo
         res = task.train_step(*args, **kwargs)
         return replace(res, loss=torch.tensor(float("inf")))
 
-    monkeypatch.setattr(gridcore.train, "train_step", exploding_step)
+    monkeypatch.setattr(gridcore.training.train, "train_step", exploding_step)
     with pytest.raises(DivergedError) as err:
         train(tiny(steps=60, checkpoint_every=2), run, resume=True, progress=False)
     assert err.value.step == 4

@@ -15,7 +15,7 @@ A sweep is described by a YAML spec::
     reuse: [headline-quick]    # sibling sweeps whose finished trials with the very same config
                                # and seed are taken over instead of trained again (optional)
 
-:func:`load_spec` checks it against :class:`~gridcore.config.TrainConfig` before anything runs.
+:func:`load_spec` checks it against :class:`~gridcore.net.config.TrainConfig` before anything runs.
 :func:`run` trains every (grid point x case x seed) as one Ray Tune trial, each with gridcore's own
 loop into ``DIR/trials/<trial>/`` (an ordinary run directory), and keeps ``DIR/results.csv``
 (one row per finished trial) and ``DIR/curves.csv`` (every metric at every scoring, long form)

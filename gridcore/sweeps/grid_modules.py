@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from gridcore.analysis.results import score_network
 from gridcore.errors import GridcoreError
+from gridcore.net.runs import load_network
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.results import score_network
-from gridcore.runs import load_network
 from gridcore.scoring.scale_modules import discreteness_test
 from gridcore.sweeps.spec import Trial, load_spec
 from gridcore.sweeps.trials import read_trial

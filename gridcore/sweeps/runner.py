@@ -20,7 +20,6 @@ from safetensors import SafetensorError, safe_open
 
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
-from gridcore.stacked import STACKABLE_CORES
 from gridcore.sweeps.spec import (
     FINISHED,
     RAY_MISSING,
@@ -38,6 +37,7 @@ from gridcore.sweeps.trials import (
     reuse_trial,
     run_pack,
 )
+from gridcore.training.stacked import STACKABLE_CORES
 
 GITIGNORE = """\
 # Written by `gridcore sweep`. Each trial's outcome, trials/*/sweep_trial.json (a few kB), stays in
@@ -136,7 +136,7 @@ def _checkpoint_step(run_dir: Path) -> int | None:
 def _packs(pending: list[Trial], size: int) -> dict[str, list[Trial]]:
     """Up to ``size`` trials per pack, each pack sharing every setting but the seed and the step
     its checkpoints are at (one stacked network); named after its first trial. A core that
-    cannot be stacked (``gridcore.stacked.STACKABLE_CORES``) trains one trial per pack."""
+    cannot be stacked (``gridcore.training.stacked.STACKABLE_CORES``) trains one trial per pack."""
     groups: dict[tuple, list[Trial]] = {}
     for t in pending:
         step = _checkpoint_step(t.run_dir)
@@ -351,7 +351,7 @@ def run(
     this process is used as it is. ``gpus_per_trial`` reserves a share of a GPU for each Ray
     trial, which then trains on the GPU (``device=cuda``). With ``models_per_worker`` M > 1, up
     to M trials that share every setting but the seed train as one stacked network in one Ray
-    trial (:func:`gridcore.train.train_stacked`); their run directories and rows are as always.
+    trial (:func:`gridcore.training.train.train_stacked`); their run directories and rows are as always.
     Finished trials are skipped; unfinished ones resume from their last checkpoint.
     """
     spec_path, out = Path(spec_path), Path(out).resolve()

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from gridcore.config import PRESETS, TrainConfig, get_preset
 from gridcore.errors import GridcoreError
+from gridcore.net.config import PRESETS, TrainConfig, get_preset
 
 RAY_MISSING = "gridcore sweep needs Ray Tune: pip install 'gridcore[sweeps]'"
 SPEC_KEYS = (
@@ -42,7 +42,7 @@ SCORE_METRICS = (
     "shuffle_threshold",
     "median_scale_m",
 )
-# Path integration over 15 s (gridcore.real_paths.long_path_errors). A record scored by an older
+# Path integration over 15 s (gridcore.analysis.real_paths.long_path_errors). A record scored by an older
 # gridcore lacks them: they are measured on its saved network when another sweep reuses it.
 LATER_METRICS = (
     "position_error_15s_cm",

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gridcore.config import LOGGING_FIELDS, RUNTIME_FIELDS
+from gridcore.analysis.results import emergence_curve
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
-from gridcore.results import emergence_curve
-from gridcore.runs import read_history
+from gridcore.net.config import LOGGING_FIELDS, RUNTIME_FIELDS
+from gridcore.net.runs import read_history
 from gridcore.sweeps.spec import CURVE_COLUMNS, RESULT_COLUMNS, Spec, Trial, load_spec
 from gridcore.sweeps.summary import finished
 from gridcore.sweeps.trials import read_trial

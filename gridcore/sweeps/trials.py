@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from gridcore.config import RUNTIME_FIELDS, TrainConfig
+from gridcore.analysis.real_paths import long_path_errors
+from gridcore.analysis.results import score_network
 from gridcore.errors import DivergedError, GridcoreError
 from gridcore.files import write_text_atomic
+from gridcore.net.config import RUNTIME_FIELDS, TrainConfig
+from gridcore.net.runs import load_network, read_history
 from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
-from gridcore.real_paths import long_path_errors
-from gridcore.results import score_network
-from gridcore.runs import load_network, read_history
 from gridcore.sweeps.spec import (
     FINAL_METRICS,
     FINAL_NBINS,
@@ -30,7 +30,7 @@ from gridcore.sweeps.spec import (
     Trial,
     load_spec,
 )
-from gridcore.train import train, train_stacked
+from gridcore.training.train import train, train_stacked
 
 # --------------------------------------------------------------------------------------------
 # One trial
@@ -155,7 +155,7 @@ def run_trial(trial: Trial, report: Callable[[dict], None] | None = None) -> dic
 
 def run_pack(trials: list[Trial], report: Callable[[dict], None] | None = None) -> list[dict]:
     """Train trials that differ only in their seed (and resume from the same step) as one
-    stacked network (:func:`gridcore.train.train_stacked`), then score and record each as
+    stacked network (:func:`gridcore.training.train.train_stacked`), then score and record each as
     :func:`run_trial` does; one trial alone goes through :func:`run_trial`. A packed trial's
     ``wall_s`` is the pack's training time, which its trials share, plus its own scoring."""
     if len(trials) == 1:

@@ -25,7 +25,7 @@ Positions are decoded from the first ensemble (the narrowest).
 
 With ``use_hd=False`` (the ``hd-off`` experiment) the head-direction cells are left out of the
 initial code, which is then the place cells' alone; the network has no head-direction read-out
-and its loss no head-direction term (:mod:`gridcore.task`).
+and its loss no head-direction term (:mod:`gridcore.net.task`).
 """
 
 from __future__ import annotations

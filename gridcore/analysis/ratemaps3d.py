@@ -1,7 +1,7 @@
 """3-D ratemaps of a network trained in the cube, how many trajectories they need, and the
 summary that ``python -m gridcore score`` prints for a 3-D run.
 
-As in 2-D (:mod:`gridcore.ratemaps`), the network runs with dropout off on fresh trajectories
+As in 2-D (:mod:`gridcore.analysis.ratemaps`), the network runs with dropout off on fresh trajectories
 from their own seed and each unit's activity is averaged per bin, here over n^3 cubic bins
 (:mod:`gridcore.scoring.binning3d`). The stability of a map is the split-half correlation: the
 correlation, over bins, between the maps of two disjoint sets of trajectories of equal size.
@@ -15,15 +15,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from gridcore.ratemaps import EVAL_SEED
-from gridcore.runs import Network
+from gridcore.analysis.ratemaps import EVAL_SEED
+from gridcore.net.runs import Network
+from gridcore.net.task import run, simulate_for, volume_motion_of
 from gridcore.scoring.binning3d import VolumeAccumulator, map_correlations_3d
 from gridcore.scoring.scores3d import (
     axis_variance_fractions,
     score_volume_maps,
     volume_shuffle_null,
 )
-from gridcore.task import run, simulate_for, volume_motion_of
 
 
 def _accumulate_3d(

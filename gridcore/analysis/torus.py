@@ -2,7 +2,7 @@
 
 Gardner et al. (Nature 2022) found that the joint activity of one grid module lies on a
 2-torus. Here the network's bottleneck is recorded on fresh trajectories (the evaluation seed
-of :mod:`gridcore.ratemaps`, as :func:`gridcore.census.record` does), its grid-like units are
+of :mod:`gridcore.analysis.ratemaps`, as :func:`gridcore.analysis.census.record` does), its grid-like units are
 picked by DeepMind's scorer (60-degree score above 0.37) from their ratemaps, split into
 modules by :func:`gridcore.scoring.scale_modules.cluster_scales` on their grid scales, and each module's
 activity, and that of all grid units together, is given to :func:`gridcore.scoring.topology.betti_numbers`.
@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from gridcore.census import record
+from gridcore.analysis.census import record
+from gridcore.analysis.ratemaps import EVAL_SEED
+from gridcore.analysis.results import score_network
 from gridcore.errors import GridcoreError
+from gridcore.net.runs import Network
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.ratemaps import EVAL_SEED
-from gridcore.results import score_network
-from gridcore.runs import Network
 from gridcore.scoring.scale_modules import cluster_scales
 from gridcore.scoring.topology import Topology, betti_numbers
 

@@ -17,18 +17,18 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from gridcore.analysis.ratemaps import EVAL_SEED, bottleneck_ratemaps
+from gridcore.analysis.ratemaps3d import volume_ratemaps, volume_summary
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
 from gridcore.formatting import percent
+from gridcore.net.runs import Network, list_snapshots, load_run, read_history
+from gridcore.net.task import untrained_model, volume_motion_of
 from gridcore.paper import BOX_SIZE_M, GRID_FRACTION, GRID_THRESHOLD, STRICT_GRID_THRESHOLD
-from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps
-from gridcore.ratemaps3d import volume_ratemaps, volume_summary
-from gridcore.runs import Network, list_snapshots, load_run, read_history
 from gridcore.scoring.binning import RatemapAccumulator, load_ratemaps
 from gridcore.scoring.scale_modules import cluster_scales
 from gridcore.scoring.scores import PAPER_THRESHOLD, STRICT_THRESHOLD, GridScores, score_ratemaps
 from gridcore.scoring.shuffles import ShuffleNull, shuffle_threshold
-from gridcore.task import untrained_model, volume_motion_of
 
 MODES = ("deepmind", "gridcore")
 
@@ -305,7 +305,7 @@ def score_volume_run(
 ) -> dict[str, Any]:
     """The ``score`` command for a 3-D run: bottleneck ratemaps (units, n, n, n) on fresh
     trajectories in the cube (seed ``EVAL_SEED + seed``), scored for 3-D regularity against
-    the bin-shuffle null (:func:`gridcore.ratemaps3d.volume_summary`)."""
+    the bin-shuffle null (:func:`gridcore.analysis.ratemaps3d.volume_summary`)."""
     acc = volume_ratemaps(net, n_trajectories, nbins, seed=EVAL_SEED + seed)
     maps, edge = acc.ratemaps(), volume_motion_of(net.cfg).edge
     summary = {"path": str(net.run_dir), "source": f"3-D run at step {net.step}"}

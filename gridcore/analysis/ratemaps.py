@@ -11,11 +11,11 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from gridcore.config import TrainConfig
-from gridcore.model import dropout
-from gridcore.runs import Network
+from gridcore.net.config import TrainConfig
+from gridcore.net.model import dropout
+from gridcore.net.runs import Network
+from gridcore.net.task import motion_of, run
 from gridcore.scoring.binning import RatemapAccumulator
-from gridcore.task import motion_of, run
 from gridcore.world.trajectories import Trajectories, simulate
 
 # Seed of the evaluation trajectories, 2-D and 3-D: the stream of chunk k of a training run is
@@ -89,7 +89,9 @@ def _accumulate(
     count in ``stops`` so that the maps after exactly that many trajectories can be read."""
     model, ensembles, cfg = net.model, net.ensembles, net.cfg
     if cfg.dims != 2:
-        raise ValueError("these are 2-D ratemaps; map a dims=3 network with gridcore.ratemaps3d")
+        raise ValueError(
+            "these are 2-D ratemaps; map a dims=3 network with gridcore.analysis.ratemaps3d"
+        )
     layer = default_layer(cfg) if layer is None else layer
     if layer not in LAYERS:
         raise ValueError(f"layer must be one of {LAYERS}, got {layer!r}")

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from gridcore.net.runs import Network, untrained_network
+from gridcore.net.task import run
 from gridcore.paper import PATH_ERROR_15S_CM
-from gridcore.runs import Network, untrained_network
-from gridcore.task import run
 from gridcore.world.trajectories import get_motion, simulate
 
 __all__ = ["PATH_SEED", "PathIntegration", "integrate", "n_steps", "summary", "untrained_network"]

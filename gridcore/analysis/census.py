@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gridcore.ratemaps import EVAL_SEED
-from gridcore.runs import Network
+from gridcore.analysis.ratemaps import EVAL_SEED
+from gridcore.net.runs import Network
+from gridcore.net.task import motion_of, run
 from gridcore.scoring.celltypes import TYPES, Behaviour, Census, census, comparable
-from gridcore.task import motion_of, run
 from gridcore.world.trajectories import simulate
 
 LAYER_NAMES = {

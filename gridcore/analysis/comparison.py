@@ -5,7 +5,7 @@ bottleneck units that are grid-like (DeepMind's scorer, 60-degree score > 0.37),
 those units (gridcore's scorer; m, shown in cm) and whether they cluster into modules
 (:func:`gridcore.scoring.scale_modules.cluster_scales`), and the path-integration error after 15 s, trained
 against untrained, on the network's own rat and along the recorded rat of Sargolini et al.
-(:func:`gridcore.real_paths.long_path_errors`). A network trained over several seeds in a sweep
+(:func:`gridcore.analysis.real_paths.long_path_errors`). A network trained over several seeds in a sweep
 gets a column of medians and ranges from its table. :func:`compare_runs` does it all for run
 directories (``python -m gridcore compare RUN ... [--sweep DIR --condition NAME]``), and
 :func:`sweep_column` reads a sweep condition's column.
@@ -21,7 +21,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from gridcore.analysis.real_paths import long_path_errors
+from gridcore.analysis.results import ScoredNetwork, score_network
 from gridcore.errors import GridcoreError
+from gridcore.net.runs import load_network
 from gridcore.paper import (
     GRID_FRACTION,
     GRID_SCALE_RANGE_M,
@@ -30,9 +33,6 @@ from gridcore.paper import (
     PATH_ERROR_15S_CM,
     UPDATES,
 )
-from gridcore.real_paths import long_path_errors
-from gridcore.results import ScoredNetwork, score_network
-from gridcore.runs import load_network
 from gridcore.scoring.scale_modules import ScaleClusters, cluster_scales
 from gridcore.world.trajectories import get_motion
 

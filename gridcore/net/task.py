@@ -7,9 +7,9 @@ which drops the HD term below and HD from the initial code; ``dims=3``, the same
 :mod:`gridcore.world.volume`, with direction cells on the sphere in place of head-direction cells.)
 This module builds a network and its ensembles from a config, runs it on trajectories, computes
 the loss (soft-target cross-entropy plus the L2 term), clips gradients and takes one training
-step. The training loop (:mod:`gridcore.train`), the diagnostics and the analyses all call it,
+step. The training loop (:mod:`gridcore.training.train`), the diagnostics and the analyses all call it,
 so each piece of the task exists once; with ``per_model`` the losses, the L2 term and the step
-serve M stacked networks too (:mod:`gridcore.stacked`), one value per model.
+serve M stacked networks too (:mod:`gridcore.training.stacked`), one value per model.
 
     loss = CE(place targets, place logits) + CE(HD targets, HD logits)     nats, mean over B x T
          (+ one CE per further place-cell ensemble, when there are several)
@@ -26,10 +26,10 @@ from functools import partial
 import torch
 from torch.nn import functional as F
 
-from gridcore.config import TrainConfig
 from gridcore.errors import GridcoreError
-from gridcore.model import GridCellNetwork, ModelOutput
-from gridcore.optim import clip_gradients, l2_penalty, make_optimizer
+from gridcore.net.config import TrainConfig
+from gridcore.net.model import GridCellNetwork, ModelOutput
+from gridcore.net.optim import clip_gradients, l2_penalty, make_optimizer
 from gridcore.world.ensembles import Ensembles
 from gridcore.world.ensembles3d import DirectionCells, VolumeEnsembles, angle_between
 from gridcore.world.trajectories import (

@@ -2,7 +2,7 @@
 
 ``raw_gradients`` shows what the 1e-5 clip does to the gradients of a freshly initialised
 network; ``trace_updates`` runs the first steps of training with the training loop's own step
-(:func:`gridcore.task.train_step`: same initial weights, data and dropout for the same config)
+(:func:`gridcore.net.task.train_step`: same initial weights, data and dropout for the same config)
 and records, per step, the loss, the decoding error and how far the weights moved. Both are small
 and fast: they are meant for the book's training chapter and for comparing optimisers.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gridcore.config import TrainConfig
-from gridcore.task import (
+from gridcore.net.config import TrainConfig
+from gridcore.net.task import (
     StepSettings,
     build,
     clip_params,

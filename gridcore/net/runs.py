@@ -28,11 +28,11 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
-from gridcore.config import RESUMABLE_FIELDS, TrainConfig
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
-from gridcore.model import GridCellNetwork
-from gridcore.task import build, motion_of, untrained_model
+from gridcore.net.config import RESUMABLE_FIELDS, TrainConfig
+from gridcore.net.model import GridCellNetwork
+from gridcore.net.task import build, motion_of, untrained_model
 from gridcore.world.ensembles import Ensembles
 from gridcore.world.trajectories import MotionParams
 
@@ -295,6 +295,6 @@ def load_network(checkpoint: str | Path) -> Network:
 
 def untrained_network(cfg: TrainConfig, seed: int = 0) -> Network:
     """``cfg``'s network with fresh weights drawn from ``seed``, in evaluation mode: the
-    untrained baseline (:func:`gridcore.task.untrained_model`). Torch's RNG is left as it was."""
+    untrained baseline (:func:`gridcore.net.task.untrained_model`). Torch's RNG is left as it was."""
     model, ensembles = untrained_model(cfg, seed=seed)
     return Network(model, ensembles, cfg)

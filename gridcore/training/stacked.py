@@ -2,7 +2,7 @@
 
 A batch-10 step barely occupies a GPU (and leaves a CPU core waiting on small-op overheads), so a
 sweep over seeds can advance M networks with one step instead of M. :class:`StackedNetwork`
-holds every weight of M :class:`~gridcore.model.GridCellNetwork` s as one tensor with a leading
+holds every weight of M :class:`~gridcore.net.model.GridCellNetwork` s as one tensor with a leading
 model axis and runs the recurrent core (LSTM, GRU, or RNN with tanh or ReLU), the initial-state
 layers, the
 bottleneck and the read-outs with batched matrix products (``torch.baddbmm``); ``nn.LSTM`` has
@@ -23,7 +23,7 @@ a GridcoreError). Nothing couples the models:
   and SGD update each element from its own gradient and buffers, and clipping is by value, so
   the slice of every buffer is model m's own state (:class:`OptimizerView` reads it back).
 
-With M = 1 the network computes what :class:`~gridcore.model.GridCellNetwork` computes, in a
+With M = 1 the network computes what :class:`~gridcore.net.model.GridCellNetwork` computes, in a
 different order of floating-point operations (equal up to rounding). :meth:`StackedNetwork.unstack`
 gives each model's ``state_dict``, loadable by an ordinary network.
 """
@@ -38,8 +38,8 @@ import torch
 from torch import nn
 
 from gridcore.errors import GridcoreError
-from gridcore.model import DECAY_LAYERS, GridCellNetwork, ModelOutput, dropout
-from gridcore.task import Step, StepSettings, model_inputs, optimisation_step, output_losses
+from gridcore.net.model import DECAY_LAYERS, GridCellNetwork, ModelOutput, dropout
+from gridcore.net.task import Step, StepSettings, model_inputs, optimisation_step, output_losses
 from gridcore.world.ensembles import Ensembles
 from gridcore.world.trajectories import Trajectories
 

@@ -9,7 +9,7 @@ head-direction code of its start and then reads only the egocentric velocity; dr
   ratemaps), next to its ratemap from fresh simulated trajectories. Only the bins the real rat
   visited can be compared: for Sargolini's 1 m box, the middle of the training box.
 * **Path integration** (:func:`integrate_along`): the decoded against the true position along
-  long real paths, as :func:`gridcore.path_integration.integrate` does along simulated ones;
+  long real paths, as :func:`gridcore.analysis.path_integration.integrate` does along simulated ones;
   :func:`long_path_errors` gives the error after 15 s along the training rat's paths and the
   real rat's, trained against untrained.
 """
@@ -23,14 +23,14 @@ import numpy as np
 import pandas as pd
 import torch
 
+from gridcore.analysis.path_integration import PathIntegration, integrate, n_steps
+from gridcore.analysis.ratemaps import EVAL_SEED, bottleneck_ratemaps, run_network
+from gridcore.analysis.results import map_correlations
 from gridcore.errors import GridcoreError
+from gridcore.net.runs import Network, untrained_network
+from gridcore.net.task import model_device
 from gridcore.paper import BOX_SIZE_M, DT_S
-from gridcore.path_integration import PathIntegration, integrate, n_steps
-from gridcore.ratemaps import EVAL_SEED, bottleneck_ratemaps, run_network
-from gridcore.results import map_correlations
-from gridcore.runs import Network, untrained_network
 from gridcore.scoring.binning import RatemapAccumulator
-from gridcore.task import model_device
 from gridcore.world.real_rats import real_trajectories
 from gridcore.world.trajectories import Trajectories
 
@@ -216,7 +216,7 @@ def compare_ratemaps(
 ) -> MapComparison:
     """Ratemaps of ``net``'s bottleneck along the real paths ``traj`` against those on
     ``n_simulated`` fresh trajectories of its own motion model (evaluation seed
-    ``EVAL_SEED + seed``, as :func:`gridcore.results.score_network`)."""
+    ``EVAL_SEED + seed``, as :func:`gridcore.analysis.results.score_network`)."""
     box = (net.motion.box_width, net.motion.box_height)
     acc = ratemaps_along(net, traj, nbins, box)
     real = acc.ratemaps()

@@ -1,11 +1,11 @@
 """One run directory while it trains: what a training loop writes there, and when.
 
-A :class:`RunRecorder` keeps a run's history (one row of :data:`~gridcore.runs.HISTORY_FIELDS`
+A :class:`RunRecorder` keeps a run's history (one row of :data:`~gridcore.net.runs.HISTORY_FIELDS`
 per logged step) and its TensorBoard curves, stops it when its loss diverges, and holds the
 schedule on which it logs, scores the bottleneck, keeps weight snapshots and checkpoints.
-:func:`gridcore.train.train` records its run with one; :func:`gridcore.train.train_stacked`
-with one per stacked network, so each leaves the run directory that :func:`~gridcore.train.train`
-would. The files are those of :mod:`gridcore.runs`.
+:func:`gridcore.training.train.train` records its run with one; :func:`gridcore.training.train.train_stacked`
+with one per stacked network, so each leaves the run directory that :func:`~gridcore.training.train.train`
+would. The files are those of :mod:`gridcore.net.runs`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typing import NoReturn
 import torch
 from torch.utils.tensorboard import SummaryWriter
 
-from gridcore.config import TrainConfig
+from gridcore.analysis.ratemaps import bottleneck_ratemaps
 from gridcore.errors import DivergedError
-from gridcore.model import GridCellNetwork
+from gridcore.net.config import TrainConfig
+from gridcore.net.model import GridCellNetwork
+from gridcore.net.runs import HISTORY_FIELDS, Network, save_checkpoint, save_snapshot
+from gridcore.net.task import Step, decoding_errors, model_device, rng_devices
 from gridcore.paper import GRID_THRESHOLD, STRICT_GRID_THRESHOLD
-from gridcore.ratemaps import bottleneck_ratemaps
-from gridcore.runs import HISTORY_FIELDS, Network, save_checkpoint, save_snapshot
 from gridcore.scoring.scores import score_ratemaps
-from gridcore.task import Step, decoding_errors, model_device, rng_devices
 from gridcore.world.ensembles import Ensembles
 from gridcore.world.trajectories import Trajectories
 
@@ -64,7 +64,7 @@ class RunRecorder:
     list. ``network`` gives the network as it is now (called only when the weights are
     scored, snapshotted or checkpointed), ``opt`` its optimiser (anything with a
     ``state_dict``), ``rng`` the RNG state its checkpoint saves (default: torch's global RNG,
-    :func:`gridcore.runs.rng_state`). ``purge_step``: the step a resumed run continues from;
+    :func:`gridcore.net.runs.rng_state`). ``purge_step``: the step a resumed run continues from;
     TensorBoard drops what an earlier run logged after it.
     """
 

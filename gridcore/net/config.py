@@ -14,8 +14,8 @@ from pathlib import Path
 
 from gridcore import paper
 from gridcore.errors import GridcoreError
-from gridcore.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, PLACE_READOUTS, VELOCITY_INPUTS
-from gridcore.optim import OPTIMIZERS
+from gridcore.net.model import ATTENTION_HEADS, CORES, DECAY_LAYERS, PLACE_READOUTS, VELOCITY_INPUTS
+from gridcore.net.optim import OPTIMIZERS
 from gridcore.world.ensembles import ENSEMBLE_RNGS, INIT_CODES, PLACE_KINDS
 from gridcore.world.trajectories import MOTIONS
 
@@ -67,7 +67,7 @@ class TrainConfig:
     place_ensembles: int = 1
     place_sigma_ratio: float = 1.5
     # "shared": every ensemble read out from the whole bottleneck (DeepMind's code); "sliced":
-    # ensemble k from the k-th of place_ensembles equal slices of it (gridcore.model.SlicedLinear).
+    # ensemble k from the k-th of place_ensembles equal slices of it (gridcore.net.model.SlicedLinear).
     place_readout: str = "shared"
     n_hd: int = paper.N_HD
     hd_kappa: float = paper.HD_KAPPA

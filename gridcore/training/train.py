@@ -1,19 +1,19 @@
 """Training: the loop of the supervised path-integration task, top to bottom.
 
 Each step takes a batch of simulated trajectories (simulated ``data_chunk`` batches at a time),
-and :func:`gridcore.task.train_step` runs the network on their egocentric velocities and
+and :func:`gridcore.net.task.train_step` runs the network on their egocentric velocities and
 minimises the soft-target cross-entropy between its read-outs and the true place- and
 head-direction-cell distributions (plus the L2 term). Around that a
-:class:`~gridcore.recorder.RunRecorder` logs, checkpoints, keeps snapshots, scores the
+:class:`~gridcore.training.recorder.RunRecorder` logs, checkpoints, keeps snapshots, scores the
 bottleneck while it trains, and stops a diverging run.
 
-The run directory's format is :mod:`gridcore.runs`. Resuming gives bit-identical weights to an
+The run directory's format is :mod:`gridcore.net.runs`. Resuming gives bit-identical weights to an
 uninterrupted run on the same machine; another CPU model rounds differently and drifts apart
 within a few hundred steps. ``cfg.device`` picks the device (trajectories are simulated on the
 CPU and moved there); checkpoints hold CPU tensors, so a run can resume on another device.
 
 :func:`train_stacked` trains M networks that differ only in their seed as one
-:class:`~gridcore.stacked.StackedNetwork`, and writes each one's ordinary run directory.
+:class:`~gridcore.training.stacked.StackedNetwork`, and writes each one's ordinary run directory.
 """
 
 from __future__ import annotations
@@ -28,22 +28,11 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from gridcore.config import TrainConfig
 from gridcore.errors import DivergedError, GridcoreError
-from gridcore.model import GridCellNetwork
-from gridcore.recorder import RunRecorder
-from gridcore.runs import prepare_run_dir, restore_train_state, write_config
-from gridcore.stacked import (
-    OptimizerView,
-    StackedNetwork,
-    check_stackable,
-    make_generators,
-    stack_optimizer_states,
-    stack_trajectories,
-    stacked_train_step,
-    unstack_step,
-)
-from gridcore.task import (
+from gridcore.net.config import TrainConfig
+from gridcore.net.model import GridCellNetwork
+from gridcore.net.runs import prepare_run_dir, restore_train_state, write_config
+from gridcore.net.task import (
     StepSettings,
     build,
     clip_params,
@@ -52,6 +41,17 @@ from gridcore.task import (
     rng_devices,
     train_step,
     trajectory_stream,
+)
+from gridcore.training.recorder import RunRecorder
+from gridcore.training.stacked import (
+    OptimizerView,
+    StackedNetwork,
+    check_stackable,
+    make_generators,
+    stack_optimizer_states,
+    stack_trajectories,
+    stacked_train_step,
+    unstack_step,
 )
 from gridcore.world.ensembles import Ensembles
 
