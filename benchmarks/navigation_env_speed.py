@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _machine import describe  # noqa: E402
 
-from gridcore import rl_agents as rl  # noqa: E402
-from gridcore.navigation import grid_unit_scores, grid_units  # noqa: E402
-from gridcore.navigation_env import NavigationEnv  # noqa: E402
+from gridcore.navigation import rl_agents as rl  # noqa: E402
+from gridcore.navigation.env import NavigationEnv  # noqa: E402
+from gridcore.navigation.vectors import grid_unit_scores, grid_units  # noqa: E402
 from gridcore.net.runs import load_network  # noqa: E402
 from gridcore.shipped import network  # noqa: E402
 

@@ -4,7 +4,7 @@
     python experiments/rl_navigation.py --quick --out /tmp/rl   # a tiny version, for tests
 
 For each network (a shipped name or a run directory), observation variant and seed, trains a
-PPO agent (:mod:`gridcore.rl_agents`' settings: ``PPO_DEFAULTS`` and ``TRAIN_OPTIONS``) for
+PPO agent (:mod:`gridcore.navigation.rl_agents`' settings: ``PPO_DEFAULTS`` and ``TRAIN_OPTIONS``) for
 ``--steps`` environment steps with its goals in the box's left half, then tests it, actions drawn
 at random and the rat's random walk on the same episodes:
 
@@ -46,12 +46,12 @@ import pandas as pd
 import torch
 import yaml
 
-from gridcore import rl_agents as rl
 from gridcore import shipped
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
-from gridcore.navigation import grid_unit_scores, grid_units, lesion_units
-from gridcore.navigation_env import NavigationEnv
+from gridcore.navigation import rl_agents as rl
+from gridcore.navigation.env import NavigationEnv
+from gridcore.navigation.vectors import grid_unit_scores, grid_units, lesion_units
 from gridcore.net.runs import load_network
 from gridcore.shipped import network
 

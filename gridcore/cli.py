@@ -19,11 +19,11 @@ from gridcore import headline, sweeps
 from gridcore.analysis.comparison import compare_runs
 from gridcore.analysis.results import score_path
 from gridcore.errors import DivergedError, GridcoreError
-from gridcore.navigation_env import GOAL_REGIONS, VARIANTS
+from gridcore.navigation.env import GOAL_REGIONS, VARIANTS
+from gridcore.navigation.rl_agents import LESIONS, TRAIN_OPTIONS, AgentSpec, navigate_rl
+from gridcore.navigation.shortcuts import AGENTS as SHORTCUT_AGENTS
+from gridcore.navigation.shortcuts import navigate_run
 from gridcore.net.config import PRESETS, RESUMABLE_FIELDS, TrainConfig, get_preset
-from gridcore.rl_agents import LESIONS, TRAIN_OPTIONS, AgentSpec, navigate_rl
-from gridcore.shortcuts import AGENTS as SHORTCUT_AGENTS
-from gridcore.shortcuts import navigate_run
 from gridcore.training.train import EXIT_DIVERGED, train
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import agents as ag
+from gridcore.navigation import agents as ag
 from gridcore.world.trajectories import get_motion
 
 HALF = 1.1  # half the 2.2 m box

@@ -31,16 +31,11 @@ LAYERS: dict[str, int] = {
     # torch: the rat, the network, the optimisers, the cells
     "world": 4,  # the rat's paths, its arenas and cube, its place and head-direction cells
     "net": 5,  # the network, its optimisers, its config and task, its run directories
-    "agents": 8,  # points that step towards goals among walls, and the random-walk baseline
     "analysis": 9,  # what a trained network does: maps, path integration, results, comparisons
     "training": 10,  # the training loops, their recorder and diagnostics, stacked networks
-    "navigation": 12,  # goal vectors, agents and lesions on a frozen network (scored by results)
+    "navigation": 12,  # goal vectors, agents, shortcuts, RL agents on a frozen network
     # many runs at once: it trains (train) and scores (results, and real_paths' long paths)
     "sweeps": 13,
-    "shortcuts": 13,  # an arena with a door that opens at test: grid, place and route agents
-    "navigation_verdicts": 13,  # the navigation chapter's answers, worded from its measurements
-    "navigation_env": 13,  # the box as a gymnasium environment seen through a frozen network
-    "rl_agents": 14,  # PPO agents on that environment (stable-baselines3), saved and tested
     "plots": 14,  # the figures, a sweep's tables among them (sweeps.summary)
     # the command line, and ``python -m gridcore``
     "headline": 14,  # the paper's claims against the shipped tables (sweeps), for README and book
@@ -52,9 +47,6 @@ ANALYSIS = (
     "analysis",
     "plots",
     "navigation",
-    "navigation_env",
-    "navigation_verdicts",
-    "rl_agents",
 )
 # Imported inside a function because gridcore runs without them (extras in pyproject.toml:
 # book, dev, sweeps; rats: ratinabox, for comparisons with real rats; book: ripser, for

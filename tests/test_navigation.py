@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import navigation as nv
 from gridcore.cli import main
 from gridcore.errors import GridcoreError
+from gridcore.navigation import vectors as nv
 from gridcore.world.trajectories import Trajectories, simulate
 
 ROOT = Path(__file__).resolve().parent.parent

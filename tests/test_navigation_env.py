@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import navigation as nv
 from gridcore.errors import GridcoreError
-from gridcore.navigation_env import OBS_CLIP, VARIANTS, FrozenCore, NavigationEnv
+from gridcore.navigation import vectors as nv
+from gridcore.navigation.env import OBS_CLIP, VARIANTS, FrozenCore, NavigationEnv
 from gridcore.world.arenas import two_rooms
 from gridcore.world.trajectories import simulate
 
@@ -242,10 +242,10 @@ def test_gridcore_imports_without_the_rl_extra():
     code = (
         "import sys\n"
         "for name in ('gymnasium', 'stable_baselines3', 'sb3_contrib'): sys.modules[name] = None\n"
-        "import gridcore.cli, gridcore.rl_agents\n"
+        "import gridcore.cli, gridcore.navigation.rl_agents\n"
         "from gridcore.net.config import get_preset\n"
         "from gridcore.errors import GridcoreError\n"
-        "from gridcore.navigation_env import NavigationEnv\n"
+        "from gridcore.navigation.env import NavigationEnv\n"
         "try:\n"
         "    NavigationEnv(None, 'position')\n"
         "except GridcoreError as err:\n"

@@ -1,12 +1,12 @@
-"""gridcore.navigation_verdicts: the navigation chapter's answers, worded from measurements."""
+"""gridcore.navigation.verdicts: the navigation chapter's answers, worded from measurements."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from gridcore import navigation as nv
-from gridcore import navigation_verdicts as verdicts
-from gridcore.agents import AgentResult
+from gridcore.navigation import vectors as nv
+from gridcore.navigation import verdicts
+from gridcore.navigation.agents import AgentResult
 
 
 def _agents(**wins: list[int]) -> dict[str, AgentResult]:

@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gridcore import rl_agents as rl
 from gridcore.cli import main
 from gridcore.errors import GridcoreError
-from gridcore.navigation_env import NavigationEnv
+from gridcore.navigation import rl_agents as rl
+from gridcore.navigation.env import NavigationEnv
 from gridcore.world.arenas import two_rooms
 
 pytest.importorskip("stable_baselines3")

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from gridcore import shortcuts as sc
-from gridcore.agents import AgentResult
 from gridcore.errors import GridcoreError
+from gridcore.navigation import shortcuts as sc
+from gridcore.navigation.agents import AgentResult
 from gridcore.world.arenas import two_rooms
 
 

@@ -1,6 +1,6 @@
 """Agents that learn to navigate by reinforcement (Banino et al. 2018, Fig. 3 and 4).
 
-Agents are trained on :class:`gridcore.navigation_env.NavigationEnv` with stable-baselines3's
+Agents are trained on :class:`gridcore.navigation.env.NavigationEnv` with stable-baselines3's
 PPO (a feed-forward ``MlpPolicy``) or sb3-contrib's RecurrentPPO (an LSTM policy, for a variant
 whose observation leaves out something the agent must remember), on the CPU, several
 environments stepped side by side (``DummyVecEnv``, or ``SubprocVecEnv`` in separate processes).
@@ -17,7 +17,7 @@ directories you or gridcore made.
 **Measures.** :func:`evaluate` runs a policy for a number of episodes on one environment:
 success rate, path length over the shortest path less the tolerance (successful episodes,
 median), steps, and in an arena which gate the path went through first
-(:class:`gridcore.agents.AgentResult`). Baselines on the same episodes: :class:`RandomActions`
+(:class:`gridcore.navigation.agents.AgentResult`). Baselines on the same episodes: :class:`RandomActions`
 (actions uniform in the action box) and :class:`RandomWalk` (the rat's own foraging statistics:
 turns and speeds drawn as the motion model draws them). :func:`episodes_to_success` reads the training Monitor logs: the episodes (and
 environment steps) until the success rate over the last ``window`` episodes first reached 50 %.
@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gridcore.agents import AgentResult
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
-from gridcore.navigation import NAV_SEED, grid_unit_scores, grid_units, lesion_units
-from gridcore.navigation_env import INSTALL_HINT, NavigationEnv, require_gymnasium
+from gridcore.navigation.agents import AgentResult
+from gridcore.navigation.env import INSTALL_HINT, NavigationEnv, require_gymnasium
+from gridcore.navigation.vectors import NAV_SEED, grid_unit_scores, grid_units, lesion_units
 from gridcore.net.runs import Network, load_network
 from gridcore.world.arenas import two_rooms
 
@@ -510,7 +510,7 @@ def _scores(net: Network, spec: AgentSpec, n_trajectories: int, seed: int) -> np
 
 def held_out_options(spec: AgentSpec, goals=None, min_distance=None, lesion=None) -> dict:
     """The environment options of the test: the training ones, with the goals in ``goals``
-    (a :data:`gridcore.navigation_env.GOAL_REGIONS` entry), at least ``min_distance`` (m) away
+    (a :data:`gridcore.navigation.env.GOAL_REGIONS` entry), at least ``min_distance`` (m) away
     (and no upper limit), and the arena's door open."""
     options = dict(spec.options)
     if goals is not None:

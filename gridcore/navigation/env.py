@@ -17,7 +17,7 @@ right half x >= 0), and the straight line from the start to the goal between ``m
 and ``max_distance`` (m). Goals therefore follow the rat's occupancy (a little more often near
 walls). In an arena the rat seldom passes the goal zone and then ends its path in the start
 zone (about one path in 200 of 300 steps), so there, as in
-:func:`gridcore.shortcuts.shortcut_episodes`, the goal code is the network's code at the end of
+:func:`gridcore.navigation.shortcuts.shortcut_episodes`, the goal code is the network's code at the end of
 another exploration path, one that ends in the goal zone; both paths begin from the true code at
 their start, so both codes place the agent in the same frame.
 
@@ -30,19 +30,19 @@ of ``a`` by at most ``max_turn``, from the heading it believes it has (the netwo
 one it observes), and moves at ``min(|a|, 1) * max_speed``. The turn is still limited, so the
 network reads only steps like those it was trained on; the policy need not compose the goal's
 direction with its heading, which a small feed-forward policy learns slowly (with PPO's settings
-of :mod:`gridcore.rl_agents`, a policy on the place read-out and its difference from the goal's
+of :mod:`gridcore.navigation.rl_agents`, a policy on the place read-out and its difference from the goal's
 succeeded in 12 % of episodes after 6 * 10^4 steps with the turn action, where actions drawn at
 random succeed in 15 %, and in 41 % with the heading action).
 :meth:`NavigationEnv.turn_and_speed` reads an action; :meth:`NavigationEnv.action_for` writes
 one. The box stops a step; an arena's walls stop it and the rest slides along the wall
-(:func:`gridcore.agents.move`). The network reads the step as the rat's own egocentric velocity
+(:func:`gridcore.navigation.agents.move`). The network reads the step as the rat's own egocentric velocity
 (speed actually moved, sine and cosine of the turn; the allocentric velocity for a network
 trained on that), never the position.
 
 **Observations** (float32; codes standardised per unit over the network's codes along fresh rat
 paths and clipped to +-10 s.d.). ``variant``:
 
-* ``grid``: the grid-like units (``units``, e.g. :func:`gridcore.navigation.grid_units`) now and
+* ``grid``: the grid-like units (``units``, e.g. :func:`gridcore.navigation.vectors.grid_units`) now and
   in the goal code;
 * ``place``: the network's place read-out (softmax over each place ensemble's logits: the
   place-cell code, not coordinates) now and at the goal;
@@ -69,7 +69,7 @@ heading action turns from the true heading.
 ``step_cost`` every other step, plus ``shaping`` times the progress towards the goal made in the
 step (m of straight-line distance; 0 by default, the paper's sparse reward; the environment
 computes it from the true positions, and the policy never sees them: privileged information
-given to the reward only; :mod:`gridcore.rl_agents` trains with it on by default); truncated after
+given to the reward only; :mod:`gridcore.navigation.rl_agents` trains with it on by default); truncated after
 ``max_steps``. The default tolerance is 20 cm: the shipped ``grid-lstm``'s own place read-out is
 21 cm off on average after the 100 steps of exploration, so the read-out agents' 10 cm asks for
 more than the code holds. Actions drawn at random reach the 20 cm disc within 100 steps in 16 %
@@ -81,7 +81,7 @@ lie 0.69 m from the start (median; 0.34-1.23 m, 10th to 90th percentile).
 ``info``: ``is_success``, ``path_m`` walked, ``distance_m`` (the straight line from start to goal;
 in an arena the shortest path among its walls as they are) and ``steps``; in an arena also
 ``crossed_at``, the step at which the path first went through each gate (the door, then the
-gap; -1 never), as in :class:`gridcore.agents.AgentResult`.
+gap; -1 never), as in :class:`gridcore.navigation.agents.AgentResult`.
 
 **Lesions.** ``lesion``: bottleneck units set to 0 wherever the code is read for the policy: in
 the current and the goal code and in the place read-out computed from them (the paper silenced
@@ -100,9 +100,9 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from gridcore.agents import move, step_input
 from gridcore.errors import GridcoreError
-from gridcore.navigation import NAV_SEED, require_recurrent, run_codes
+from gridcore.navigation.agents import move, step_input
+from gridcore.navigation.vectors import NAV_SEED, require_recurrent, run_codes
 from gridcore.net.runs import Network
 from gridcore.net.task import untrained_model
 from gridcore.world.arenas import Arena, shortest_paths

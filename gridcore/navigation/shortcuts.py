@@ -7,10 +7,10 @@ agent's read-out is fitted, and opens at test. Each episode:
 1. **Before the test** (door closed). The simulated rat runs for ``explore_steps`` among the
    walls twice: one path ends in the goal zone (east room), where the network's code is kept as
    the goal's; the other ends in the start zone (west room), and the network's state there is
-   the agent's. The grid agent's ridge read-out (:func:`gridcore.navigation.fit_agent_readout`)
+   the agent's. The grid agent's ridge read-out (:func:`gridcore.navigation.vectors.fit_agent_readout`)
    is fitted on the rat's paths in the closed arena.
 2. **The test** (door open). From the start, agents step towards the goal among the open
-   arena's walls (:func:`gridcore.agents.run_agent`: a blocked step slides along the wall),
+   arena's walls (:func:`gridcore.navigation.agents.run_agent`: a blocked step slides along the wall),
    keeping track of themselves by the network's path integration of their own steps:
 
    * ``grid``: the grid units' read-out of ``[code_now, code_goal]``, straight at the goal;
@@ -40,9 +40,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from gridcore.agents import AgentResult, OraclePolicy, paired_success, random_walk, run_agent
 from gridcore.errors import GridcoreError
-from gridcore.navigation import (
+from gridcore.navigation.agents import (
+    AgentResult,
+    OraclePolicy,
+    paired_success,
+    random_walk,
+    run_agent,
+)
+from gridcore.navigation.vectors import (
     NAV_SEED,
     Episodes,
     NetworkPolicy,
@@ -268,7 +274,7 @@ def _taken(cut: dict[str, AgentResult]) -> str:
 
 def _grid_against_route(cut: dict[str, AgentResult]) -> str:
     """Whether the grid agent takes the shortcut more often than the route follower, and
-    whether it reaches the goal more often (:func:`gridcore.agents.paired_success`)."""
+    whether it reaches the goal more often (:func:`gridcore.navigation.agents.paired_success`)."""
     door = {a: 100 * cut[a].first_crossing_rate(0) for a in ("grid", "route")}
     if door["grid"] > door["route"] + 10:
         text = (
@@ -342,7 +348,7 @@ def navigate_run(
     max_steps: int = 250,
 ) -> dict:
     """What ``python -m gridcore navigate RUN_DIR`` prints: the open-box agents' success rates
-    and path ratios (:func:`gridcore.navigation.navigate`) and the shortcut test's, each on
+    and path ratios (:func:`gridcore.navigation.vectors.navigate`) and the shortcut test's, each on
     ``episodes`` episodes of the run's network. Bad input is a GridcoreError."""
     if episodes < 1:
         raise GridcoreError(f"episodes must be a positive integer, got {episodes}")

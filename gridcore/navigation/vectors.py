@@ -29,8 +29,8 @@ networks and small supervised read-outs:
    codes whose top-k grid-like units (by score), or k random units, are set to 0; the same
    lesion drives a bottleneck agent.
 
-The agent loop and the random walk live in :mod:`gridcore.agents`; the paper's shortcut test
-(an arena with internal walls and a door that opens at test time) in :mod:`gridcore.shortcuts`.
+The agent loop and the random walk live in :mod:`gridcore.navigation.agents`; the paper's shortcut test
+(an arena with internal walls and a door that opens at test time) in :mod:`gridcore.navigation.shortcuts`.
 Navigation needs a recurrent core (the agent steps the network one velocity at a time): the
 attention core is refused.
 """
@@ -44,9 +44,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from gridcore.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.analysis.results import score_network
 from gridcore.errors import GridcoreError
+from gridcore.navigation.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.net.runs import Network, untrained_network
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.world.trajectories import simulate
