@@ -4,9 +4,9 @@
     python experiments/rl_navigation.py --quick --out /tmp/rl   # a tiny version, for tests
 
 For each network (a shipped name or a run directory), observation variant and seed, trains a
-PPO agent (:mod:`gridcore.navigation.rl_agents`' settings: ``PPO_DEFAULTS`` and ``TRAIN_OPTIONS``) for
-``--steps`` environment steps with its goals in the box's left half, then tests it, actions drawn
-at random and the rat's random walk on the same episodes:
+PPO agent (:mod:`gridcore.navigation.rl_agents`' settings: ``PPO_DEFAULTS`` and ``TRAIN_OPTIONS``)
+for ``--steps`` environment steps with its goals in the box's left half, then tests it, actions
+drawn at random and the rat's random walk on the same episodes:
 
 * ``training goals``: goals in the left half, as in training;
 * ``held-out goals``: goals in the right half, at least ``--held-out-min-distance`` m away (or,

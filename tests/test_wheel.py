@@ -58,11 +58,9 @@ def fresh_python(wheel, tmp_path_factory) -> Path:
 
 def test_wheel_holds_the_library_networks_and_tables(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {
-        "gridcore/shipped.py",
-        "gridcore/sweeps/summary.py",
-        "gridcore/plots/scores.py",
-    } <= names
+    packages = ("scoring", "world", "net", "analysis", "training", "navigation", "sweeps", "plots")
+    assert {"gridcore/shipped.py", *(f"gridcore/{p}/__init__.py" for p in packages)} <= names
+    assert {"gridcore/scoring/scores.py", "gridcore/navigation/env.py"} <= names
     for net in ("grid-lstm", "grid-lstm-paper-rat", "grid-lstm-modules"):
         for f in ("model.safetensors", "config.json", "scores.json", "provenance.json"):
             assert f"gridcore/shipped/checkpoints/{net}/{f}" in names

@@ -2,8 +2,8 @@
 
 The network runs, dropout off, on fresh trajectories; its bottleneck, the recurrent core's
 output (hidden state) and, for an LSTM, its cell state are recorded at every step together with
-the rat's position, heading and running speed. :mod:`gridcore.scoring.celltypes` scores each unit and
-builds the time-shift nulls; this module records and tabulates.
+the rat's position, heading and running speed. :mod:`gridcore.scoring.celltypes` scores each unit
+and builds the time-shift nulls; this module records and tabulates.
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 For each network: the rat it was trained on (mean speed, m/s) and for how long, the share of
 bottleneck units that are grid-like (DeepMind's scorer, 60-degree score > 0.37), the scales of
 those units (gridcore's scorer; m, shown in cm) and whether they cluster into modules
-(:func:`gridcore.scoring.scale_modules.cluster_scales`), and the path-integration error after 15 s, trained
-against untrained, on the network's own rat and along the recorded rat of Sargolini et al.
-(:func:`gridcore.analysis.real_paths.long_path_errors`). A network trained over several seeds in a sweep
-gets a column of medians and ranges from its table. :func:`compare_runs` does it all for run
+(:func:`gridcore.scoring.scale_modules.cluster_scales`), and the path-integration error after 15 s,
+trained against untrained, on the network's own rat and along the recorded rat of Sargolini et al.
+(:func:`gridcore.analysis.real_paths.long_path_errors`). A network trained over several seeds in a
+sweep gets a column of medians and ranges from its table. :func:`compare_runs` does it all for run
 directories (``python -m gridcore compare RUN ... [--sweep DIR --condition NAME]``), and
 :func:`sweep_column` reads a sweep condition's column.
 """

@@ -1,9 +1,9 @@
 """3-D ratemaps of a network trained in the cube, how many trajectories they need, and the
 summary that ``python -m gridcore score`` prints for a 3-D run.
 
-As in 2-D (:mod:`gridcore.analysis.ratemaps`), the network runs with dropout off on fresh trajectories
-from their own seed and each unit's activity is averaged per bin, here over n^3 cubic bins
-(:mod:`gridcore.scoring.binning3d`). The stability of a map is the split-half correlation: the
+As in 2-D (:mod:`gridcore.analysis.ratemaps`), the network runs with dropout off on fresh
+trajectories from their own seed and each unit's activity is averaged per bin, here over n^3 cubic
+bins (:mod:`gridcore.scoring.binning3d`). The stability of a map is the split-half correlation: the
 correlation, over bins, between the maps of two disjoint sets of trajectories of equal size.
 """
 
@@ -102,8 +102,8 @@ def split_half_stability(
 def volume_summary(
     maps: np.ndarray, edge: float, n_shuffles: int = 5, seed: int = 0
 ) -> dict[str, Any]:
-    """The 3-D regularity of a set of maps (:mod:`gridcore.scoring.scores3d`) as plain numbers: units,
-    how many have 12 SAC peaks, median Q6, spacing and its CV, how many vary mostly along one
+    """The 3-D regularity of a set of maps (:mod:`gridcore.scoring.scores3d`) as plain numbers:
+    units, how many have 12 SAC peaks, median Q6, spacing and its CV, how many vary mostly along one
     axis, and with ``n_shuffles`` > 0 the null's 95th percentile (None when most shuffled maps
     have no 12 peaks, so that any unit with them beats it) and the fraction of units above it."""
     scores = score_volume_maps(maps, edge)

@@ -9,8 +9,8 @@ head-direction code of its start and then reads only the egocentric velocity; dr
   ratemaps), next to its ratemap from fresh simulated trajectories. Only the bins the real rat
   visited can be compared: for Sargolini's 1 m box, the middle of the training box.
 * **Path integration** (:func:`integrate_along`): the decoded against the true position along
-  long real paths, as :func:`gridcore.analysis.path_integration.integrate` does along simulated ones;
-  :func:`long_path_errors` gives the error after 15 s along the training rat's paths and the
+  long real paths, as :func:`gridcore.analysis.path_integration.integrate` does along simulated
+  ones; :func:`long_path_errors` gives the error after 15 s along the training rat's paths and the
   real rat's, trained against untrained.
 """
 

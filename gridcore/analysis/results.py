@@ -329,8 +329,8 @@ class Emergence:
     decoding error logged while training (history.csv), on the training batches;
     ``median_scale_m`` the median grid scale (m) of each snapshot's grid-like units (gridcore's
     scorer, score > 0.37; NaN where there are none); ``scale_clusters`` the number of clusters
-    of those scales that BIC picks (:func:`gridcore.scoring.scale_modules.cluster_scales`; 0 with fewer than
-    two scales).
+    of those scales that BIC picks (:func:`gridcore.scoring.scale_modules.cluster_scales`; 0 with
+    fewer than two scales).
     """
 
     steps: np.ndarray

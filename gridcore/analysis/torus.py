@@ -2,10 +2,11 @@
 
 Gardner et al. (Nature 2022) found that the joint activity of one grid module lies on a
 2-torus. Here the network's bottleneck is recorded on fresh trajectories (the evaluation seed
-of :mod:`gridcore.analysis.ratemaps`, as :func:`gridcore.analysis.census.record` does), its grid-like units are
-picked by DeepMind's scorer (60-degree score above 0.37) from their ratemaps, split into
-modules by :func:`gridcore.scoring.scale_modules.cluster_scales` on their grid scales, and each module's
-activity, and that of all grid units together, is given to :func:`gridcore.scoring.topology.betti_numbers`.
+of :mod:`gridcore.analysis.ratemaps`, as :func:`gridcore.analysis.census.record` does), its
+grid-like units are picked by DeepMind's scorer (60-degree score above 0.37) from their ratemaps,
+split into modules by :func:`gridcore.scoring.scale_modules.cluster_scales` on their grid scales,
+and each module's activity, and that of all grid units together, is given to
+:func:`gridcore.scoring.topology.betti_numbers`.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ def module_topology(
     threshold: float = GRID_THRESHOLD,
     progress: bool = True,
 ) -> dict[str, Topology]:
-    """{name: :class:`~gridcore.scoring.topology.Topology`} of each grid module of ``network`` and of
-    all its grid units (names as :func:`grid_modules`), from its bottleneck (dropout off) on
+    """{name: :class:`~gridcore.scoring.topology.Topology`} of each grid module of ``network`` and
+    of all its grid units (names as :func:`grid_modules`), from its bottleneck (dropout off) on
     ``n_trajectories`` fresh trajectories (seed ``EVAL_SEED + seed``, the trajectories that
     are mapped and scored).
 

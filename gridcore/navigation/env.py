@@ -17,9 +17,9 @@ right half x >= 0), and the straight line from the start to the goal between ``m
 and ``max_distance`` (m). Goals therefore follow the rat's occupancy (a little more often near
 walls). In an arena the rat seldom passes the goal zone and then ends its path in the start
 zone (about one path in 200 of 300 steps), so there, as in
-:func:`gridcore.navigation.shortcuts.shortcut_episodes`, the goal code is the network's code at the end of
-another exploration path, one that ends in the goal zone; both paths begin from the true code at
-their start, so both codes place the agent in the same frame.
+:func:`gridcore.navigation.shortcuts.shortcut_episodes`, the goal code is the network's code at the
+end of another exploration path, one that ends in the goal zone; both paths begin from the true code
+at their start, so both codes place the agent in the same frame.
 
 **A step.** The action is a Box in [-1, 1]^2. With ``action="turn"``, a turn of
 ``a[0] * max_turn`` (rad; by default 3 s.d. of the rat's turning in one ``dt``, 0.69 rad for the
@@ -30,20 +30,20 @@ of ``a`` by at most ``max_turn``, from the heading it believes it has (the netwo
 one it observes), and moves at ``min(|a|, 1) * max_speed``. The turn is still limited, so the
 network reads only steps like those it was trained on; the policy need not compose the goal's
 direction with its heading, which a small feed-forward policy learns slowly (with PPO's settings
-of :mod:`gridcore.navigation.rl_agents`, a policy on the place read-out and its difference from the goal's
-succeeded in 12 % of episodes after 6 * 10^4 steps with the turn action, where actions drawn at
-random succeed in 15 %, and in 41 % with the heading action).
+of :mod:`gridcore.navigation.rl_agents`, a policy on the place read-out and its difference from the
+goal's succeeded in 12 % of episodes after 6 * 10^4 steps with the turn action, where actions drawn
+at random succeed in 15 %, and in 41 % with the heading action).
 :meth:`NavigationEnv.turn_and_speed` reads an action; :meth:`NavigationEnv.action_for` writes
 one. The box stops a step; an arena's walls stop it and the rest slides along the wall
-(:func:`gridcore.navigation.agents.move`). The network reads the step as the rat's own egocentric velocity
-(speed actually moved, sine and cosine of the turn; the allocentric velocity for a network
+(:func:`gridcore.navigation.agents.move`). The network reads the step as the rat's own egocentric
+velocity (speed actually moved, sine and cosine of the turn; the allocentric velocity for a network
 trained on that), never the position.
 
 **Observations** (float32; codes standardised per unit over the network's codes along fresh rat
 paths and clipped to +-10 s.d.). ``variant``:
 
-* ``grid``: the grid-like units (``units``, e.g. :func:`gridcore.navigation.vectors.grid_units`) now and
-  in the goal code;
+* ``grid``: the grid-like units (``units``, e.g. :func:`gridcore.navigation.vectors.grid_units`) now
+  and in the goal code;
 * ``place``: the network's place read-out (softmax over each place ensemble's logits: the
   place-cell code, not coordinates) now and at the goal;
 * ``bottleneck``: every bottleneck unit, now and at the goal;
@@ -69,11 +69,11 @@ heading action turns from the true heading.
 ``step_cost`` every other step, plus ``shaping`` times the progress towards the goal made in the
 step (m of straight-line distance; 0 by default, the paper's sparse reward; the environment
 computes it from the true positions, and the policy never sees them: privileged information
-given to the reward only; :mod:`gridcore.navigation.rl_agents` trains with it on by default); truncated after
-``max_steps``. The default tolerance is 20 cm: the shipped ``grid-lstm``'s own place read-out is
-21 cm off on average after the 100 steps of exploration, so the read-out agents' 10 cm asks for
-more than the code holds. Actions drawn at random reach the 20 cm disc within 100 steps in 16 %
-of episodes with the turn action (9 % at 10 cm), 19 % with the heading action; a policy that
+given to the reward only; :mod:`gridcore.navigation.rl_agents` trains with it on by default);
+truncated after ``max_steps``. The default tolerance is 20 cm: the shipped ``grid-lstm``'s own place
+read-out is 21 cm off on average after the 100 steps of exploration, so the read-out agents' 10 cm
+asks for more than the code holds. Actions drawn at random reach the 20 cm disc within 100 steps in
+16 % of episodes with the turn action (9 % at 10 cm), 19 % with the heading action; a policy that
 decodes the shipped network's place read-out, now and at the goal, and heads straight for the
 goal reaches it in 56 %: the code, not the policy, caps an agent's success near there. The goals
 lie 0.69 m from the start (median; 0.34-1.23 m, 10th to 90th percentile).

@@ -17,10 +17,11 @@ directories you or gridcore made.
 **Measures.** :func:`evaluate` runs a policy for a number of episodes on one environment:
 success rate, path length over the shortest path less the tolerance (successful episodes,
 median), steps, and in an arena which gate the path went through first
-(:class:`gridcore.navigation.agents.AgentResult`). Baselines on the same episodes: :class:`RandomActions`
-(actions uniform in the action box) and :class:`RandomWalk` (the rat's own foraging statistics:
-turns and speeds drawn as the motion model draws them). :func:`episodes_to_success` reads the training Monitor logs: the episodes (and
-environment steps) until the success rate over the last ``window`` episodes first reached 50 %.
+(:class:`gridcore.navigation.agents.AgentResult`). Baselines on the same episodes:
+:class:`RandomActions` (actions uniform in the action box) and :class:`RandomWalk` (the rat's own
+foraging statistics: turns and speeds drawn as the motion model draws them).
+:func:`episodes_to_success` reads the training Monitor logs: the episodes (and environment steps)
+until the success rate over the last ``window`` episodes first reached 50 %.
 """
 
 from __future__ import annotations

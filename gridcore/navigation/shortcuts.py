@@ -1,17 +1,18 @@
 """The shortcut test (Banino et al. 2018, Fig. 4): does a grid-code agent take a new short path?
 
-The arena (:func:`gridcore.world.arenas.two_rooms`) is the rat's box split by a wall with a permanent
-gap at one end and a door in the middle that stays closed while the rat explores and while the
-agent's read-out is fitted, and opens at test. Each episode:
+The arena (:func:`gridcore.world.arenas.two_rooms`) is the rat's box split by a wall with a
+permanent gap at one end and a door in the middle that stays closed while the rat explores and while
+the agent's read-out is fitted, and opens at test. Each episode:
 
 1. **Before the test** (door closed). The simulated rat runs for ``explore_steps`` among the
    walls twice: one path ends in the goal zone (east room), where the network's code is kept as
    the goal's; the other ends in the start zone (west room), and the network's state there is
-   the agent's. The grid agent's ridge read-out (:func:`gridcore.navigation.vectors.fit_agent_readout`)
-   is fitted on the rat's paths in the closed arena.
+   the agent's. The grid agent's ridge read-out
+   (:func:`gridcore.navigation.vectors.fit_agent_readout`) is fitted on the rat's paths in the
+   closed arena.
 2. **The test** (door open). From the start, agents step towards the goal among the open
-   arena's walls (:func:`gridcore.navigation.agents.run_agent`: a blocked step slides along the wall),
-   keeping track of themselves by the network's path integration of their own steps:
+   arena's walls (:func:`gridcore.navigation.agents.run_agent`: a blocked step slides along the
+   wall), keeping track of themselves by the network's path integration of their own steps:
 
    * ``grid``: the grid units' read-out of ``[code_now, code_goal]``, straight at the goal;
    * ``place``: the network's place read-out, its estimate of the goal minus that of now;

@@ -29,10 +29,10 @@ networks and small supervised read-outs:
    codes whose top-k grid-like units (by score), or k random units, are set to 0; the same
    lesion drives a bottleneck agent.
 
-The agent loop and the random walk live in :mod:`gridcore.navigation.agents`; the paper's shortcut test
-(an arena with internal walls and a door that opens at test time) in :mod:`gridcore.navigation.shortcuts`.
-Navigation needs a recurrent core (the agent steps the network one velocity at a time): the
-attention core is refused.
+The agent loop and the random walk live in :mod:`gridcore.navigation.agents`; the paper's shortcut
+test (an arena with internal walls and a door that opens at test time) in
+:mod:`gridcore.navigation.shortcuts`. Navigation needs a recurrent core (the agent steps the network
+one velocity at a time): the attention core is refused.
 """
 
 from __future__ import annotations

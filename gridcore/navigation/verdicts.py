@@ -1,6 +1,6 @@
 """Navigation results in words: one plain sentence per question of the navigation chapter, each
-worded from the measurements of :mod:`gridcore.navigation.vectors` (goal-vector decoding, the open-box
-agents on paired episodes, lesions), so that a verdict is computed and tested, not typed.
+worded from the measurements of :mod:`gridcore.navigation.vectors` (goal-vector decoding, the
+open-box agents on paired episodes, lesions), so that a verdict is computed and tested, not typed.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def decoding_verdict(decoding: Decoding, kinds: tuple[str, ...] = ("linear", "ML
 
 def lesion_difference(lesions: pd.DataFrame) -> tuple[int, float, float]:
     """At the largest number of units silenced in ``lesions`` (a table of
-    :func:`gridcore.navigation.vectors.lesion_curve`): that number, and the grid lesion's decoding error
-    (cm) and success (percentage points) minus the random lesion's."""
+    :func:`gridcore.navigation.vectors.lesion_curve`): that number, and the grid lesion's decoding
+    error (cm) and success (percentage points) minus the random lesion's."""
     k = int(lesions["units silenced"].max())
     top = lesions[lesions["units silenced"] == k].set_index("lesion")
     d_err = top.loc["grid", "decoding error (cm)"] - top.loc["random", "decoding error (cm)"]
@@ -70,8 +70,8 @@ def lesion_difference(lesions: pd.DataFrame) -> tuple[int, float, float]:
 
 def lesion_verdict(lesions: pd.DataFrame, decoding: Decoding) -> str:
     """Lesions in words, at the largest number of units silenced in ``lesions`` (a table of
-    :func:`gridcore.navigation.vectors.lesion_curve`): the grid lesion's change in decoding error (cm)
-    and in success (points) against the random lesion's, called special only when it costs
+    :func:`gridcore.navigation.vectors.lesion_curve`): the grid lesion's change in decoding error
+    (cm) and in success (points) against the random lesion's, called special only when it costs
     more than 5 cm and 5 points; otherwise whether the non-grid units alone decode goal vectors
     about as well as the grid units (within 20 %, all distances)."""
     k, d_err, d_succ = lesion_difference(lesions)
@@ -94,8 +94,9 @@ def lesion_verdict(lesions: pd.DataFrame, decoding: Decoding) -> str:
 
 def open_box_verdict(navigation: Navigation, decoding: Decoding) -> str:
     """The open-box agents in words: the grid agent against the place agent and against the
-    random walk on the same episodes (:func:`gridcore.navigation.agents.paired_success`), and what that
-    says, with the grid units' linear read-out error (cm) for the nearest goals of ``decoding``.
+    random walk on the same episodes (:func:`gridcore.navigation.agents.paired_success`), and what
+    that says, with the grid units' linear read-out error (cm) for the nearest goals of
+    ``decoding``.
     """
     episodes = len(next(iter(navigation.agents.values())).success)
     place = paired_success(navigation.agents, "grid", "place")

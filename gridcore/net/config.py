@@ -67,7 +67,8 @@ class TrainConfig:
     place_ensembles: int = 1
     place_sigma_ratio: float = 1.5
     # "shared": every ensemble read out from the whole bottleneck (DeepMind's code); "sliced":
-    # ensemble k from the k-th of place_ensembles equal slices of it (gridcore.net.model.SlicedLinear).
+    # ensemble k from the k-th of place_ensembles equal slices of it
+    # (gridcore.net.model.SlicedLinear).
     place_readout: str = "shared"
     n_hd: int = paper.N_HD
     hd_kappa: float = paper.HD_KAPPA

@@ -294,7 +294,7 @@ def load_network(checkpoint: str | Path) -> Network:
 
 
 def untrained_network(cfg: TrainConfig, seed: int = 0) -> Network:
-    """``cfg``'s network with fresh weights drawn from ``seed``, in evaluation mode: the
-    untrained baseline (:func:`gridcore.net.task.untrained_model`). Torch's RNG is left as it was."""
+    """``cfg``'s network with fresh weights drawn from ``seed``, in evaluation mode: the untrained
+    baseline (:func:`gridcore.net.task.untrained_model`). Torch's RNG is left as it was."""
     model, ensembles = untrained_model(cfg, seed=seed)
     return Network(model, ensembles, cfg)

@@ -7,8 +7,8 @@ which drops the HD term below and HD from the initial code; ``dims=3``, the same
 :mod:`gridcore.world.volume`, with direction cells on the sphere in place of head-direction cells.)
 This module builds a network and its ensembles from a config, runs it on trajectories, computes
 the loss (soft-target cross-entropy plus the L2 term), clips gradients and takes one training
-step. The training loop (:mod:`gridcore.training.train`), the diagnostics and the analyses all call it,
-so each piece of the task exists once; with ``per_model`` the losses, the L2 term and the step
+step. The training loop (:mod:`gridcore.training.train`), the diagnostics and the analyses all call
+it, so each piece of the task exists once; with ``per_model`` the losses, the L2 term and the step
 serve M stacked networks too (:mod:`gridcore.training.stacked`), one value per model.
 
     loss = CE(place targets, place logits) + CE(HD targets, HD logits)     nats, mean over B x T

@@ -39,10 +39,10 @@ Conventions:
 * Maps and SACs use a perceptual colour map (viridis) and carry colour bars: a grid of maps is
   normalised per map and shares one bar ("activity (normalised per unit)"); SACs share a
   correlation bar on the fixed scale -1 to 1. The paper's numbers come from :mod:`gridcore.paper`.
-* Plots import the numpy layer, ensembles, trajectories, real rats, :mod:`gridcore.paper` and
-  the sweeps' statistics (:mod:`gridcore.sweeps.summary`, pandas only), never the training or
-  results modules; objects from those (a ``PathIntegration``, an ``Emergence``) are used
-  through their attributes.
+* Plots import the base modules (:mod:`gridcore.paper` among them), :mod:`gridcore.scoring`,
+  :mod:`gridcore.world` and the sweeps' statistics (:mod:`gridcore.sweeps.summary`, pandas
+  only); never the network, its analyses or its training: objects from those (a config, a
+  ``PathIntegration``, an ``Emergence``) are used through their attributes.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ SCORE_LABELS = {
 
 
 def plot_census(census: Census, axes: Sequence[Axes] | None = None) -> Figure:
-    """One panel per type of :data:`gridcore.scoring.celltypes.TYPES`: the units' scores (outline) over
-    the time-shifted scores (grey), both as densities, with the threshold (dashed); each title
+    """One panel per type of :data:`gridcore.scoring.celltypes.TYPES`: the units' scores (outline)
+    over the time-shifted scores (grey), both as densities, with the threshold (dashed); each title
     counts the units above it. ``axes``: one Axes per type. Returns the Figure."""
     if axes is None:
         axes = Figure(figsize=(11, 2.8), layout="constrained").subplots(1, len(TYPES))

@@ -386,8 +386,8 @@ def plot_bic(clusters: ScaleClusters, ax: Axes | None = None) -> Axes:
 
 
 def plot_emergence(emergence, axes=None) -> Figure:
-    """Grid-unit fraction (both modes, both thresholds) and the training decoding error
-    against the training step, from a ``gridcore.analysis.results.Emergence``; ``axes``: two axes."""
+    """Grid-unit fraction (both modes, both thresholds) and the training decoding error against
+    the training step, from a ``gridcore.analysis.results.Emergence``; ``axes``: two axes."""
     if axes is None:
         axes = Figure(figsize=(9, 3.3), layout="constrained").subplots(1, 2)
     a, b = axes

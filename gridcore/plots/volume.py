@@ -164,8 +164,8 @@ def plot_stability(
 
 
 def plot_axis_fractions(fractions: np.ndarray, ax: Axes | None = None) -> Axes:
-    """Histogram over units of the largest fraction of a map's variance along one axis
-    (:func:`gridcore.scoring.scores3d.axis_variance_fractions`, (units, 3)), stacked by that axis."""
+    """Histogram over units of the largest fraction of a map's variance along one axis, stacked
+    by that axis (:func:`gridcore.scoring.scores3d.axis_variance_fractions`, (units, 3))."""
     ax = ax if ax is not None else new_axes((4.5, 3))
     fractions = np.asarray(fractions)
     top, axis = fractions.max(axis=1), fractions.argmax(axis=1)

@@ -5,8 +5,9 @@ numpy only. A ratemap array has shape ``(units, nbins, nbins)`` and is indexed
 at (-w/2, -h/2) of a box of w x h metres centred on the origin. Unvisited bins are NaN. The
 paper's text bins the 2.2 m box into 32 x 32; DeepMind's code into 20 x 20.
 
-The time-shift nulls (:mod:`gridcore.scoring.shuffles`, :mod:`gridcore.scoring.celltypes`) bin activity rolled
-in time against position; :func:`time_shifts` and :func:`shift_in_time` make that activity.
+The time-shift nulls (:mod:`gridcore.scoring.shuffles`, :mod:`gridcore.scoring.celltypes`) bin
+activity rolled in time against position; :func:`time_shifts` and :func:`shift_in_time` make that
+activity.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ shifted to a minimum of 0 before their vector length and fields are taken, and a
 as speed-modulated by the absolute value of its speed score.
 
 The null (:func:`census`) shifts each unit's activity in time against the behaviour by its own
-random offset, as :func:`gridcore.scoring.shuffles.trajectory_shuffle_threshold` does for the grid score:
-every score of the shifted activity is a score of a unit with the same activity statistics but
-no relation to the rat. A unit is of a type when its score exceeds a percentile of the null
+random offset, as :func:`gridcore.scoring.shuffles.trajectory_shuffle_threshold` does for the grid
+score: every score of the shifted activity is a score of a unit with the same activity statistics
+but no relation to the rat. A unit is of a type when its score exceeds a percentile of the null
 pooled over all units and shuffles: the 99th for speed and head direction (Kropff et al. 2015),
 the 95th for border and grid scores (the grid-score convention of :mod:`gridcore.scoring.shuffles`).
 """

@@ -15,8 +15,8 @@ A hexagonal pattern made of three plane waves of wavenumber k* has its fields
 With gridcore's surround of twice the centre (``surround_scale`` 2) the period is about 7.55
 sigma: 0.91 m at sigma = 12 cm.
 
-gridcore's centre-surround targets (``place_kind="dog"``, gridcore.world.ensembles) are softmaxes over
-the cells rather than Gaussian densities, shifted to be non-negative and normalised; the shift
+gridcore's centre-surround targets (``place_kind="dog"``, gridcore.world.ensembles) are softmaxes
+over the cells rather than Gaussian densities, shifted to be non-negative and normalised; the shift
 adds a constant, which changes only the zero frequency, so the predicted peak is the same. The
 softmax of Gaussians alone (the paper's targets) is low-pass: it favours no period.
 """

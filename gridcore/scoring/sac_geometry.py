@@ -2,9 +2,9 @@
 cannot be judged at all (:func:`degenerate_reasons`), and the grid's scale, orientation and peak
 positions read from its SAC (:func:`grid_geometry`).
 
-numpy and scipy only; :mod:`gridcore.scoring.scores` calls both for every unit it scores. Scales are in
-metres, orientations in degrees; the conventions for maps and SACs are :mod:`gridcore.scoring.scores`'.
-Both measurements are gridcore's own: DeepMind's code has neither.
+numpy and scipy only; :mod:`gridcore.scoring.scores` calls both for every unit it scores. Scales are
+in metres, orientations in degrees; the conventions for maps and SACs are
+:mod:`gridcore.scoring.scores`'. Both measurements are gridcore's own: DeepMind's code has neither.
 """
 
 from __future__ import annotations

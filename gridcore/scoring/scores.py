@@ -1,7 +1,8 @@
 """Spatial autocorrelograms (SACs) and grid scores (Banino et al. 2018, Methods).
 
-numpy only: the paper's scoring and nothing else. Ratemap binning is in :mod:`gridcore.scoring.binning`,
-shuffle nulls in :mod:`gridcore.scoring.shuffles`, scoring a run or a file in :mod:`gridcore.analysis.results`.
+numpy only: the paper's scoring and nothing else. Ratemap binning is in
+:mod:`gridcore.scoring.binning`, shuffle nulls in :mod:`gridcore.scoring.shuffles`, scoring a run or
+a file in :mod:`gridcore.analysis.results`.
 
 Conventions used throughout:
 

@@ -351,8 +351,8 @@ def run(
     this process is used as it is. ``gpus_per_trial`` reserves a share of a GPU for each Ray
     trial, which then trains on the GPU (``device=cuda``). With ``models_per_worker`` M > 1, up
     to M trials that share every setting but the seed train as one stacked network in one Ray
-    trial (:func:`gridcore.training.train.train_stacked`); their run directories and rows are as always.
-    Finished trials are skipped; unfinished ones resume from their last checkpoint.
+    trial (:func:`gridcore.training.train.train_stacked`); their run directories and rows are as
+    always. Finished trials are skipped; unfinished ones resume from their last checkpoint.
     """
     spec_path, out = Path(spec_path), Path(out).resolve()
     spec = load_spec(spec_path)

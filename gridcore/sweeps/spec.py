@@ -42,8 +42,8 @@ SCORE_METRICS = (
     "shuffle_threshold",
     "median_scale_m",
 )
-# Path integration over 15 s (gridcore.analysis.real_paths.long_path_errors). A record scored by an older
-# gridcore lacks them: they are measured on its saved network when another sweep reuses it.
+# Path integration over 15 s (gridcore.analysis.real_paths.long_path_errors). A record scored by an
+# older gridcore lacks them: they are measured on its saved network when another sweep reuses it.
 LATER_METRICS = (
     "position_error_15s_cm",
     "untrained_error_15s_cm",

@@ -8,5 +8,5 @@
 
 Its modules import the base modules, :mod:`gridcore.scoring`, :mod:`gridcore.world`,
 :mod:`gridcore.net` and :mod:`gridcore.analysis` (the recorder scores while training), and each
-other; never :mod:`gridcore.navigation.vectors`, which stands beside it (``tests/test_layers.py``).
+other; never :mod:`gridcore.navigation`, which stands beside it (``tests/test_layers.py``).
 """

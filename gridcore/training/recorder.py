@@ -3,9 +3,10 @@
 A :class:`RunRecorder` keeps a run's history (one row of :data:`~gridcore.net.runs.HISTORY_FIELDS`
 per logged step) and its TensorBoard curves, stops it when its loss diverges, and holds the
 schedule on which it logs, scores the bottleneck, keeps weight snapshots and checkpoints.
-:func:`gridcore.training.train.train` records its run with one; :func:`gridcore.training.train.train_stacked`
-with one per stacked network, so each leaves the run directory that :func:`~gridcore.training.train.train`
-would. The files are those of :mod:`gridcore.net.runs`.
+:func:`gridcore.training.train.train` records its run with one;
+:func:`gridcore.training.train.train_stacked` with one per stacked network, so each leaves the run
+directory that :func:`~gridcore.training.train.train` would. The files are those of
+:mod:`gridcore.net.runs`.
 """
 
 from __future__ import annotations
