@@ -17,7 +17,7 @@ from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from gridcore.shipped import NETWORK_FILES, SWEEP_FILES  # noqa: E402  (stdlib only)
+from gridcore.shipped import AGENT_FILES, NETWORK_FILES, SWEEP_FILES  # noqa: E402  (stdlib only)
 
 
 def shipped_files() -> list[Path]:
@@ -30,6 +30,9 @@ def shipped_files() -> list[Path]:
     files += sorted(experiments.glob("*.yaml"))
     for table in sorted(experiments.glob("*/results.csv")):
         for pattern in SWEEP_FILES:
+            files += sorted(table.parent.glob(pattern))
+    for table in sorted(experiments.glob("*/navigation.csv")):
+        for pattern in AGENT_FILES:
             files += sorted(table.parent.glob(pattern))
     return [f.relative_to(HERE) for f in files]
 

@@ -28,6 +28,8 @@ NETWORK_FILES = (
     "snapshots/*.safetensors",
 )
 SWEEP_FILES = ("spec.yaml", "results.csv", "curves.csv", "scale_curves.csv")
+# An experiment of reinforcement-learning agents keeps tables of its own (its agents stay out).
+AGENT_FILES = ("spec.yaml", "navigation.csv", "learning_curves.csv")
 
 
 def root() -> Path:
@@ -55,6 +57,15 @@ def sweeps() -> list[str]:
     return sorted(p.name for p in folder.iterdir() if (p / "results.csv").is_file())
 
 
+def agent_experiments() -> list[str]:
+    """Names of the shipped experiments with agents (directories of ``experiments/`` with a
+    ``navigation.csv``)."""
+    folder = experiments()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / "navigation.csv").is_file())
+
+
 def experiments() -> Path:
     """The shipped ``experiments/`` folder: every sweep's spec (``NAME.yaml``) and its tables."""
     return root() / "experiments"
@@ -70,6 +81,12 @@ def sweep(name_or_path: str | Path) -> Path:
     """A sweep's directory: ``name_or_path`` itself when it is a directory, else the shipped
     sweep of that name (``"headline-fast"``)."""
     return _find(name_or_path, experiments(), sweeps(), "sweep")
+
+
+def agent_experiment(name_or_path: str | Path) -> Path:
+    """An agents experiment's directory: ``name_or_path`` itself when it is a directory, else
+    the shipped one of that name (``"rl-navigation"``)."""
+    return _find(name_or_path, experiments(), agent_experiments(), "agents experiment")
 
 
 def _find(name_or_path: str | Path, folder: Path, names: list[str], kind: str) -> Path:

@@ -182,3 +182,31 @@ def test_navigate_on_the_shipped_network(capsys):
             assert 0 <= out[f"shortcut_{agent}_{what}"] <= 1
     assert out["shortcut_oracle_success_rate"] > 0.9 and out["shortcut_episodes"] == 20
     assert out["shortcut_mean_closed_path_m"] > out["shortcut_mean_open_path_m"]
+
+
+def test_the_half_split_fits_in_the_west_and_tests_in_the_east(tiny_network, monkeypatch):
+    seen = {}
+    real = nv.fit_linear
+
+    def spy(x, y, ridge):
+        seen.setdefault("train_rows", len(x))
+        return real(x, y, ridge)
+
+    monkeypatch.setattr(nv, "fit_linear", spy)
+    d = nv.decode_goal_vectors(
+        tiny_network,
+        np.array([0, 1]),
+        n_trajectories=8,
+        seq_len=20,
+        n_pairs=400,
+        mlp_steps=0,
+        split="half",
+        inputs=("true position",),
+    )
+    assert d.split == "half" and d.train_distance == math.inf
+    assert 0 < seen["train_rows"] < 400 and 0 < len(d.distances_m) < 400
+    # The true-position read-out is a difference of positions: exact in the unseen half too.
+    assert d.mean_error("true position", "linear") < 1.0
+    assert "(beyond training)" not in " ".join(d.table().index)
+    with pytest.raises(GridcoreError, match="split must be one of distance, half"):
+        nv.decode_goal_vectors(tiny_network, np.array([0]), split="west")

@@ -101,3 +101,42 @@ def test_the_lesion_verdict_reads_the_largest_lesion():
     assert "(25 against 24 cm, all distances)" in same
     worse = verdicts.lesion_verdict(_lesions(24.0, 54.0), _all_inputs(10.0, 50.0, 90.0, False))
     assert worse.endswith("costs about as much whichever it is.")  # non-grid units decode worse
+
+
+def _split_decoding(split, grid_linear, place_linear, grid_mlp, place_mlp):
+    errors = {}
+    for name in nv.INPUTS:
+        errors[(name, "linear")] = np.full(4, 50.0)
+        errors[(name, "MLP")] = np.full(4, 50.0)
+    errors[("grid", "linear")] = np.full(4, grid_linear)
+    errors[("place code", "linear")] = np.full(4, place_linear)
+    errors[("grid", "MLP")] = np.full(4, grid_mlp)
+    errors[("place code", "MLP")] = np.full(4, place_mlp)
+    distances = np.array([0.2, 0.4, 1.2, 1.6])
+    return nv.Decoding(errors, distances, 1.0 if split == "distance" else np.inf, {}, split)
+
+
+def test_linearity_table_reads_each_split_on_its_held_out_pairs():
+    by_distance = _split_decoding("distance", 10, 20, 30, 40)
+    by_distance.errors_cm[("grid", "linear")] = np.array([0.0, 0.0, 12.0, 14.0])
+    table = verdicts.linearity_table(by_distance, _split_decoding("half", 5, 6, 7, 8))
+    assert table.loc["grid", ("beyond the training distance", "linear")] == 13.0
+    assert table.loc["grid", ("in the unseen half", "MLP")] == 7.0
+    assert list(table.index) == list(nv.INPUTS)
+
+
+def test_linearity_verdict_says_when_the_read_out_flips_the_conclusion():
+    same = verdicts.linearity_table(
+        _split_decoding("distance", 10, 20, 30, 40), _split_decoding("half", 5, 6, 7, 8)
+    )
+    text = verdicts.linearity_verdict(same)
+    assert text.startswith("The conclusion does not hinge on linearity: the grid units beat")
+    flipped = verdicts.linearity_table(
+        _split_decoding("distance", 10, 20, 30, 40), _split_decoding("half", 5, 6, 9, 8)
+    )
+    text = verdicts.linearity_verdict(flipped)
+    assert text.startswith(
+        "The conclusion hinges on linearity: in the unseen half the grid units win through the "
+        "linear read-out and the place code through the MLP ("
+    )
+    assert "MLP 9 against 8 cm" in text

@@ -21,11 +21,14 @@ def test_names_list_what_is_shipped():
     assert {"grid-lstm", "grid-lstm-paper-rat", "grid-lstm-modules"} <= set(shipped.networks())
     assert {"headline-fast", "paper-rat"} <= set(shipped.sweeps())
     assert "trials" not in shipped.sweeps()
+    assert shipped.agent_experiments() == ["rl-navigation"]
+    assert "rl-navigation" not in shipped.sweeps()  # its tables are not a sweep's
 
 
 def test_a_name_gives_the_shipped_directory():
     assert shipped.network("grid-lstm") == ROOT / "checkpoints" / "grid-lstm"
     assert (shipped.sweep("paper-rat") / "results.csv").is_file()
+    assert (shipped.agent_experiment("rl-navigation") / "navigation.csv").is_file()
 
 
 def test_a_directory_is_taken_as_it_is(tmp_path):
@@ -38,6 +41,8 @@ def test_anything_else_is_one_clear_error():
         shipped.network("grid-lsmt")
     with pytest.raises(GridcoreError, match="neither a directory nor a shipped sweep"):
         shipped.sweep("no-such-sweep")
+    with pytest.raises(GridcoreError, match="nor a shipped agents experiment .*rl-navigation"):
+        shipped.agent_experiment("rl-nav")
 
 
 def test_every_shipped_network_has_what_the_wheel_carries():

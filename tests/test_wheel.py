@@ -65,6 +65,8 @@ def test_wheel_holds_the_library_networks_and_tables(wheel):
         for f in ("model.safetensors", "config.json", "scores.json", "provenance.json"):
             assert f"gridcore/shipped/checkpoints/{net}/{f}" in names
     assert "gridcore/shipped/experiments/headline-fast/results.csv" in names
+    assert "gridcore/shipped/experiments/rl-navigation/learning_curves.csv" in names
+    assert not any("rl-navigation/agents" in n for n in names)  # pickled agents stay out
     assert "gridcore/shipped/experiments/paper-rat/curves.csv" in names
     assert "gridcore/shipped/experiments/paper-rat.yaml" in names
     assert not [n for n in names if "/trials/" in n or "train_state" in n or "/tb/" in n]

@@ -11,7 +11,9 @@
 * :mod:`~gridcore.navigation.env`: the box as a gymnasium environment seen through a frozen
   network;
 * :mod:`~gridcore.navigation.rl_agents`: PPO agents on that environment (stable-baselines3),
-  trained, saved and tested.
+  trained, saved and tested;
+* :mod:`~gridcore.navigation.rl_results`: what those agents did, read from their shipped tables
+  over seeds (pandas only), and the chapter's answer on grid against place codes.
 
 Its modules import the base modules, :mod:`gridcore.scoring`, :mod:`gridcore.world`,
 :mod:`gridcore.net` and :mod:`gridcore.analysis`, and each other; never the training loops

@@ -37,6 +37,7 @@ one velocity at a time): the attention core is refused.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,7 @@ from gridcore.world.trajectories import simulate
 NAV_SEED = 555_000_111  # navigation data never coincide with training, ratemap or PI data
 INPUTS = ("grid", "non-grid", "bottleneck", "place code", "untrained", "true position")
 DISTANCE_BINS_M = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.2)
+SPLITS = ("distance", "half")  # how goal-vector read-outs are kept from their test pairs
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,12 +220,14 @@ class Decoding:
 
     ``errors_cm[(input, readout)]``: (P,) distance between decoded and true goal vector, cm;
     ``distances_m``: (P,) true goal distance; ``train_distance``: the read-outs saw only pairs
-    closer than this (m)."""
+    closer than this (m); ``split``: how training and test pairs were separated, by distance
+    or by half of the box (:func:`decode_goal_vectors`)."""
 
     errors_cm: dict[tuple[str, str], np.ndarray]
     distances_m: np.ndarray
     train_distance: float
     n_units: dict[str, int]
+    split: str = "distance"
 
     def table(self, bins=DISTANCE_BINS_M) -> pd.DataFrame:
         """Mean error (cm) per goal-distance bin (rows) for every input and read-out
@@ -274,10 +278,16 @@ def decode_goal_vectors(
     mlp_steps: int = 400,
     seed: int = 0,
     inputs=INPUTS,
+    split: str = "distance",
 ) -> Decoding:
-    """Fit the read-outs of every input on pairs from ``n_trajectories`` trajectories, closer
-    than ``train_distance`` (m), and test them on ``n_pairs`` pairs of as many fresh
-    trajectories at any distance. ``mlp_steps`` 0 skips the MLP."""
+    """Fit the read-outs of every input on pairs from ``n_trajectories`` trajectories and test
+    them on pairs of as many fresh trajectories (``n_pairs`` drawn from each). ``split``
+    "distance": fit on pairs closer than ``train_distance`` (m), test at any distance; "half":
+    fit on pairs with both ends in the box's west half (x < 0), test on pairs with both in its
+    east half, at any distance (a read-out that learnt the places it saw, not the difference of
+    two positions, fails there). ``mlp_steps`` 0 skips the MLP."""
+    if split not in SPLITS:
+        raise GridcoreError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     require_recurrent(net)
     gen = torch.Generator().manual_seed(NAV_SEED + seed)
     (train_pos, train), (test_pos, test) = (
@@ -287,7 +297,13 @@ def decode_goal_vectors(
     t_now, t_goal = sample_pairs(n_trajectories, seq_len, n_pairs, gen)
     y_train = train_pos.reshape(-1, 2)[goal] - train_pos.reshape(-1, 2)[now]
     y_test = test_pos.reshape(-1, 2)[t_goal] - test_pos.reshape(-1, 2)[t_now]
-    keep = y_train.norm(dim=-1) < train_distance
+    if split == "half":
+        keep = _in_west(train_pos, now) & _in_west(train_pos, goal)
+        test_keep = ~_in_west(test_pos, t_now) & ~_in_west(test_pos, t_goal)
+        t_now, t_goal, y_test = t_now[test_keep], t_goal[test_keep], y_test[test_keep]
+        train_distance = math.inf
+    else:
+        keep = y_train.norm(dim=-1) < train_distance
     now, goal, y_train = now[keep], goal[keep], y_train[keep]
     errors = {}
     with torch.no_grad():
@@ -301,7 +317,12 @@ def decode_goal_vectors(
             for kind, readout in fits.items():
                 errors[(name, kind)] = 100 * (readout(xt) - y_test).norm(dim=-1).numpy()
     n_units = {k: int(v.shape[-1]) for k, v in train.items()}
-    return Decoding(errors, y_test.norm(dim=-1).numpy(), float(train_distance), n_units)
+    return Decoding(errors, y_test.norm(dim=-1).numpy(), float(train_distance), n_units, split)
+
+
+def _in_west(pos: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
+    """(P,) whether the moments at flat indices ``flat`` of positions (B, T, 2) lie at x < 0."""
+    return pos.reshape(-1, 2)[flat, 0] < 0
 
 
 def fit_agent_readout(

@@ -116,3 +116,58 @@ def open_box_verdict(navigation: Navigation, decoding: Decoding) -> str:
         "this network's grids are coarse (ch. 8: their scales are comparable to the size of "
         "the box), so they offer no resolution that its place read-out lacks."
     )
+
+
+# The two ways a goal-vector read-out is kept from its test pairs (navigation.SPLITS), as the
+# linearity table names them.
+SPLIT_LABELS = {"distance": "beyond the training distance", "half": "in the unseen half"}
+
+
+def linearity_table(*decodings: Decoding) -> pd.DataFrame:
+    """Mean goal-vector error (cm) of every input (rows) through each read-out, on the test pairs
+    each :class:`Decoding` kept from its read-outs (columns: (test, read-out)): pairs beyond the
+    training distance for a ``split="distance"`` decoding, every pair for ``split="half"``."""
+    columns = {}
+    for d in decodings:
+        beyond = True if d.split == "distance" else None
+        for kind in dict.fromkeys(k for _, k in d.errors_cm):
+            columns[(SPLIT_LABELS[d.split], kind)] = {
+                name: d.mean_error(name, kind, beyond=beyond) for name in INPUTS
+            }
+    table = pd.DataFrame(columns).round(1)
+    table.index.name = "input"
+    table.columns.names = ["test pairs", "read-out"]
+    return table
+
+
+def linearity_verdict(table: pd.DataFrame, a: str = "grid", b: str = "place code") -> str:
+    """Whether input ``a`` beats ``b`` (a smaller error) through both read-outs in every test of
+    :func:`linearity_table`, or which conclusion flips with the read-out: one plain sentence,
+    then the errors it rests on."""
+    tests = list(dict.fromkeys(t for t, _ in table.columns))
+    flips, same = [], []
+    for test in tests:
+        part = table[test]
+        wins = {kind: bool(part.loc[a, kind] < part.loc[b, kind]) for kind in part.columns}
+        figures = ", ".join(
+            f"{kind} {part.loc[a, kind]:.0f} against {part.loc[b, kind]:.0f} cm" for kind in wins
+        )
+        (flips if len(set(wins.values())) > 1 else same).append((test, wins, figures))
+    if not flips:
+        better = all(next(iter(w.values())) for _, w, _ in same)
+        head = (
+            f"The conclusion does not hinge on linearity: the {a} units "
+            f"{'beat' if better else 'do not beat'} the {b} through the ridge and the MLP "
+            "read-out alike, in every test"
+        )
+    else:
+        parts = []
+        for test, wins, _ in flips:
+            by = {w: " and ".join(k for k, won in wins.items() if won == w) for w in (True, False)}
+            parts.append(
+                f"{test} the {a} units win through the {by[True]} read-out and the {b} through "
+                f"the {by[False]}"
+            )
+        head = f"The conclusion hinges on linearity: {'; '.join(parts)}"
+    details = "; ".join(f"{test}: {figures}" for test, _, figures in same + flips)
+    return f"{head} ({details})."

@@ -18,7 +18,9 @@ them by topic:
 * :mod:`gridcore.plots.periods`: grid period against place-cell width, with the prediction;
 * :mod:`gridcore.plots.census`: a cell-type census, each type's scores against their null;
 * :mod:`gridcore.plots.sweeps`: a sweep's metric against its conditions (every seed a point),
-  an experiment's metrics side by side, curves over training, error against grid fraction.
+  an experiment's metrics side by side, curves over training, error against grid fraction;
+* :mod:`gridcore.plots.agents`: reinforcement-learning agents over seeds: learning curves,
+  success per variant, lesions.
 
 Conventions:
 
@@ -48,6 +50,7 @@ Conventions:
 from __future__ import annotations
 
 from gridcore.plots._common import power_of_ten
+from gridcore.plots.agents import plot_agent_lesions, plot_learning_curves, plot_seed_success
 from gridcore.plots.arenas import plot_arena, plot_arena_paths
 from gridcore.plots.cells import (
     draw_box,
@@ -129,6 +132,9 @@ __all__ = [
     "plot_box_map",
     "plot_box_maps",
     "plot_census",
+    "plot_learning_curves",
+    "plot_seed_success",
+    "plot_agent_lesions",
     "plot_code_bars",
     "plot_decoded_path",
     "plot_decoding_vs_sigma",

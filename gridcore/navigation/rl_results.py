@@ -1,0 +1,316 @@
+"""What the reinforcement-learning agents did, read from their shipped tables.
+
+``experiments/rl_navigation.py`` trains a PPO agent for every network, observation variant
+(:data:`VARIANTS`) and seed, and writes two tables into its folder (``experiments/rl-navigation``):
+``navigation.csv``, one row per agent, test condition and policy (success rate, median path over
+the shortest, door-first and gap-first rates in the two-room arena), and ``learning_curves.csv``,
+each agent's training success per block of episodes. This module turns them into the chapter's
+tables and its answer; it needs pandas, never stable-baselines3, so the book reads the results
+without the ``rl`` extra.
+
+Every figure is over seeds: a median with the range (smallest to largest seed), every seed kept
+in the long tables the plots draw. Grid codes "beat" place codes in a condition only when the
+worst grid seed does better than the best place seed; with three seeds per variant that is the
+strictest rank test there is, and anything less is reported as overlapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gridcore.errors import GridcoreError
+from gridcore.formatting import MISSING
+
+VARIANTS = ("grid", "place", "bottleneck", "grid-no-goal", "untrained", "position")
+BASELINES = ("random actions", "random walk")  # policies tested on each agent's own episodes
+AGENT = "agent"  # the trained policy acting on its mean
+CONDITIONS = ("training goals", "held-out goals")  # in the box; the arena's is "shortcut"
+BOX, ARENA = "box", "two-rooms"
+RESULTS_FILE, CURVES_FILE, SPEC_FILE = "navigation.csv", "learning_curves.csv", "spec.yaml"
+RESULT_COLUMNS = ("network", "variant", "seed", "training", "condition", "lesion", "k", "policy")
+RESULT_COLUMNS += ("success_rate", "path_ratio", "episodes_to_50", "env_steps_to_50")
+CURVE_COLUMNS = ("network", "variant", "seed", "training", "episode", "env_steps", "success_rate")
+
+
+@dataclass(frozen=True)
+class AgentTables:
+    """An RL navigation experiment's tables: ``results`` (navigation.csv), ``curves``
+    (learning_curves.csv) and its ``spec`` (spec.yaml: networks, steps, seeds, settings)."""
+
+    results: pd.DataFrame
+    curves: pd.DataFrame
+    spec: dict
+
+    @property
+    def networks(self) -> list[str]:
+        """The networks with at least one agent, in the spec's order."""
+        have = set(self.results["network"])
+        return [n for n in self.spec.get("networks", {}) if n in have]
+
+    @property
+    def steps(self) -> int:
+        """Environment steps each agent trained for."""
+        return int(self.spec["steps"])
+
+    def agents(self, network: str, training: str = BOX) -> pd.DataFrame:
+        """One row per agent (variant, seed) of ``network`` trained in ``training``."""
+        rows = self.results[(self.results.network == network) & (self.results.training == training)]
+        return rows.drop_duplicates(["variant", "seed"])[["variant", "seed"]].reset_index(drop=True)
+
+
+def load_agent_tables(directory: str | Path) -> AgentTables:
+    """The tables in ``directory`` (``experiments/rl-navigation``); one clear error if they are
+    missing or lack a column the chapter reads."""
+    directory = Path(directory)
+    paths = {name: directory / name for name in (RESULTS_FILE, CURVES_FILE, SPEC_FILE)}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise GridcoreError(
+            f"no RL navigation tables: {', '.join(missing)} missing "
+            "(python experiments/rl_navigation.py writes them)"
+        )
+    results, curves = pd.read_csv(paths[RESULTS_FILE]), pd.read_csv(paths[CURVES_FILE])
+    for name, frame, needed in (
+        (RESULTS_FILE, results, RESULT_COLUMNS),
+        (CURVES_FILE, curves, CURVE_COLUMNS),
+    ):
+        lacking = [c for c in needed if c not in frame.columns]
+        if lacking:
+            raise GridcoreError(f"{directory / name} lacks the columns {', '.join(lacking)}")
+    for column in ("door_first_rate", "gap_first_rate"):
+        if column not in results.columns:
+            results[column] = np.nan
+    import yaml  # the book and sweeps extras
+
+    spec = yaml.safe_load(paths[SPEC_FILE].read_text()) or {}
+    return AgentTables(results, curves, spec)
+
+
+def _ordered(variants) -> list[str]:
+    return [v for v in (*VARIANTS, *BASELINES) if v in set(variants)]
+
+
+def by_seed(
+    t: AgentTables, network: str, condition: str, training: str = BOX, measure: str = "success_rate"
+) -> pd.DataFrame:
+    """``measure`` of every intact agent in ``condition`` (long: variant, seed, value), with the
+    baselines as variants of their own: their score on the same seed's episodes, the median over
+    the agents that met them."""
+    r = t.results
+    rows = r[
+        (r.network == network)
+        & (r.training == training)
+        & (r.condition == condition)
+        & (r.lesion == "none")
+    ]
+    agent = rows[rows.policy == AGENT][["variant", "seed", measure]]
+    base = rows[rows.policy.isin(BASELINES)].groupby(["policy", "seed"], as_index=False)[measure]
+    base = base.median().rename(columns={"policy": "variant"})
+    out = pd.concat([agent, base], ignore_index=True).rename(columns={measure: "value"})
+    out["variant"] = pd.Categorical(out["variant"], _ordered(out["variant"]), ordered=True)
+    return out.sort_values(["variant", "seed"]).reset_index(drop=True)
+
+
+def spread(long: pd.DataFrame) -> pd.DataFrame:
+    """Median, smallest and largest value over seeds, and the number of seeds, per variant."""
+    g = long.groupby("variant", observed=True)["value"]
+    return pd.DataFrame(
+        {"median": g.median(), "min": g.min(), "max": g.max(), "seeds": g.count()}
+    ).rename_axis("variant")
+
+
+def _percent_range(row: pd.Series) -> str:
+    if not np.isfinite(row["median"]):
+        return MISSING
+    if row["seeds"] < 2:
+        return f"{100 * row['median']:.0f} % (1 seed)"
+    return f"{100 * row['median']:.0f} % ({100 * row['min']:.0f}–{100 * row['max']:.0f})"
+
+
+def success_table(t: AgentTables, network: str, training: str = BOX) -> pd.DataFrame:
+    """Success rate per variant (rows) and test condition (columns), as "median % (range over
+    seeds)", the random baselines last; for reading."""
+    conditions = CONDITIONS if training == BOX else ("shortcut",)
+    columns = {}
+    for condition in conditions:
+        s = spread(by_seed(t, network, condition, training))
+        columns[condition] = s.apply(_percent_range, axis=1)
+    table = pd.DataFrame(columns)
+    seeds = spread(by_seed(t, network, conditions[0], training))["seeds"]
+    table.insert(0, "seeds", seeds.astype(int))
+    return table
+
+
+def learning_curves(
+    t: AgentTables, network: str, training: str = BOX, points: int = 30
+) -> pd.DataFrame:
+    """Each agent's training success on a common axis of environment steps (long: variant, seed,
+    env_steps, success_rate): its blocks of episodes, interpolated; NaN before its first block."""
+    c = t.curves[(t.curves.network == network) & (t.curves.training == training)]
+    grid = np.linspace(0, t.steps, points + 1)[1:]
+    parts = []
+    for (variant, seed), agent in c.groupby(["variant", "seed"], sort=False):
+        x, y = agent["env_steps"].to_numpy(float), agent["success_rate"].to_numpy(float)
+        values = np.interp(grid, x, y, left=np.nan)
+        parts.append(
+            pd.DataFrame(
+                {"variant": variant, "seed": seed, "env_steps": grid, "success_rate": values}
+            )
+        )
+    if not parts:
+        raise GridcoreError(f"no learning curves for {network} in {training}")
+    out = pd.concat(parts, ignore_index=True)
+    out["variant"] = pd.Categorical(out["variant"], _ordered(out["variant"]), ordered=True)
+    return out.sort_values(["variant", "seed", "env_steps"]).reset_index(drop=True)
+
+
+def steps_to_half(t: AgentTables, network: str, training: str = BOX) -> pd.DataFrame:
+    """Per variant: how many seeds' training success (over 100 episodes) reached 50 %, and the
+    median environment steps and episodes they took (over the seeds that did)."""
+    r = t.results
+    rows = r[(r.network == network) & (r.training == training) & (r.policy == AGENT)]
+    agents = rows.drop_duplicates(["variant", "seed"])
+    out = {}
+    for variant in _ordered(agents["variant"]):
+        a = agents[agents.variant == variant]
+        reached = a["env_steps_to_50"].notna()
+        out[variant] = {
+            "seeds reaching 50 %": f"{int(reached.sum())} of {len(a)}",
+            "env steps (median)": a.loc[reached, "env_steps_to_50"].median(),
+            "episodes (median)": a.loc[reached, "episodes_to_50"].median(),
+        }
+    return pd.DataFrame.from_dict(out, orient="index").rename_axis("variant")
+
+
+def lesions(t: AgentTables, network: str) -> pd.DataFrame:
+    """Success on the training goals with k units silenced, per agent (long: variant, seed,
+    lesion, k, success_rate); the intact agent appears as k = 0 under both lesions."""
+    r = t.results
+    rows = r[
+        (r.network == network)
+        & (r.training == BOX)
+        & (r.policy == AGENT)
+        & (r.condition.isin(["lesion", "training goals"]))
+    ]
+    lesioned = rows[rows.condition == "lesion"]
+    intact = rows[(rows.condition == "training goals") & rows.variant.isin(lesioned.variant)]
+    both = [intact.assign(lesion=kind, k=0) for kind in sorted(lesioned["lesion"].unique())]
+    out = pd.concat([*both, lesioned], ignore_index=True)
+    return out[["variant", "seed", "lesion", "k", "success_rate"]].sort_values(
+        ["variant", "lesion", "k", "seed"], ignore_index=True
+    )
+
+
+def lesion_table(t: AgentTables, network: str) -> pd.DataFrame:
+    """Median success over seeds per variant (rows) and lesion (columns "grid, k=40" ...)."""
+    long = lesions(t, network)
+    med = long.groupby(["variant", "lesion", "k"])["success_rate"].median().reset_index()
+    med["column"] = [
+        f"{kind}, k={k}" if k else "intact" for kind, k in zip(med.lesion, med.k, strict=True)
+    ]
+    table = med.pivot_table(index="variant", columns="column", values="success_rate", sort=False)
+    order = ["intact"] + sorted((c for c in table.columns if c != "intact"), key=_lesion_order)
+    table = table[order]
+    return table.loc[_ordered(table.index)].map(lambda v: f"{100 * v:.0f} %")
+
+
+def _lesion_order(column: str) -> tuple[str, int]:
+    kind, k = column.split(", k=")
+    return kind, int(k)
+
+
+def shortcut_table(t: AgentTables, network: str) -> pd.DataFrame:
+    """The two-room arena, door open at test: per variant the median over seeds of the success
+    rate, of the share of episodes whose path went first through the new door and of those that
+    went round by the gap, and of the path over the shortest (successful episodes)."""
+    measures = {
+        "success": "success_rate",
+        "door first": "door_first_rate",
+        "gap first": "gap_first_rate",
+    }
+    cols = {}
+    for label, measure in measures.items():
+        s = spread(by_seed(t, network, "shortcut", ARENA, measure))
+        cols[label] = s.apply(_percent_range, axis=1)
+    ratio = spread(by_seed(t, network, "shortcut", ARENA, "path_ratio"))["median"]
+    cols["path / shortest"] = ratio.map(lambda v: f"{v:.2f}" if np.isfinite(v) else MISSING)
+    return pd.DataFrame(cols)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two variants' values over seeds in one condition, and how they rank."""
+
+    condition: str
+    a: str
+    b: str
+    a_values: np.ndarray
+    b_values: np.ndarray
+
+    @property
+    def outcome(self) -> str:
+        """ "beats" when every seed of ``a`` does better than every seed of ``b``, "falls below"
+        the other way round, "overlaps" otherwise; "missing" without values."""
+        if not len(self.a_values) or not len(self.b_values):
+            return "missing"
+        if self.a_values.min() > self.b_values.max():
+            return "beats"
+        if self.a_values.max() < self.b_values.min():
+            return "falls below"
+        return "overlaps"
+
+    def phrase(self) -> str:
+        """ "on held-out goals grid 23 % (18–30) against place 27 % (21–33)"."""
+
+        def one(v: np.ndarray) -> str:
+            s = pd.Series(v)
+            return _percent_range(
+                pd.Series({"median": s.median(), "min": s.min(), "max": s.max(), "seeds": len(s)})
+            )
+
+        where = "in the shortcut test" if self.condition == "shortcut" else f"on {self.condition}"
+        return f"{where} {self.a} {one(self.a_values)} against {self.b} {one(self.b_values)}"
+
+
+def compare(
+    t: AgentTables, network: str, condition: str, a: str = "grid", b: str = "place"
+) -> Comparison:
+    """Variants ``a`` and ``b`` of ``network`` (intact agents, success rate) in ``condition``."""
+    training = ARENA if condition == "shortcut" else BOX
+    long = by_seed(t, network, condition, training)
+
+    def values(v: str) -> np.ndarray:
+        return long.loc[long.variant == v, "value"].dropna().to_numpy(float)
+
+    return Comparison(condition, a, b, values(a), values(b))
+
+
+def grid_against_place(t: AgentTables, network: str) -> str:
+    """The chapter's answer for one network, in one sentence: whether grid codes beat place
+    codes, and where (training goals, held-out goals, the shortcut test when it ran)."""
+    conditions = [c for c in (*CONDITIONS, "shortcut") if len(compare(t, network, c).a_values)]
+    found = [compare(t, network, c) for c in conditions]
+    found = [c for c in found if c.outcome != "missing"]
+    if not found:
+        return f"**{network}**: no grid and place agents to compare yet."
+    won = [c.condition for c in found if c.outcome == "beats"]
+    lost = [c.condition for c in found if c.outcome == "falls below"]
+    if won and not lost:
+        head = f"grid codes beat place codes {_where(won)}"
+    elif lost and not won:
+        head = f"place codes beat grid codes {_where(lost)}"
+    elif won and lost:
+        head = f"grid codes beat place codes {_where(won)} and lose {_where(lost)}"
+    else:
+        head = "grid codes do not beat place codes anywhere: every comparison overlaps over seeds"
+    details = "; ".join(c.phrase() for c in found)
+    return f"**{network}**: {head} ({details})."
+
+
+def _where(conditions: list[str]) -> str:
+    words = ["in the shortcut test" if c == "shortcut" else f"on {c}" for c in conditions]
+    return " and ".join(words)
