@@ -137,8 +137,9 @@ def test_learning_curves_share_one_axis_and_start_where_the_agent_does(tmp_path)
 def test_steps_to_half_counts_the_seeds_that_got_there(tmp_path):
     table = R.steps_to_half(_write(tmp_path), NET)
     assert table.loc["grid", "seeds reaching 50 %"] == "3 of 3"
-    assert table.loc["grid", "env steps (median)"] == 1001
+    assert table.loc["grid", "env steps (median)"] == "1 001"
     assert table.loc["place", "seeds reaching 50 %"] == "0 of 3"
+    assert table.loc["place", "env steps (median)"] == "–"  # none got there
 
 
 def test_lesions_start_from_the_intact_agent(tmp_path):

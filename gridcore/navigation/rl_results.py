@@ -180,10 +180,15 @@ def steps_to_half(t: AgentTables, network: str, training: str = BOX) -> pd.DataF
         reached = a["env_steps_to_50"].notna()
         out[variant] = {
             "seeds reaching 50 %": f"{int(reached.sum())} of {len(a)}",
-            "env steps (median)": a.loc[reached, "env_steps_to_50"].median(),
-            "episodes (median)": a.loc[reached, "episodes_to_50"].median(),
+            "env steps (median)": _count(a.loc[reached, "env_steps_to_50"].median()),
+            "episodes (median)": _count(a.loc[reached, "episodes_to_50"].median()),
         }
     return pd.DataFrame.from_dict(out, orient="index").rename_axis("variant")
+
+
+def _count(value: float) -> str:
+    """A count for reading, ``27 619``; :data:`MISSING` where there is none."""
+    return f"{value:,.0f}".replace(",", " ") if np.isfinite(value) else MISSING
 
 
 def lesions(t: AgentTables, network: str) -> pd.DataFrame:

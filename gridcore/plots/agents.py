@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from gridcore.plots._common import new_axes
 
@@ -55,9 +55,9 @@ def plot_learning_curves(
         median = part.groupby("env_steps")["success_rate"].median()
         ax.plot(median.index, median.to_numpy(), color=colour, lw=2.2, label=variant)
     ax.axhline(level, color="0.3", ls=":", lw=1)
-    ax.set(xlabel="environment steps", ylabel="training success", ylim=(0, 1.02))
+    ax.set(xlabel="environment steps (thousands)", ylabel="training success", ylim=(0, 1.02))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.ticklabel_format(axis="x", style="sci", scilimits=(3, 3))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}"))
     ax.legend(fontsize=8, ncols=2, frameon=False, loc="upper left")
     return ax
 
