@@ -26,6 +26,7 @@ from gridcore.analysis.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.formatting import percent
+from gridcore.navigation import rl_results
 from gridcore.sweeps import load, spread
 
 # The CPU presets whose ten-seed sweeps make the headline, in the order the book shows them.
@@ -40,6 +41,7 @@ HEADLINE_SWEEPS = {
 # grid-like units (the second shipped network's target).
 SMALLEST_GRIDS = "narrow-dog"
 SMALLEST_GRIDS_SHARE = 0.20
+AGENTS = "rl-navigation"  # the learnt agents' tables (experiments/rl_navigation.py)
 PAPER_INPUT_15S = ("long-paths", "egocentric")
 BEST_15S = ("long-paths", "allocentric, curriculum")
 # A seed "reaches the paper" when its share is at least the paper's 25.2 %, rounded to 25 %.
@@ -187,15 +189,29 @@ def claims(modules: int | None = None) -> list[Claim]:
             "partly",
             CHAPTERS["path integration over 15 s"],
         ),
-        Claim(
-            "vector-based navigation",
-            "a deep-RL agent with grid units takes shortcuts",
-            "goal vectors read out of a frozen network; PPO agents that see only its codes "
-            "(`experiments/rl_navigation.py`) have no result in the book yet",
-            "not reproduced",
-            CHAPTERS["vector-based navigation"],
-        ),
+        navigation_claim(),
     ]
+
+
+def navigation_claim() -> Claim:
+    """Vector navigation, read from the learnt agents of the first network in :data:`AGENTS`:
+    grid against place codes on held-out goals, and, where the arena agents ran, the share of
+    paths that took the new door first; the verdict is :func:`rl_results.verdict`'s."""
+    t = rl_results.load_agent_tables(shipped.agent_experiment(AGENTS))
+    net = t.networks[0]
+    held = rl_results.compare(t, net, "held-out goals")
+    ours = f"PPO agents on the frozen `{net}`, {held.phrase()}"
+    door = rl_results.compare(t, net, "shortcut", measure="door_first_rate")
+    if door.outcome != "missing":
+        ours += f"; new door taken first by {door.phrase().removeprefix('in the shortcut test ')}"
+    return Claim(
+        "vector-based navigation",
+        "a deep-RL agent with grid units navigates to held-out goals and takes shortcuts; "
+        "place units do worse",
+        ours,
+        rl_results.verdict(t, net),
+        CHAPTERS["vector-based navigation"],
+    )
 
 
 def claims_markdown(modules: int | None = None, in_book: bool = False) -> str:

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridcore import headline, paper
+from gridcore import headline, paper, shipped
 from gridcore.cli import main
 from gridcore.errors import GridcoreError
+from gridcore.navigation import rl_results
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,3 +94,11 @@ def test_smallest_grids_are_the_smallest_width_with_enough_grid_units():
     assert sigma == enough["median_scale_m"].idxmin()
     assert len(seeds) == int((done["place_sigma"] == sigma).sum())
     assert medians.loc[sigma, "median_scale_m"] < medians["median_scale_m"].max()
+
+
+def test_the_navigation_claim_reads_the_learnt_agents():
+    claim = headline.navigation_claim()
+    t = rl_results.load_agent_tables(shipped.agent_experiment(headline.AGENTS))
+    assert claim.verdict == rl_results.verdict(t, t.networks[0])
+    assert claim.ours.startswith(f"PPO agents on the frozen `{t.networks[0]}`, on held-out goals")
+    assert "nan" not in claim.ours

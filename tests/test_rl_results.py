@@ -165,3 +165,18 @@ def test_the_shipped_experiment_reads_and_the_bound_leads():
     assert medians.idxmax() == "position"  # true coordinates: the bound every code is under
     assert medians["grid"] > medians["random actions"]
     assert set(R.VARIANTS) <= set(long.variant.astype(str))
+
+
+def test_the_verdict_asks_for_held_out_goals_and_the_new_door(tmp_path):
+    t = _write(tmp_path)  # grid beats place on training goals only; no place agent in the arena
+    assert R.verdict(t, NET) == "partly"
+    t = _write(tmp_path, grid=(0.3, 0.6, 0.7))
+    assert R.verdict(t, NET) == "not reproduced"
+    rows = pd.read_csv(tmp_path / R.RESULTS_FILE)
+    held = (rows.condition == "held-out goals") & (rows.policy == "agent")
+    rows.loc[held & (rows.variant == "grid"), "success_rate"] = 0.9
+    place = rows[(rows.condition == "shortcut")].assign(variant="place", door_first_rate=0.1)
+    pd.concat([rows, place]).to_csv(tmp_path / R.RESULTS_FILE, index=False)
+    t = R.load_agent_tables(tmp_path)
+    assert R.compare(t, NET, "shortcut", measure="door_first_rate").outcome == "beats"
+    assert R.verdict(t, NET) == "reproduced"

@@ -282,11 +282,17 @@ class Comparison:
 
 
 def compare(
-    t: AgentTables, network: str, condition: str, a: str = "grid", b: str = "place"
+    t: AgentTables,
+    network: str,
+    condition: str,
+    a: str = "grid",
+    b: str = "place",
+    measure: str = "success_rate",
 ) -> Comparison:
-    """Variants ``a`` and ``b`` of ``network`` (intact agents, success rate) in ``condition``."""
+    """Variants ``a`` and ``b`` of ``network`` (intact agents) in ``condition``: their
+    ``measure`` (a rate: ``success_rate``, or in the arena ``door_first_rate``) over seeds."""
     training = ARENA if condition == "shortcut" else BOX
-    long = by_seed(t, network, condition, training)
+    long = by_seed(t, network, condition, training, measure)
 
     def values(v: str) -> np.ndarray:
         return long.loc[long.variant == v, "value"].dropna().to_numpy(float)
@@ -314,6 +320,19 @@ def grid_against_place(t: AgentTables, network: str) -> str:
         head = "grid codes do not beat place codes anywhere: every comparison overlaps over seeds"
     details = "; ".join(c.phrase() for c in found)
     return f"**{network}**: {head} ({details})."
+
+
+def verdict(t: AgentTables, network: str) -> str:
+    """The paper's claim against ``network``'s agents: "reproduced" when grid codes beat place
+    codes on held-out goals and more grid agents' paths take the new door first, "partly" when
+    grid codes beat place codes in some test, "not reproduced" otherwise."""
+    tests = [compare(t, network, c) for c in (*CONDITIONS, "shortcut")]
+    door = compare(t, network, "shortcut", measure="door_first_rate")
+    if tests[1].outcome == "beats" and door.outcome == "beats":
+        return "reproduced"
+    if any(c.outcome == "beats" for c in [*tests, door]):
+        return "partly"
+    return "not reproduced"
 
 
 def _where(conditions: list[str]) -> str:
