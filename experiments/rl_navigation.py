@@ -29,8 +29,10 @@ resumes: an agent with rows in ``navigation.csv`` is skipped, a saved agent with
 again, a half-written one trained again; a ``spec.yaml`` of other settings is refused.
 
 One CPU thread, one process. On one core, a grid agent in the box takes about 160 s (training
-75 s, tests 85 s) and one in the two-room arena 230 s, so the full experiment (2 networks, 6
-variants, 3 seeds, box and arena: 72 agents) takes some 3 to 4 hours.
+75 s, tests 85 s) and one in the two-room arena 230 s, so the full experiment (3 networks, 6
+variants, 3 seeds, box and arena: 108 agents) takes some 6 core-hours. Parts of it may run at
+once, each into its own ``--out`` (``--networks``, ``--variants``, ``--seeds``), and be merged:
+the spec of one directory keeps the union of its parts' networks, variants and seeds.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ from gridcore.net.runs import load_network
 from gridcore.shipped import network
 
 OUT = Path(__file__).resolve().parent / "rl-navigation"
-NETWORKS = ("grid-lstm", "grid-lstm-paper-rat")
+NETWORKS = ("grid-lstm", "grid-lstm-paper-rat", "grid-lstm-modules")
+# What a run may do part of, or add to, in one directory: its spec keeps the union.
+GROWING = ("networks", "variants", "seeds")
 VARIANTS = ("grid", "place", "bottleneck", "grid-no-goal", "untrained", "position")
 LESIONED = ("grid", "place", "bottleneck", "grid-no-goal")  # they read the trained bottleneck
 KEY = ["network", "variant", "seed", "training"]
@@ -158,17 +162,41 @@ def spec_of(args: argparse.Namespace, nets: dict) -> dict:
 
 
 def write_spec(out: Path, spec: dict) -> None:
+    """Write ``spec`` into ``out``, or merge it into the spec already there (:func:`merged`)."""
     path = out / "spec.yaml"
     if path.is_file():
-        old = yaml.safe_load(path.read_text())
-        if _comparable(old) != _comparable(spec):
-            raise GridcoreError(
-                f"{path} describes other settings; choose another --out or remove it to start over"
-            )
+        old = yaml.safe_load(path.read_text()) or {}
+        new = merged(old, spec, path)
+        if new != old:
+            write_text_atomic(path, yaml.safe_dump(new, sort_keys=False))
         return
     write_text_atomic(path, yaml.safe_dump(spec, sort_keys=False))
     # The agents are zip files of pickled objects, rebuilt by this script: only tables go in git.
     write_text_atomic(out / ".gitignore", "agents/\n")
+
+
+def merged(old: dict, new: dict, path: Path) -> dict:
+    """One experiment run in parts: ``old`` with the networks, variants and seeds of ``new``
+    added. Every other setting must be the same, and a network named in both the same weights;
+    else one clear error (another experiment belongs in another directory)."""
+
+    def fixed(spec: dict) -> dict:
+        return {k: v for k, v in _comparable(spec).items() if k not in GROWING}
+
+    if fixed(old) != fixed(new):
+        raise GridcoreError(
+            f"{path} describes other settings; choose another --out or remove it to start over"
+        )
+    nets_old, nets_new = old.get("networks") or {}, new.get("networks") or {}
+    for name in set(nets_old) & set(nets_new):
+        if nets_old[name].get("sha256") != nets_new[name].get("sha256"):
+            raise GridcoreError(f"{path} holds agents of another {name} (other weights)")
+    return {
+        **old,
+        "networks": nets_old | {k: v for k, v in nets_new.items() if k not in nets_old},
+        "variants": [*old["variants"], *(v for v in new["variants"] if v not in old["variants"])],
+        "seeds": sorted(set(old["seeds"]) | set(new["seeds"])),
+    }
 
 
 def _comparable(spec: dict) -> dict:

@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from gridcore.errors import GridcoreError
+
 pytest.importorskip("stable_baselines3")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +63,27 @@ def test_other_settings_in_the_same_directory_are_refused(tmp_path, capsys):
     assert len(err) == 1 and "other settings" in err[0]
     assert script.main(["--quick", "--steps", "0", "--out", str(tmp_path / "x")]) == 2
     assert "positive integers" in capsys.readouterr().err
+
+
+def test_parts_of_one_experiment_merge_into_one_spec(tmp_path):
+    script = _script()
+    spec = {
+        "networks": {"a": {"run_dir": "x", "sha256": "1"}},
+        "variants": ["grid"],
+        "seeds": [1],
+        "steps": 5,
+    }
+    part = {
+        "networks": {"b": {"run_dir": "y", "sha256": "2"}, "a": {"run_dir": "z", "sha256": "1"}},
+        "variants": ["place", "grid"],
+        "seeds": [0],
+        "steps": 5,
+    }
+    path = tmp_path / "spec.yaml"
+    both = script.merged(spec, part, path)
+    assert list(both["networks"]) == ["a", "b"] and both["networks"]["a"]["run_dir"] == "x"
+    assert both["variants"] == ["grid", "place"] and both["seeds"] == [0, 1]
+    with pytest.raises(GridcoreError, match="other settings"):
+        script.merged(spec, part | {"steps": 6}, path)
+    with pytest.raises(GridcoreError, match="agents of another a"):
+        script.merged(spec, part | {"networks": {"a": {"sha256": "3"}}}, path)
