@@ -2,6 +2,8 @@
 
     python experiments/rl_navigation.py                      # the full experiment (hours)
     python experiments/rl_navigation.py --quick --out /tmp/rl   # a tiny version, for tests
+    python experiments/rl_navigation.py --networks grid-lstm --out /tmp/part1   # a part of it
+    python experiments/rl_navigation.py --merge /tmp/part1 /tmp/part2   # parts into the whole
 
 For each network (a shipped name or a run directory), observation variant and seed, trains a
 PPO agent (:mod:`gridcore.navigation.rl_agents`' settings: ``PPO_DEFAULTS`` and ``TRAIN_OPTIONS``)
@@ -103,6 +105,14 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--arena-max-steps", type=int, default=200, help="steps per arena episode")
     p.add_argument("--no-shortcut", action="store_true", help="skip the two-room arena agents")
     p.add_argument("--quick", action="store_true", help="a tiny version: 1 seed, few steps")
+    p.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="PART",
+        help="merge the finished agents of these --out directories (parts of this experiment "
+        "run at once) into --out, and train nothing",
+    )
     args = p.parse_args(argv)
     base = QUICK if args.quick else FULL
     for name, value in base.items():
@@ -344,9 +354,36 @@ def run_agent(args, name, net, scores, variant, seed, training, held_out_m) -> t
     return table, curve
 
 
+def merge_parts(out: Path, parts: list[Path]) -> int:
+    """Merge each part's spec, finished agents (their table rows and learning curves) and saved
+    agents into ``out``; returns how many agents came in."""
+    out.mkdir(parents=True, exist_ok=True)
+    added = 0
+    for part in parts:
+        if not (part / "spec.yaml").is_file():
+            raise GridcoreError(f"{part}: not a directory this script wrote (no spec.yaml)")
+        write_spec(out, yaml.safe_load((part / "spec.yaml").read_text()))
+        results, curves = read_table(part / RESULTS_FILE), read_table(part / CURVES_FILE)
+        if results.empty:
+            continue
+        agents = finished(results)
+        append_table(out / CURVES_FILE, curves)
+        append_table(out / RESULTS_FILE, results)
+        for name, variant, seed, training in agents:
+            rel = Path("agents") / Path(name).name / training / variant / f"seed{seed}"
+            if (part / rel).is_dir():
+                shutil.copytree(part / rel, out / rel, dirs_exist_ok=True)
+        added += len(agents)
+    return added
+
+
 def main(argv=None) -> int:
     args = parse(argv)
     try:
+        if args.merge:
+            added = merge_parts(args.out, args.merge)
+            print(f"merged {added} agents into {args.out}")
+            return 0
         check(args)
         torch.set_num_threads(1)
         args.out.mkdir(parents=True, exist_ok=True)

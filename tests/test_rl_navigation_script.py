@@ -87,3 +87,37 @@ def test_parts_of_one_experiment_merge_into_one_spec(tmp_path):
         script.merged(spec, part | {"steps": 6}, path)
     with pytest.raises(GridcoreError, match="agents of another a"):
         script.merged(spec, part | {"networks": {"a": {"sha256": "3"}}}, path)
+
+
+def test_parts_run_apart_merge_into_one_directory(tmp_path, capsys):
+    script = _script()
+    for seed in (0, 1):
+        args = ["--quick", "--variants", "grid", "--no-shortcut", "--seeds", str(seed)]
+        assert script.main([*args, "--out", str(tmp_path / f"part{seed}")]) == 0
+    whole = tmp_path / "whole"
+    assert (
+        script.main(
+            ["--merge", str(tmp_path / "part0"), str(tmp_path / "part1"), "--out", str(whole)]
+        )
+        == 0
+    )
+    assert "merged 2 agents" in capsys.readouterr().out
+    results = pd.read_csv(whole / "navigation.csv")
+    assert sorted(results["seed"].unique()) == [0, 1]
+    assert yaml.safe_load((whole / "spec.yaml").read_text())["seeds"] == [0, 1]
+    assert (whole / "agents" / "grid-lstm" / "box" / "grid" / "seed1" / "agent.zip").is_file()
+    capsys.readouterr()
+    args = [
+        "--quick",
+        "--variants",
+        "grid",
+        "--no-shortcut",
+        "--seeds",
+        "0",
+        "1",
+        "--out",
+        str(whole),
+    ]
+    assert script.main(args) == 0  # the merged directory resumes: nothing left to train
+    assert capsys.readouterr().out.count("skip ") == 2
+    assert script.main(["--merge", str(tmp_path / "nothing"), "--out", str(whole)]) == 2
