@@ -84,6 +84,7 @@ def test_networks_are_those_with_agents_in_spec_order(tmp_path):
     assert t.networks == [NET]
     assert t.steps == 1000
     assert len(t.agents(NET)) == 6
+    assert t.networks_in(R.ARENA) == [NET] and t.networks_in("maze") == []
 
 
 def test_baselines_are_the_median_over_agents_that_met_the_same_episodes(tmp_path):

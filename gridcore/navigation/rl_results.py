@@ -51,6 +51,10 @@ class AgentTables:
         have = set(self.results["network"])
         return [n for n in self.spec.get("networks", {}) if n in have]
 
+    def networks_in(self, training: str) -> list[str]:
+        """The networks with agents trained in ``training`` (:data:`BOX` or :data:`ARENA`)."""
+        return [n for n in self.networks if len(self.agents(n, training))]
+
     @property
     def steps(self) -> int:
         """Environment steps each agent trained for."""
