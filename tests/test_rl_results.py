@@ -1,4 +1,4 @@
-"""gridcore.rl_results: the agents' tables read over seeds, and the chapter's answer."""
+"""gridcore.navigation.rl_results: the agents' tables read over seeds, and the chapter's answer."""
 
 from __future__ import annotations
 
