@@ -87,6 +87,13 @@ def _single_panel_calls():
     corr, _ = S.rotation_correlations(res.sacs[:1])
     clusters = scale_modules.cluster_scales(np.r_[0.5, 0.52, 0.7, 0.71, 0.72])
     ens = Ensembles.create()
+    agent_curves = pd.DataFrame(
+        {"variant": "grid", "seed": [0, 0, 1, 1], "env_steps": [1, 2] * 2, "success_rate": 0.5}
+    )
+    agent_success = pd.DataFrame({"variant": ["grid", "place"], "seed": 0, "value": [0.4, 0.3]})
+    agent_lesions = pd.DataFrame(
+        {"variant": "grid", "seed": 0, "lesion": ["grid", "random"], "k": 10, "success_rate": 0.4}
+    )
     motion = get_motion("sorscher")
     tr = simulate(4, 20, motion, generator=torch.Generator().manual_seed(0))
     cfg = get_preset("fast")
@@ -197,6 +204,10 @@ def _single_panel_calls():
         ("plot_sweep", lambda ax: P.plot_sweep(trials, "grid_fraction_037", ax=ax)),
         ("plot_curves", lambda ax: P.plot_curves(curves, ax=ax)),
         ("plot_error_vs_grid", lambda ax: P.plot_error_vs_grid(trials, ax=ax)),
+        # Learnt agents over seeds.
+        ("plot_learning_curves", lambda ax: P.plot_learning_curves(agent_curves, ax=ax)),
+        ("plot_seed_success", lambda ax: P.plot_seed_success(agent_success, ax=ax)),
+        ("plot_agent_lesions", lambda ax: P.plot_agent_lesions(agent_lesions, ax=ax)),
     ]
 
 
