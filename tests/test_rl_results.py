@@ -181,3 +181,20 @@ def test_the_verdict_asks_for_held_out_goals_and_the_new_door(tmp_path):
     t = R.load_agent_tables(tmp_path)
     assert R.compare(t, NET, "shortcut", measure="door_first_rate").outcome == "beats"
     assert R.verdict(t, NET) == "reproduced"
+
+
+def test_the_answer_adds_the_untrained_control(tmp_path):
+    t = _write(tmp_path)
+    assert R.answer(t, NET) == R.grid_against_place(t, NET)  # no untrained agents in the table
+    rows = pd.read_csv(tmp_path / R.RESULTS_FILE)
+    agent = (rows.policy == "agent") & (rows.variant == "grid") & (rows.lesion == "none")
+    extra = pd.concat(
+        [
+            rows[agent].assign(variant="bottleneck"),
+            rows[agent].assign(variant="untrained", success_rate=0.95),
+        ]
+    )
+    pd.concat([rows, extra]).to_csv(tmp_path / R.RESULTS_FILE, index=False)
+    text = R.answer(R.load_agent_tables(tmp_path), NET)
+    assert "Untrained codes beat trained codes on training goals" in text
+    assert text.endswith(").")

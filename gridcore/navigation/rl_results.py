@@ -304,26 +304,41 @@ def compare(
     return Comparison(condition, a, b, values(a), values(b))
 
 
-def grid_against_place(t: AgentTables, network: str) -> str:
-    """The chapter's answer for one network, in one sentence: whether grid codes beat place
-    codes, and where (training goals, held-out goals, the shortcut test when it ran)."""
-    conditions = [c for c in (*CONDITIONS, "shortcut") if len(compare(t, network, c).a_values)]
-    found = [compare(t, network, c) for c in conditions]
+def ranking(t: AgentTables, network: str, a: str, b: str, a_label: str, b_label: str) -> str:
+    """Variants ``a`` and ``b`` of ``network`` in every test where both ran, in words: which
+    beats the other where (every seed of one above every seed of the other), with the figures;
+    ``a_label`` and ``b_label`` name their codes (plural: "grid codes"). Empty if none ran."""
+    found = [compare(t, network, c, a, b) for c in (*CONDITIONS, "shortcut")]
     found = [c for c in found if c.outcome != "missing"]
     if not found:
-        return f"**{network}**: no grid and place agents to compare yet."
+        return ""
     won = [c.condition for c in found if c.outcome == "beats"]
     lost = [c.condition for c in found if c.outcome == "falls below"]
     if won and not lost:
-        head = f"grid codes beat place codes {_where(won)}"
+        head = f"{a_label} beat {b_label} {_where(won)}"
     elif lost and not won:
-        head = f"place codes beat grid codes {_where(lost)}"
+        head = f"{b_label} beat {a_label} {_where(lost)}"
     elif won and lost:
-        head = f"grid codes beat place codes {_where(won)} and lose {_where(lost)}"
+        head = f"{a_label} beat {b_label} {_where(won)} and lose {_where(lost)}"
     else:
-        head = "grid codes do not beat place codes anywhere: every comparison overlaps over seeds"
-    details = "; ".join(c.phrase() for c in found)
-    return f"**{network}**: {head} ({details})."
+        head = f"{a_label} do not beat {b_label} anywhere: every comparison overlaps over seeds"
+    return f"{head} ({'; '.join(c.phrase() for c in found)})"
+
+
+def grid_against_place(t: AgentTables, network: str) -> str:
+    """The chapter's answer for one network, in one sentence: whether grid codes beat place
+    codes, and where (training goals, held-out goals, the shortcut test when it ran)."""
+    text = ranking(t, network, "grid", "place", "grid codes", "place codes")
+    return f"**{network}**: {text or 'no grid and place agents to compare yet'}."
+
+
+def answer(t: AgentTables, network: str) -> str:
+    """:func:`grid_against_place`, then whether the trained network's bottleneck beats an
+    untrained network's: the control that says whether training the network helped at all."""
+    text = ranking(t, network, "bottleneck", "untrained", "trained codes", "untrained codes")
+    if not text:
+        return grid_against_place(t, network)
+    return f"{grid_against_place(t, network)} {text[0].upper()}{text[1:]}."
 
 
 def verdict(t: AgentTables, network: str) -> str:
