@@ -223,7 +223,7 @@ def lesion_table(t: AgentTables, network: str) -> pd.DataFrame:
     ]
     table = med.pivot_table(index="variant", columns="column", values="success_rate", sort=False)
     order = ["intact"] + sorted((c for c in table.columns if c != "intact"), key=_lesion_order)
-    table = table[order]
+    table = table[order].rename_axis(columns=None)
     return table.loc[_ordered(table.index)].map(lambda v: f"{100 * v:.0f} %")
 
 
