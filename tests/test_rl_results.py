@@ -101,9 +101,10 @@ def test_baselines_are_the_median_over_agents_that_met_the_same_episodes(tmp_pat
 
 def test_success_table_reads_median_and_range_over_seeds(tmp_path):
     table = R.success_table(_write(tmp_path), NET)
-    assert table.loc["grid", "training goals"] == "70 % (60–80)"
-    assert table.loc["place", "held-out goals"] == "30 % (20–40)"
-    assert table.loc["grid", "seeds"] == 3
+    assert table.loc["grid", ("training goals", "success")] == "70 % (60–80)"
+    assert table.loc["place", ("held-out goals", "success")] == "30 % (20–40)"
+    assert table.loc["grid", ("training goals", "path / shortest")] == "1.50"
+    assert table.loc["grid", ("", "seeds")] == 3
 
 
 def test_comparison_ranks_only_when_every_seed_agrees(tmp_path):

@@ -136,17 +136,25 @@ def _percent_range(row: pd.Series) -> str:
 
 
 def success_table(t: AgentTables, network: str, training: str = BOX) -> pd.DataFrame:
-    """Success rate per variant (rows) and test condition (columns), as "median % (range over
-    seeds)", the random baselines last; for reading."""
+    """Per variant (rows), the number of seeds and, in each test condition, the success rate as
+    "median % (range over seeds)" and the path walked over the shortest (median over seeds of
+    each agent's median over its successful episodes); the random baselines last. For reading:
+    columns (condition, measure)."""
     conditions = CONDITIONS if training == BOX else ("shortcut",)
     columns = {}
     for condition in conditions:
         s = spread(by_seed(t, network, condition, training))
-        columns[condition] = s.apply(_percent_range, axis=1)
+        columns[(condition, "success")] = s.apply(_percent_range, axis=1)
+        ratio = spread(by_seed(t, network, condition, training, "path_ratio"))["median"]
+        columns[(condition, "path / shortest")] = ratio.map(_ratio)
     table = pd.DataFrame(columns)
     seeds = spread(by_seed(t, network, conditions[0], training))["seeds"]
-    table.insert(0, "seeds", seeds.astype(int))
+    table.insert(0, ("", "seeds"), seeds.astype(int))
     return table
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.2f}" if np.isfinite(value) else MISSING
 
 
 def learning_curves(
@@ -246,7 +254,7 @@ def shortcut_table(t: AgentTables, network: str) -> pd.DataFrame:
         s = spread(by_seed(t, network, "shortcut", ARENA, measure))
         cols[label] = s.apply(_percent_range, axis=1)
     ratio = spread(by_seed(t, network, "shortcut", ARENA, "path_ratio"))["median"]
-    cols["path / shortest"] = ratio.map(lambda v: f"{v:.2f}" if np.isfinite(v) else MISSING)
+    cols["path / shortest"] = ratio.map(_ratio)
     return pd.DataFrame(cols)
 
 
