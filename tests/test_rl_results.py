@@ -199,3 +199,16 @@ def test_the_answer_adds_the_untrained_control(tmp_path):
     text = R.answer(R.load_agent_tables(tmp_path), NET)
     assert "Untrained codes beat trained codes on training goals" in text
     assert text.endswith(").")
+
+
+def test_the_answer_asks_whether_the_new_door_needs_a_trained_code(tmp_path):
+    _write(tmp_path)
+    rows = pd.read_csv(tmp_path / R.RESULTS_FILE)
+    arena = rows[(rows.condition == "shortcut") & (rows.variant == "grid")]
+    untrained = arena.assign(variant="untrained", door_first_rate=0.9)
+    pd.concat([rows, untrained]).to_csv(tmp_path / R.RESULTS_FILE, index=False)
+    text = R.answer(R.load_agent_tables(tmp_path), NET)
+    assert (
+        "For taking the new door first, untrained codes beat grid codes in the shortcut test"
+        in text
+    )

@@ -312,11 +312,21 @@ def compare(
     return Comparison(condition, a, b, values(a), values(b))
 
 
-def ranking(t: AgentTables, network: str, a: str, b: str, a_label: str, b_label: str) -> str:
-    """Variants ``a`` and ``b`` of ``network`` in every test where both ran, in words: which
-    beats the other where (every seed of one above every seed of the other), with the figures;
-    ``a_label`` and ``b_label`` name their codes (plural: "grid codes"). Empty if none ran."""
-    found = [compare(t, network, c, a, b) for c in (*CONDITIONS, "shortcut")]
+def ranking(
+    t: AgentTables,
+    network: str,
+    a: str,
+    b: str,
+    a_label: str,
+    b_label: str,
+    conditions: tuple[str, ...] = (*CONDITIONS, "shortcut"),
+    measure: str = "success_rate",
+) -> str:
+    """Variants ``a`` and ``b`` of ``network`` in every test of ``conditions`` where both ran,
+    in words: which beats the other where (every seed of one above every seed of the other) on
+    ``measure``, with the figures; ``a_label`` and ``b_label`` name their codes (plural: "grid
+    codes"). Empty if none ran."""
+    found = [compare(t, network, c, a, b, measure) for c in conditions]
     found = [c for c in found if c.outcome != "missing"]
     if not found:
         return ""
@@ -341,12 +351,20 @@ def grid_against_place(t: AgentTables, network: str) -> str:
 
 
 def answer(t: AgentTables, network: str) -> str:
-    """:func:`grid_against_place`, then whether the trained network's bottleneck beats an
-    untrained network's: the control that says whether training the network helped at all."""
-    text = ranking(t, network, "bottleneck", "untrained", "trained codes", "untrained codes")
-    if not text:
-        return grid_against_place(t, network)
-    return f"{grid_against_place(t, network)} {text[0].upper()}{text[1:]}."
+    """:func:`grid_against_place`, then two controls: whether the trained network's bottleneck
+    beats an untrained network's (did training the network help at all?), and whether grid
+    agents take the new door first more often than untrained ones (does the shortcut need a
+    trained code?)."""
+    sentences = [grid_against_place(t, network)]
+    trained = ranking(t, network, "bottleneck", "untrained", "trained codes", "untrained codes")
+    door = ranking(
+        t, network, "grid", "untrained", "grid codes", "untrained codes", ("shortcut",),
+        "door_first_rate",
+    )  # fmt: skip
+    if door:
+        door = f"for taking the new door first, {door}"
+    sentences += [f"{text[0].upper()}{text[1:]}." for text in (trained, door) if text]
+    return " ".join(sentences)
 
 
 def verdict(t: AgentTables, network: str) -> str:
