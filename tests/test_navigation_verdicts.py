@@ -130,7 +130,17 @@ def test_linearity_verdict_says_when_the_read_out_flips_the_conclusion():
         _split_decoding("distance", 10, 20, 30, 40), _split_decoding("half", 5, 6, 7, 8)
     )
     text = verdicts.linearity_verdict(same)
-    assert text.startswith("The conclusion does not hinge on linearity: the grid units beat")
+    assert text.startswith(
+        "The conclusion does not hinge on linearity: the grid units beat the place code in every "
+        "test, through the ridge and the MLP read-out alike ("
+    )
+    split = verdicts.linearity_table(
+        _split_decoding("distance", 30, 20, 40, 30), _split_decoding("half", 5, 6, 7, 8)
+    )
+    assert verdicts.linearity_verdict(split).startswith(
+        "The conclusion does not hinge on linearity: the grid units beat the place code in the "
+        "unseen half and not beyond the training distance, through"
+    )
     flipped = verdicts.linearity_table(
         _split_decoding("distance", 10, 20, 30, 40), _split_decoding("half", 5, 6, 9, 8)
     )

@@ -154,11 +154,17 @@ def linearity_verdict(table: pd.DataFrame, a: str = "grid", b: str = "place code
         )
         (flips if len(set(wins.values())) > 1 else same).append((test, wins, figures))
     if not flips:
-        better = all(next(iter(w.values())) for _, w, _ in same)
+        won = [test for test, w, _ in same if next(iter(w.values()))]
+        lost = [test for test, w, _ in same if not next(iter(w.values()))]
+        if not lost:
+            outcome = f"beat the {b} in every test"
+        elif not won:
+            outcome = f"do not beat the {b} in any test"
+        else:
+            outcome = f"beat the {b} {' and '.join(won)} and not {' and '.join(lost)}"
         head = (
-            f"The conclusion does not hinge on linearity: the {a} units "
-            f"{'beat' if better else 'do not beat'} the {b} through the ridge and the MLP "
-            "read-out alike, in every test"
+            f"The conclusion does not hinge on linearity: the {a} units {outcome}, through the "
+            "ridge and the MLP read-out alike"
         )
     else:
         parts = []
