@@ -212,3 +212,17 @@ def test_the_answer_asks_whether_the_new_door_needs_a_trained_code(tmp_path):
         "For taking the new door first, untrained codes beat grid codes in the shortcut test"
         in text
     )
+
+
+def test_one_seed_a_side_ranks_nothing(tmp_path):
+    _write(tmp_path)
+    rows = pd.read_csv(tmp_path / R.RESULTS_FILE)
+    place = rows[(rows.condition == "shortcut") & (rows.seed == 0)].assign(
+        variant="place", success_rate=0.1
+    )
+    pd.concat([rows, place]).to_csv(tmp_path / R.RESULTS_FILE, index=False)
+    t = R.load_agent_tables(tmp_path)
+    assert R.compare(t, NET, "shortcut").outcome == "too few seeds"
+    text = R.grid_against_place(t, NET)
+    assert "beat place codes on training goals, and in the shortcut test too few seeds" in text
+    assert "place 10 % (1 seed)" in text

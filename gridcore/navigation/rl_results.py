@@ -30,6 +30,7 @@ BASELINES = ("random actions", "random walk")  # policies tested on each agent's
 AGENT = "agent"  # the trained policy acting on its mean
 CONDITIONS = ("training goals", "held-out goals")  # in the box; the arena's is "shortcut"
 BOX, ARENA = "box", "two-rooms"
+MIN_SEEDS = 3  # seeds a side before two variants are ranked
 RESULTS_FILE, CURVES_FILE, SPEC_FILE = "navigation.csv", "learning_curves.csv", "spec.yaml"
 RESULT_COLUMNS = ("network", "variant", "seed", "training", "condition", "lesion", "k", "policy")
 RESULT_COLUMNS += ("success_rate", "path_ratio", "episodes_to_50", "env_steps_to_50")
@@ -271,9 +272,12 @@ class Comparison:
     @property
     def outcome(self) -> str:
         """ "beats" when every seed of ``a`` does better than every seed of ``b``, "falls below"
-        the other way round, "overlaps" otherwise; "missing" without values."""
+        the other way round, "overlaps" otherwise; "missing" without values, "too few seeds"
+        with fewer than :data:`MIN_SEEDS` on a side (one seed above one seed ranks nothing)."""
         if not len(self.a_values) or not len(self.b_values):
             return "missing"
+        if min(len(self.a_values), len(self.b_values)) < MIN_SEEDS:
+            return "too few seeds"
         if self.a_values.min() > self.b_values.max():
             return "beats"
         if self.a_values.max() < self.b_values.min():
@@ -338,8 +342,13 @@ def ranking(
         head = f"{b_label} beat {a_label} {_where(lost)}"
     elif won and lost:
         head = f"{a_label} beat {b_label} {_where(won)} and lose {_where(lost)}"
-    else:
+    elif any(c.outcome == "overlaps" for c in found):
         head = f"{a_label} do not beat {b_label} anywhere: every comparison overlaps over seeds"
+    else:
+        head = f"{a_label} and {b_label} cannot be ranked yet: fewer than {MIN_SEEDS} seeds a side"
+    pending = [c.condition for c in found if c.outcome == "too few seeds"]
+    if pending and len(pending) < len(found):
+        head += f", and {_where(pending)} too few seeds to rank"
     return f"{head} ({'; '.join(c.phrase() for c in found)})"
 
 
