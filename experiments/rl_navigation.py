@@ -54,7 +54,8 @@ from gridcore import shipped
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
 from gridcore.navigation import rl_agents as rl
-from gridcore.navigation.env import NavigationEnv
+from gridcore.navigation.env import VARIANTS, NavigationEnv
+from gridcore.navigation.rl_results import ARENA, BOX, CURVES_FILE, RESULTS_FILE
 from gridcore.navigation.vectors import grid_unit_scores, grid_units, lesion_units
 from gridcore.net.runs import load_network
 from gridcore.shipped import network
@@ -63,7 +64,6 @@ OUT = Path(__file__).resolve().parent / "rl-navigation"
 NETWORKS = ("grid-lstm", "grid-lstm-paper-rat", "grid-lstm-modules")
 # What a run may do part of, or add to, in one directory: its spec keeps the union.
 GROWING = ("networks", "variants", "seeds")
-VARIANTS = ("grid", "place", "bottleneck", "grid-no-goal", "untrained", "position")
 LESIONED = ("grid", "place", "bottleneck", "grid-no-goal")  # they read the trained bottleneck
 KEY = ["network", "variant", "seed", "training"]
 CURVE_WINDOW = 100
@@ -83,11 +83,6 @@ QUICK = {
     "score_trajectories": 100,
     "envs": 2,
 }
-
-# Not a sweep's results.csv and curves.csv: these tables have their own columns, and sweep
-# readers (gridcore.sweeps.load_all, gridcore.shipped.sweeps) take every results.csv they find.
-RESULTS_FILE = "navigation.csv"
-CURVES_FILE = "learning_curves.csv"
 
 
 def parse(argv=None) -> argparse.Namespace:
@@ -166,7 +161,7 @@ def spec_of(args: argparse.Namespace, nets: dict) -> dict:
         "score_trajectories": args.score_trajectories,
         "shortcut": None
         if args.no_shortcut
-        else {"arena": "two-rooms", "max_steps": args.arena_max_steps, "door": "closed, then open"},
+        else {"arena": ARENA, "max_steps": args.arena_max_steps, "door": "closed, then open"},
         "quick": args.quick,
     }
 
@@ -298,18 +293,23 @@ def learning_curve(monitor: Path) -> pd.DataFrame:
     ]
 
 
+def agent_dir(name: str, training: str, variant: str, seed) -> Path:
+    """Where an agent is saved, relative to ``--out``."""
+    return Path("agents") / Path(name).name / training / variant / f"seed{seed}"
+
+
 def run_agent(args, name, net, scores, variant, seed, training, held_out_m) -> tuple:
     """Train (or load) and test one agent: its results rows and its learning curve."""
-    arena = training == "two-rooms"
+    arena = training == ARENA
     units = [int(u) for u in grid_units(scores)] if variant in ("grid", "grid-no-goal") else None
     options = {**rl.TRAIN_OPTIONS}
     if arena:
-        options.update(arena="two-rooms", max_steps=args.arena_max_steps)
+        options.update(arena=ARENA, max_steps=args.arena_max_steps)
     else:
         options["goal_region"] = "left"
     spec = rl.AgentSpec(variant, "ppo", args.steps, seed, args.envs, units, options)
     spec.scores = [None if not np.isfinite(s) else float(s) for s in scores]
-    directory = args.out / "agents" / Path(name).name / training / variant / f"seed{seed}"
+    directory = args.out / agent_dir(name, training, variant, seed)
     agent = trained(net, spec, directory)
     spec = agent.spec
     to_50 = rl.episodes_to_success(directory / rl.MONITOR_DIR)
@@ -370,7 +370,7 @@ def merge_parts(out: Path, parts: list[Path]) -> int:
         append_table(out / CURVES_FILE, curves)
         append_table(out / RESULTS_FILE, results)
         for name, variant, seed, training in agents:
-            rel = Path("agents") / Path(name).name / training / variant / f"seed{seed}"
+            rel = agent_dir(name, training, variant, seed)
             if (part / rel).is_dir():
                 shutil.copytree(part / rel, out / rel, dirs_exist_ok=True)
         added += len(agents)
@@ -391,7 +391,7 @@ def main(argv=None) -> int:
         write_spec(args.out, spec_of(args, nets))
         results_path, curves_path = args.out / RESULTS_FILE, args.out / CURVES_FILE
         done = finished(read_table(results_path))
-        trainings = ["box"] + ([] if args.no_shortcut else ["two-rooms"])
+        trainings = [BOX] + ([] if args.no_shortcut else [ARENA])
         for name, net in nets.items():
             scores = None
             for training in trainings:

@@ -43,27 +43,25 @@ def root() -> Path:
 
 def networks() -> list[str]:
     """Names of the shipped networks (directories of ``checkpoints/`` with weights)."""
-    folder = root() / "checkpoints"
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / "model.safetensors").is_file())
+    return _holding(root() / "checkpoints", "model.safetensors")
 
 
 def sweeps() -> list[str]:
     """Names of the shipped sweeps (directories of ``experiments/`` with a results table)."""
-    folder = experiments()
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if (p / "results.csv").is_file())
+    return _holding(experiments(), "results.csv")
 
 
 def agent_experiments() -> list[str]:
     """Names of the shipped experiments with agents (directories of ``experiments/`` with a
     ``navigation.csv``)."""
-    folder = experiments()
+    return _holding(experiments(), "navigation.csv")
+
+
+def _holding(folder: Path, marker: str) -> list[str]:
+    """Names of the directories of ``folder`` that hold a file ``marker`` (none without it)."""
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if (p / "navigation.csv").is_file())
+    return sorted(p.name for p in folder.iterdir() if (p / marker).is_file())
 
 
 def experiments() -> Path:

@@ -24,13 +24,15 @@ import pandas as pd
 
 from gridcore.errors import GridcoreError
 from gridcore.formatting import MISSING
+from gridcore.navigation.env import VARIANTS
 
-VARIANTS = ("grid", "place", "bottleneck", "grid-no-goal", "untrained", "position")
 BASELINES = ("random actions", "random walk")  # policies tested on each agent's own episodes
 AGENT = "agent"  # the trained policy acting on its mean
 CONDITIONS = ("training goals", "held-out goals")  # in the box; the arena's is "shortcut"
 BOX, ARENA = "box", "two-rooms"
 MIN_SEEDS = 3  # seeds a side before two variants are ranked
+# Not a sweep's results.csv and curves.csv: these tables have their own columns, and sweep
+# readers (gridcore.sweeps.load_all, gridcore.shipped.sweeps) take every results.csv they find.
 RESULTS_FILE, CURVES_FILE, SPEC_FILE = "navigation.csv", "learning_curves.csv", "spec.yaml"
 RESULT_COLUMNS = ("network", "variant", "seed", "training", "condition", "lesion", "k", "policy")
 RESULT_COLUMNS += ("success_rate", "path_ratio", "episodes_to_50", "env_steps_to_50")
@@ -142,14 +144,14 @@ def success_table(t: AgentTables, network: str, training: str = BOX) -> pd.DataF
     each agent's median over its successful episodes); the random baselines last. For reading:
     columns (condition, measure)."""
     conditions = CONDITIONS if training == BOX else ("shortcut",)
-    columns = {}
+    columns, seeds = {}, None
     for condition in conditions:
         s = spread(by_seed(t, network, condition, training))
+        seeds = s["seeds"] if seeds is None else seeds
         columns[(condition, "success")] = s.apply(_percent_range, axis=1)
         ratio = spread(by_seed(t, network, condition, training, "path_ratio"))["median"]
         columns[(condition, "path / shortest")] = ratio.map(_ratio)
     table = pd.DataFrame(columns)
-    seeds = spread(by_seed(t, network, conditions[0], training))["seeds"]
     table.insert(0, ("", "seeds"), seeds.astype(int))
     return table
 
