@@ -33,6 +33,13 @@ def test_learning_curves_draw_each_seed_and_a_median_per_variant():
     assert median[0] == np.median([0.1, 0.2, 0.3])
 
 
+def test_learning_curves_leave_the_legend_to_the_caller_when_asked():
+    ax = plots.plot_learning_curves(_curves(), legend=False)
+    assert ax.get_legend() is None
+    # the medians still carry the labels, for one legend over a row of panels
+    assert ax.get_legend_handles_labels()[1] == ["grid", "place"]
+
+
 def test_seed_success_puts_a_bar_at_the_median_and_a_dot_per_seed():
     success = pd.DataFrame(
         {

@@ -38,11 +38,13 @@ def plot_learning_curves(
     curves: pd.DataFrame,
     variants: Sequence[str] | None = None,
     level: float = 0.5,
+    legend: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Training success against environment steps, one colour per variant: every seed thin, the
     median over seeds thick; a dotted line at ``level``. ``curves``: long (variant, seed,
-    env_steps, success_rate)."""
+    env_steps, success_rate). ``legend=False`` leaves the legend to the caller (one for a row of
+    panels: the medians carry the labels)."""
     ax = new_axes((6.5, 3.6)) if ax is None else ax
     present = list(dict.fromkeys(curves["variant"].astype(str)))
     for variant in variants or present:
@@ -58,7 +60,8 @@ def plot_learning_curves(
     ax.set(xlabel="environment steps (thousands)", ylabel="training success", ylim=(0, 1.02))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}"))
-    ax.legend(fontsize=8, ncols=2, frameon=False, loc="upper left")
+    if legend:
+        ax.legend(fontsize=8, ncols=2, frameon=False, loc="lower right")
     return ax
 
 
