@@ -102,3 +102,5 @@ def test_the_navigation_claim_reads_the_learnt_agents():
     assert claim.verdict == rl_results.verdict(t, t.networks[0])
     assert claim.ours.startswith(f"PPO agents on the frozen `{t.networks[0]}`, on held-out goals")
     assert "nan" not in claim.ours
+    assert len(t.networks) > 1  # the shipped tables hold several networks: all are counted
+    assert claim.ours.endswith(rl_results.tally_phrase(rl_results.tally(t)))

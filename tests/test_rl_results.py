@@ -201,6 +201,20 @@ def test_the_answer_adds_the_untrained_control(tmp_path):
     assert text.endswith(").")
 
 
+def test_the_answer_asks_whether_the_goal_code_is_used(tmp_path):
+    _write(tmp_path)
+    rows = pd.read_csv(tmp_path / R.RESULTS_FILE)
+    agent = (rows.policy == "agent") & (rows.variant == "grid") & (rows.lesion == "none")
+    no_goal = rows[agent].assign(variant="grid-no-goal")  # the same success without the goal
+    pd.concat([rows, no_goal]).to_csv(tmp_path / R.RESULTS_FILE, index=False)
+    text = R.answer(R.load_agent_tables(tmp_path), NET)
+    assert "Grid agents given the goal's code do not beat grid agents without it anywhere" in text
+    rows.loc[agent & (rows.condition == "training goals"), "success_rate"] = 0.95
+    pd.concat([rows, no_goal]).to_csv(tmp_path / R.RESULTS_FILE, index=False)
+    text = R.answer(R.load_agent_tables(tmp_path), NET)
+    assert "Grid agents given the goal's code beat grid agents without it on training goals" in text
+
+
 def test_the_answer_asks_whether_the_new_door_needs_a_trained_code(tmp_path):
     _write(tmp_path)
     rows = pd.read_csv(tmp_path / R.RESULTS_FILE)
@@ -226,3 +240,23 @@ def test_one_seed_a_side_ranks_nothing(tmp_path):
     text = R.grid_against_place(t, NET)
     assert "beat place codes on training goals, and in the shortcut test too few seeds" in text
     assert "place 10 % (1 seed)" in text
+
+
+def test_the_tally_counts_every_test_on_every_network(tmp_path):
+    t = _write(tmp_path)  # grid beats place on training goals, overlaps on held-out goals
+    tally = R.tally(t)
+    assert len(tally) == len(R.TESTS) * len(t.networks)
+    outcome = dict(zip(tally.test, tally.outcome, strict=True))
+    assert outcome["training goals"] == "beats"
+    assert outcome["held-out goals"] == "overlaps"
+    assert outcome["shortcut success"] == outcome["new door first"] == "missing"
+    assert R.tally_phrase(tally) == (
+        f"over 1 network grid codes beat place codes in 1 of 2 ranked tests ({NET}: training goals)"
+        " and fall below in 0"
+    )
+    assert R.tally_phrase(R.tally(t, "place", "grid")).endswith(
+        f"in 0 of 2 ranked tests and fall below in 1 ({NET}: training goals)"
+    )
+    matrix = R.tally_matrix(tally)
+    assert matrix.index.tolist() == [NET]
+    assert matrix.columns.tolist() == [name for *_, name in R.TESTS]

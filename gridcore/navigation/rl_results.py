@@ -362,11 +362,16 @@ def grid_against_place(t: AgentTables, network: str) -> str:
 
 
 def answer(t: AgentTables, network: str) -> str:
-    """:func:`grid_against_place`, then two controls: whether the trained network's bottleneck
-    beats an untrained network's (did training the network help at all?), and whether grid
-    agents take the new door first more often than untrained ones (does the shortcut need a
-    trained code?)."""
+    """:func:`grid_against_place`, then three controls: whether grid agents given the goal's code
+    beat the same units without it (do they use the goal at all, or only learn where goals tend
+    to be?), whether the trained network's bottleneck beats an untrained network's (did training
+    the network help?), and whether grid agents take the new door first more often than
+    untrained ones (does the shortcut need a trained code?)."""
     sentences = [grid_against_place(t, network)]
+    goal = ranking(
+        t, network, "grid", "grid-no-goal", "grid agents given the goal's code",
+        "grid agents without it",
+    )  # fmt: skip
     trained = ranking(t, network, "bottleneck", "untrained", "trained codes", "untrained codes")
     door = ranking(
         t, network, "grid", "untrained", "grid codes", "untrained codes", ("shortcut",),
@@ -374,7 +379,7 @@ def answer(t: AgentTables, network: str) -> str:
     )  # fmt: skip
     if door:
         door = f"for taking the new door first, {door}"
-    sentences += [f"{text[0].upper()}{text[1:]}." for text in (trained, door) if text]
+    sentences += [f"{text[0].upper()}{text[1:]}." for text in (goal, trained, door) if text]
     return " ".join(sentences)
 
 
@@ -389,6 +394,54 @@ def verdict(t: AgentTables, network: str) -> str:
     if any(c.outcome == "beats" for c in [*tests, door]):
         return "partly"
     return "not reproduced"
+
+
+# The tests of grid against place codes: (condition, measure, its name in a tally).
+TESTS = (
+    ("training goals", "success_rate", "training goals"),
+    ("held-out goals", "success_rate", "held-out goals"),
+    ("shortcut", "success_rate", "shortcut success"),
+    ("shortcut", "door_first_rate", "new door first"),
+)
+
+
+def tally(t: AgentTables, a: str = "grid", b: str = "place") -> pd.DataFrame:
+    """Every test of ``a`` against ``b`` on every network (:data:`TESTS`), one row each:
+    network, test, outcome (as :attr:`Comparison.outcome`). Reading one network alone hides how
+    many comparisons were made: with three seeds a side a rank win has a chance of 1 in 20 when
+    the two codes do equally well, so among a dozen tests one is likely."""
+    rows = [
+        {"network": net, "test": name, "outcome": compare(t, net, cond, a, b, measure).outcome}
+        for net in t.networks
+        for cond, measure, name in TESTS
+    ]
+    return pd.DataFrame(rows, columns=["network", "test", "outcome"])
+
+
+def tally_matrix(tally_table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`tally` as a table: a row per network, a column per test, the outcome in each."""
+    wide = tally_table.pivot(index="network", columns="test", values="outcome")
+    nets = list(dict.fromkeys(tally_table.network))
+    tests = [name for *_, name in TESTS if name in wide.columns]
+    return wide.loc[nets, tests].rename_axis(columns=None)
+
+
+def tally_phrase(tally_table: pd.DataFrame, a: str = "grid", b: str = "place") -> str:
+    """A :func:`tally` in words: "over 3 networks grid codes beat place codes in 1 of 12 ranked
+    tests (grid-lstm-modules: shortcut success) and fall below in none"."""
+    ranked = tally_table[tally_table.outcome.isin(["beats", "falls below", "overlaps"])]
+
+    def where(outcome: str) -> tuple[int, str]:
+        rows = ranked[ranked.outcome == outcome]
+        named = "; ".join(f"{r.network}: {r.test}" for r in rows.itertuples())
+        return len(rows), f" ({named})" if named else ""
+
+    (won, won_where), (lost, lost_where) = where("beats"), where("falls below")
+    nets = tally_table.network.nunique()
+    return (
+        f"over {nets} network{'s' * (nets != 1)} {a} codes beat {b} codes in {won} of "
+        f"{len(ranked)} ranked tests{won_where} and fall below in {lost}{lost_where}"
+    )
 
 
 def _where(conditions: list[str]) -> str:
