@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from gridcore import plots
 
@@ -68,3 +69,35 @@ def test_agent_lesions_compare_grid_and_random_silencing():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["top-k grid units", "k random units"]
     assert list(ax.lines[1].get_xdata()) == [0, 10, 40]
+
+
+def _lesions():
+    return pd.DataFrame(
+        [
+            {"variant": "grid", "seed": s, "lesion": kind, "k": k, "success_rate": 0.5 - k / 100}
+            for s in range(3)
+            for kind in ("grid", "random")
+            for k in (0, 10, 20)
+        ]
+    )
+
+
+def test_networks_go_two_to_a_row_with_one_legend_in_the_spare_panel():
+    fig = plots.plot_learning_curves_by_network({"a": _curves(), "b": _curves(), "c": _curves()})
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title() for ax in panels] == ["a", "b", "c"]
+    assert all(ax.get_legend() is None for ax in panels)
+    (spare,) = [ax for ax in fig.axes if not ax.axison]
+    assert [t.get_text() for t in spare.get_legend().get_texts()] == ["grid", "place"]
+    assert tuple(fig.get_size_inches()) == (10.0, 6.6)  # 2 columns x 2 rows of 5 x 3.3
+
+
+def test_a_full_last_row_puts_the_legend_under_the_figure():
+    fig = Figure()
+    given = fig.subfigures(1, 2)[0]
+    out = plots.plot_agent_lesions_by_network({"a": _lesions(), "b": _lesions()}, fig=given)
+    assert out is given
+    assert [ax.get_title() for ax in given.axes] == ["a: grid agents", "b: grid agents"]
+    assert all(ax.get_legend() is None for ax in given.axes)
+    (legend,) = given.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["top-k grid units", "k random units"]

@@ -330,8 +330,8 @@ def ranking(
 ) -> str:
     """Variants ``a`` and ``b`` of ``network`` in every test of ``conditions`` where both ran,
     in words: which beats the other where (every seed of one above every seed of the other) on
-    ``measure``, with the figures; ``a_label`` and ``b_label`` name their codes (plural: "grid
-    codes"). Empty if none ran."""
+    ``measure``, with the figures of the tests it names (those that overlap are in the tables);
+    ``a_label`` and ``b_label`` name their codes (plural: "grid codes"). Empty if none ran."""
     found = [compare(t, network, c, a, b, measure) for c in conditions]
     found = [c for c in found if c.outcome != "missing"]
     if not found:
@@ -351,7 +351,8 @@ def ranking(
     pending = [c.condition for c in found if c.outcome == "too few seeds"]
     if pending and len(pending) < len(found):
         head += f", and {_where(pending)} too few seeds to rank"
-    return f"{head} ({'; '.join(c.phrase() for c in found)})"
+    named = [c.phrase() for c in found if c.outcome != "overlaps"]
+    return f"{head} ({'; '.join(named)})" if named else head
 
 
 def grid_against_place(t: AgentTables, network: str) -> str:

@@ -50,7 +50,13 @@ Conventions:
 from __future__ import annotations
 
 from gridcore.plots._common import power_of_ten
-from gridcore.plots.agents import plot_agent_lesions, plot_learning_curves, plot_seed_success
+from gridcore.plots.agents import (
+    plot_agent_lesions,
+    plot_agent_lesions_by_network,
+    plot_learning_curves,
+    plot_learning_curves_by_network,
+    plot_seed_success,
+)
 from gridcore.plots.arenas import plot_arena, plot_arena_paths
 from gridcore.plots.cells import (
     draw_box,
@@ -133,8 +139,10 @@ __all__ = [
     "plot_box_maps",
     "plot_census",
     "plot_learning_curves",
+    "plot_learning_curves_by_network",
     "plot_seed_success",
     "plot_agent_lesions",
+    "plot_agent_lesions_by_network",
     "plot_code_bars",
     "plot_decoded_path",
     "plot_decoding_vs_sigma",

@@ -1,17 +1,20 @@
 """Reinforcement-learning agents over seeds: learning curves, success per variant, lesions.
 
-Each function takes a long table (one row per agent, or per agent and step) as
+Each ``plot_*`` function draws one network on one Axes; the ``*_by_network`` ones lay several
+networks out two to a row, with one legend for all. Each takes a long table (one row per agent, or per agent and step) as
 :mod:`gridcore.navigation.rl_results` builds them from the shipped ``navigation.csv`` and
 ``learning_curves.csv``: every seed is drawn, thin or as a dot, and the median over seeds on top.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from gridcore.plots._common import new_axes
@@ -111,3 +114,63 @@ def plot_agent_lesions(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.legend(fontsize=8, frameon=False)
     return ax
+
+
+def _panels(
+    n: int, ncols: int, panel: tuple[float, float], fig: Figure | None
+) -> tuple[Figure, list[Axes], list]:
+    """``n`` panels, ``ncols`` to a row (fewer if ``n`` is smaller), on ``fig`` or a new figure
+    sized by ``panel``: the figure, the panels, and the spare Axes that complete the last row
+    (switched off, free for a legend)."""
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    if fig is None:
+        fig = Figure(figsize=(panel[0] * ncols, panel[1] * nrows), layout="constrained")
+    axes = list(np.ravel(fig.subplots(nrows, ncols, squeeze=False)))
+    for ax in axes[n:]:
+        ax.axis("off")
+    return fig, axes[:n], axes[n:]
+
+
+def _shared_legend(fig: Figure, source: Axes, spare: list) -> None:
+    """One legend for all panels, from ``source``'s labelled lines: in a spare panel if there is
+    one, else under the figure."""
+    handles, labels = source.get_legend_handles_labels()
+    if spare:
+        spare[0].legend(handles, labels, loc="center", frameon=False)
+    else:
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
+
+
+def plot_learning_curves_by_network(
+    curves: Mapping[str, pd.DataFrame],
+    ncols: int = 2,
+    panel: tuple[float, float] = (5.0, 3.3),
+    fig: Figure | None = None,
+) -> Figure:
+    """:func:`plot_learning_curves` for each network (``{name: curves}``), one panel each, titled
+    with its name, on ``fig`` (a Figure or SubFigure) or a new one sized ``panel`` a panel."""
+    fig, axes, spare = _panels(len(curves), ncols, panel, fig)
+    for ax, (name, table) in zip(axes, curves.items(), strict=True):
+        plot_learning_curves(table, legend=False, ax=ax)
+        ax.set_title(name, fontsize=10)
+    _shared_legend(fig, axes[0], spare)
+    return fig
+
+
+def plot_agent_lesions_by_network(
+    lesions: Mapping[str, pd.DataFrame],
+    variant: str = "grid",
+    ncols: int = 2,
+    panel: tuple[float, float] = (5.0, 3.1),
+    fig: Figure | None = None,
+) -> Figure:
+    """:func:`plot_agent_lesions` of ``variant``'s agents for each network (``{name: lesions}``),
+    one panel each, titled with its name, on ``fig`` or a new figure."""
+    fig, axes, spare = _panels(len(lesions), ncols, panel, fig)
+    for ax, (name, table) in zip(axes, lesions.items(), strict=True):
+        plot_agent_lesions(table, variant, ax=ax)
+        ax.get_legend().remove()
+        ax.set_title(f"{name}: {variant} agents", fontsize=10)
+    _shared_legend(fig, axes[0], spare)
+    return fig
