@@ -265,3 +265,23 @@ def test_the_tally_counts_every_test_on_every_network(tmp_path):
     matrix = R.tally_matrix(tally)
     assert matrix.index.tolist() == [NET]
     assert matrix.columns.tolist() == [name for *_, name in R.TESTS]
+
+
+def test_the_lesion_answer_ranks_each_k_over_seeds(tmp_path):
+    t = _write(tmp_path)  # grid agents, k = 10: both lesions leave 20 % on every seed
+    assert R.lesion_answer(t, NET, "grid") == (
+        f"**{NET}**, grid agents: the seeds of the two lesions overlap at k = 10."
+    )
+    assert R.lesion_answer(t, NET) == f"**{NET}**: no lesioned bottleneck agents yet."
+    rows = pd.read_csv(tmp_path / R.RESULTS_FILE)
+    grid_lesion = (rows.condition == "lesion") & (rows.lesion == "grid")
+    rows.loc[grid_lesion, "success_rate"] = 0.1 + 0.01 * rows.loc[grid_lesion, "seed"]
+    deeper = rows[rows.condition == "lesion"].assign(k=40)
+    deeper.loc[deeper.lesion == "grid", "success_rate"] = 0.5  # random lesions hurt more here
+    pd.concat([rows, deeper]).to_csv(tmp_path / R.RESULTS_FILE, index=False)
+    assert R.lesion_answer(R.load_agent_tables(tmp_path), NET, "grid") == (
+        f"**{NET}**, grid agents: silencing the top-k grid units hurts the grid agents more than "
+        "silencing k random units at k = 10 (grid 11 % (10–12) against random 20 % (20–20)); "
+        "silencing k random units hurts more at k = 40 (grid 50 % (50–50) against random 20 % "
+        "(20–20))."
+    )
