@@ -130,6 +130,16 @@ def spread(long: pd.DataFrame) -> pd.DataFrame:
     ).rename_axis("variant")
 
 
+def _percent_of(values: np.ndarray) -> str:
+    """Values over seeds as :func:`_percent_range` writes a row of :func:`spread`."""
+    v = np.asarray(values, dtype=float)
+    if not len(v):
+        return MISSING
+    return _percent_range(
+        pd.Series({"median": np.median(v), "min": v.min(), "max": v.max(), "seeds": len(v)})
+    )
+
+
 def _percent_range(row: pd.Series) -> str:
     if not np.isfinite(row["median"]):
         return MISSING
@@ -278,13 +288,7 @@ def lesion_answer(t: AgentTables, network: str, variant: str = "bottleneck") -> 
 
 def _pair(c: Comparison) -> str:
     """ "grid 38 % (34–43) against random 46 % (44–50)", lesion by lesion."""
-
-    def one(v: np.ndarray) -> str:
-        return _percent_range(
-            pd.Series({"median": np.median(v), "min": v.min(), "max": v.max(), "seeds": len(v)})
-        )
-
-    return f"grid {one(c.b_values)} against random {one(c.a_values)}"
+    return f"grid {_percent_of(c.b_values)} against random {_percent_of(c.a_values)}"
 
 
 def _and(items: list[str]) -> str:
@@ -341,15 +345,8 @@ class Comparison:
 
     def phrase(self) -> str:
         """ "on held-out goals grid 23 % (18–30) against place 27 % (21–33)"."""
-
-        def one(v: np.ndarray) -> str:
-            s = pd.Series(v)
-            return _percent_range(
-                pd.Series({"median": s.median(), "min": s.min(), "max": s.max(), "seeds": len(s)})
-            )
-
-        where = "in the shortcut test" if self.condition == "shortcut" else f"on {self.condition}"
-        return f"{where} {self.a} {one(self.a_values)} against {self.b} {one(self.b_values)}"
+        a, b = _percent_of(self.a_values), _percent_of(self.b_values)
+        return f"{_where([self.condition])} {self.a} {a} against {self.b} {b}"
 
 
 def compare(
@@ -437,19 +434,6 @@ def answer(t: AgentTables, network: str) -> str:
     return " ".join(sentences)
 
 
-def verdict(t: AgentTables, network: str) -> str:
-    """The paper's claim against ``network``'s agents: "reproduced" when grid codes beat place
-    codes on held-out goals and more grid agents' paths take the new door first, "partly" when
-    grid codes beat place codes in some test, "not reproduced" otherwise."""
-    tests = [compare(t, network, c) for c in (*CONDITIONS, "shortcut")]
-    door = compare(t, network, "shortcut", measure="door_first_rate")
-    if tests[1].outcome == "beats" and door.outcome == "beats":
-        return "reproduced"
-    if any(c.outcome == "beats" for c in [*tests, door]):
-        return "partly"
-    return "not reproduced"
-
-
 # The tests of grid against place codes: (condition, measure, its name in a tally).
 TESTS = (
     ("training goals", "success_rate", "training goals"),
@@ -459,15 +443,31 @@ TESTS = (
 )
 
 
+def outcomes(t: AgentTables, network: str, a: str = "grid", b: str = "place") -> dict[str, str]:
+    """How ``a`` ranks against ``b`` on ``network`` in each of :data:`TESTS` ({test name:
+    :attr:`Comparison.outcome`})."""
+    return {name: compare(t, network, cond, a, b, measure).outcome for cond, measure, name in TESTS}
+
+
+def verdict(t: AgentTables, network: str) -> str:
+    """The paper's claim against ``network``'s agents: "reproduced" when grid codes beat place
+    codes on held-out goals and more grid agents' paths take the new door first, "partly" when
+    grid codes beat place codes in some test, "not reproduced" otherwise."""
+    won = {name for name, outcome in outcomes(t, network).items() if outcome == "beats"}
+    if {"held-out goals", "new door first"} <= won:
+        return "reproduced"
+    return "partly" if won else "not reproduced"
+
+
 def tally(t: AgentTables, a: str = "grid", b: str = "place") -> pd.DataFrame:
     """Every test of ``a`` against ``b`` on every network (:data:`TESTS`), one row each:
     network, test, outcome (as :attr:`Comparison.outcome`). Reading one network alone hides how
     many comparisons were made: with three seeds a side a rank win has a chance of 1 in 20 when
     the two codes do equally well, so among a dozen tests one is likely."""
     rows = [
-        {"network": net, "test": name, "outcome": compare(t, net, cond, a, b, measure).outcome}
+        {"network": net, "test": name, "outcome": outcome}
         for net in t.networks
-        for cond, measure, name in TESTS
+        for name, outcome in outcomes(t, net, a, b).items()
     ]
     return pd.DataFrame(rows, columns=["network", "test", "outcome"])
 
@@ -482,7 +482,7 @@ def tally_matrix(tally_table: pd.DataFrame) -> pd.DataFrame:
 
 def tally_phrase(tally_table: pd.DataFrame, a: str = "grid", b: str = "place") -> str:
     """A :func:`tally` in words: "over 3 networks grid codes beat place codes in 1 of 12 ranked
-    tests (grid-lstm-modules: shortcut success) and fall below in none"."""
+    tests (grid-lstm-modules: shortcut success) and fall below in 0"."""
     ranked = tally_table[tally_table.outcome.isin(["beats", "falls below", "overlaps"])]
 
     def where(outcome: str) -> tuple[int, str]:
