@@ -8,6 +8,8 @@ shared colour bar (:data:`NORMALISED_LABEL`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colorbar import Colorbar
@@ -26,6 +28,28 @@ SAC_LABEL = "SAC (correlation)"
 def new_axes(figsize: tuple[float, float] = (4, 3.2)) -> Axes:
     """One Axes on a new constrained-layout Figure (not attached to pyplot)."""
     return Figure(figsize=figsize, layout="constrained").subplots()
+
+
+def panel_grid(
+    n: int,
+    ncols: int,
+    panel: tuple[float, float],
+    fig: Figure | None = None,
+    extra: tuple[float, float] = (0.0, 0.0),
+) -> tuple[Figure, list[Axes], list[Axes]]:
+    """``n`` panels, ``ncols`` to a row (fewer if ``n`` is smaller), on ``fig`` or a new
+    constrained-layout figure of ``panel`` inches a panel plus ``extra`` (width, height) for
+    colour bars and titles: the figure, the panels, and the spare Axes that complete the last row
+    (switched off, free for a legend)."""
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    if fig is None:
+        size = (panel[0] * ncols + extra[0], panel[1] * nrows + extra[1])
+        fig = Figure(figsize=size, layout="constrained")
+    axes = list(np.ravel(fig.subplots(nrows, ncols, squeeze=False)))
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    return fig, axes[:n], axes[n:]
 
 
 def normalised(a) -> np.ndarray:

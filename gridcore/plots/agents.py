@@ -8,7 +8,6 @@ networks out two to a row, with one legend for all. Each takes a long table (one
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -17,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from gridcore.plots._common import new_axes
+from gridcore.plots._common import new_axes, panel_grid
 
 # One colour per observation variant (and baseline), the same in every figure of the chapter.
 VARIANT_COLOURS = {
@@ -94,11 +93,12 @@ def plot_seed_success(
 
 
 def plot_agent_lesions(
-    lesions: pd.DataFrame, variant: str = "grid", ax: Axes | None = None
+    lesions: pd.DataFrame, variant: str = "grid", legend: bool = True, ax: Axes | None = None
 ) -> Axes:
     """Success of ``variant``'s agents against the number of units silenced, the top-k grid
     units (red) against k random units (grey): a dot per seed, the median joined. ``lesions``:
-    long (variant, seed, lesion, k, success_rate), k = 0 the intact agent."""
+    long (variant, seed, lesion, k, success_rate), k = 0 the intact agent. ``legend=False``
+    leaves the legend to the caller (the medians carry the labels)."""
     ax = new_axes((4.2, 3.2)) if ax is None else ax
     part = lesions[lesions["variant"] == variant]
     for kind, colour in LESION_COLOURS.items():
@@ -112,24 +112,9 @@ def plot_agent_lesions(
         ax.plot(median.index, median.to_numpy(), "-", color=colour, lw=2, label=label)
     ax.set(xlabel="units silenced (k)", ylabel="success", ylim=(0, 1.02), title=f"{variant} agents")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.legend(fontsize=8, frameon=False)
+    if legend:
+        ax.legend(fontsize=8, frameon=False)
     return ax
-
-
-def _panels(
-    n: int, ncols: int, panel: tuple[float, float], fig: Figure | None
-) -> tuple[Figure, list[Axes], list]:
-    """``n`` panels, ``ncols`` to a row (fewer if ``n`` is smaller), on ``fig`` or a new figure
-    sized by ``panel``: the figure, the panels, and the spare Axes that complete the last row
-    (switched off, free for a legend)."""
-    ncols = max(1, min(ncols, n))
-    nrows = math.ceil(n / ncols)
-    if fig is None:
-        fig = Figure(figsize=(panel[0] * ncols, panel[1] * nrows), layout="constrained")
-    axes = list(np.ravel(fig.subplots(nrows, ncols, squeeze=False)))
-    for ax in axes[n:]:
-        ax.axis("off")
-    return fig, axes[:n], axes[n:]
 
 
 def _shared_legend(fig: Figure, source: Axes, spare: list) -> None:
@@ -150,7 +135,7 @@ def plot_learning_curves_by_network(
 ) -> Figure:
     """:func:`plot_learning_curves` for each network (``{name: curves}``), one panel each, titled
     with its name, on ``fig`` (a Figure or SubFigure) or a new one sized ``panel`` a panel."""
-    fig, axes, spare = _panels(len(curves), ncols, panel, fig)
+    fig, axes, spare = panel_grid(len(curves), ncols, panel, fig)
     for ax, (name, table) in zip(axes, curves.items(), strict=True):
         plot_learning_curves(table, legend=False, ax=ax)
         ax.set_title(name, fontsize=10)
@@ -167,10 +152,9 @@ def plot_agent_lesions_by_network(
 ) -> Figure:
     """:func:`plot_agent_lesions` of ``variant``'s agents for each network (``{name: lesions}``),
     one panel each, titled with its name, on ``fig`` or a new figure."""
-    fig, axes, spare = _panels(len(lesions), ncols, panel, fig)
+    fig, axes, spare = panel_grid(len(lesions), ncols, panel, fig)
     for ax, (name, table) in zip(axes, lesions.items(), strict=True):
-        plot_agent_lesions(table, variant, ax=ax)
-        ax.get_legend().remove()
+        plot_agent_lesions(table, variant, legend=False, ax=ax)
         ax.set_title(f"{name}: {variant} agents", fontsize=10)
     _shared_legend(fig, axes[0], spare)
     return fig

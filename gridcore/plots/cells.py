@@ -25,6 +25,7 @@ from gridcore.plots._common import (
     image,
     new_axes,
     normalised,
+    panel_grid,
     shared_colorbar,
 )
 from gridcore.world.ensembles import HeadDirectionCells
@@ -134,21 +135,14 @@ def plot_box_maps(
     1) with one shared colour bar labelled by it; False, none."""
     maps = np.asarray(maps)
     k = maps.shape[0]
-    ncols = max(1, min(ncols, k))
-    nrows = -(-k // ncols)
     shared = isinstance(colorbar, str)
-    if fig is None:
-        figsize = (size * ncols + 0.6 * bool(colorbar) + 0.3 * shared, size * nrows + 0.3)
-        fig = Figure(figsize=figsize, layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    extra = (0.6 * bool(colorbar) + 0.3 * shared, 0.3)
+    fig, axes, _ = panel_grid(k, ncols, (size, size), fig, extra)
     extent = box_extent(box_width)
     im = None
     for i, ax in enumerate(axes):
         ax.set_xticks([])
         ax.set_yticks([])
-        if i >= k:
-            ax.set_axis_off()
-            continue
         m = normalised(maps[i]) if shared else maps[i]
         lim = (0, 1) if shared else (None, None)
         im = image(ax, m, cmap, extent, *lim)
