@@ -55,7 +55,7 @@ from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write, write_text_atomic
 from gridcore.navigation import rl_agents as rl
 from gridcore.navigation.env import VARIANTS, NavigationEnv
-from gridcore.navigation.rl_results import ARENA, BOX, CURVES_FILE, RESULTS_FILE
+from gridcore.navigation.rl_results import ARENA, BOX, CURVES_FILE, RESULTS_FILE, SPEC_FILE
 from gridcore.navigation.vectors import grid_unit_scores, grid_units, lesion_units
 from gridcore.net.runs import load_network
 from gridcore.shipped import network
@@ -168,7 +168,7 @@ def spec_of(args: argparse.Namespace, nets: dict) -> dict:
 
 def write_spec(out: Path, spec: dict) -> None:
     """Write ``spec`` into ``out``, or merge it into the spec already there (:func:`merged`)."""
-    path = out / "spec.yaml"
+    path = out / SPEC_FILE
     if path.is_file():
         old = yaml.safe_load(path.read_text()) or {}
         new = merged(old, spec, path)
@@ -360,9 +360,9 @@ def merge_parts(out: Path, parts: list[Path]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     added = 0
     for part in parts:
-        if not (part / "spec.yaml").is_file():
+        if not (part / SPEC_FILE).is_file():
             raise GridcoreError(f"{part}: not a directory this script wrote (no spec.yaml)")
-        write_spec(out, yaml.safe_load((part / "spec.yaml").read_text()))
+        write_spec(out, yaml.safe_load((part / SPEC_FILE).read_text()))
         results, curves = read_table(part / RESULTS_FILE), read_table(part / CURVES_FILE)
         if results.empty:
             continue
