@@ -8,8 +8,9 @@ from __future__ import annotations
 
 # --- the task (Methods; Supplementary Table 1) --------------------------------------------------
 BOX_SIZE_M = 2.2  # side of the square arena; coordinates run from -1.1 to 1.1 m
-DT_S = 0.02  # simulation step
-SEQ_LEN = 100  # steps per training trajectory (2 s)
+DURATION_S = 15.0  # duration of a simulated trajectory (Supplementary Table 1, T)
+DT_S = 0.02  # simulation step (the table's "simulation-step time increment")
+SEQ_LEN = 100  # network steps per training trajectory: 15 s seen every 0.15 s
 N_PLACE = 256  # place cells
 PLACE_SIGMA_M = 0.01  # place-cell width
 N_HD = 12  # head-direction cells

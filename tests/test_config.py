@@ -1,6 +1,7 @@
 """Configs: presets, validation and JSON files."""
 
 import json
+import math
 
 import pytest
 
@@ -105,3 +106,22 @@ def test_a_length_curriculum_reads_as_steps_and_lengths():
     cfg = get_preset("tiny", seq_len_curriculum="6000:250,7000:750")
     assert cfg.curriculum() == ((6000, 250), (7000, 750))
     assert get_preset("tiny").curriculum() == ()
+
+
+def test_the_time_base_is_a_setting_and_paper_presets_use_the_papers():
+    from gridcore.net.task import motion_of
+
+    for name in ("paper", "deepmind"):
+        cfg = get_preset(name)
+        assert (cfg.duration, cfg.seq_len) == (15.0, 100)
+        assert math.isclose(cfg.step_time, 0.15) and math.isclose(cfg.trajectory_seconds, 15.0)
+        assert math.isclose(motion_of(cfg).network_dt, 0.15)
+    # The 2 s reading stays available: duration 0 sees every 0.02 s step.
+    old = get_preset("paper", duration=0.0)
+    assert math.isclose(old.step_time, 0.02) and motion_of(old).sample_dt == 0.0
+    for name in ("fast", "quick", "quick-wide", "tiny"):
+        assert get_preset(name).duration == 0.0
+    with pytest.raises(GridcoreError, match="shorter than the simulation step"):
+        get_preset("paper", duration=1.0)
+    with pytest.raises(GridcoreError, match="duration"):
+        get_preset("quick-3d", duration=15.0)

@@ -231,3 +231,56 @@ def test_internal_walls_make_the_rat_turn_and_no_walls_change_nothing():
     for other in (empty, far):
         assert torch.equal(plain.target_pos, other.target_pos)
         assert torch.equal(plain.velocity, other.velocity)
+
+
+# --- the time base: the rat simulated at dt, seen every sample_dt -----------------------------
+
+
+def paper_seen_every(sample_dt):
+    from dataclasses import replace
+
+    return replace(get_motion("paper"), sample_dt=sample_dt)
+
+
+def test_resampling_keeps_the_paths_end_points():
+    """15 s at 0.02 s seen in 100 steps of 0.15 s: same start, same end as the fine path."""
+    from gridcore.world.trajectories import _simulate_fine
+
+    p = paper_seen_every(0.15)
+    assert p.network_dt == 0.15 and p.fine_steps(100) == 750
+    coarse = simulate(20, 100, p, generator=gen(7))
+    fine = _simulate_fine(20, 750, p, generator=gen(7))
+    torch.testing.assert_close(coarse.init_pos, fine.init_pos)
+    torch.testing.assert_close(coarse.target_pos[:, -1], fine.target_pos[:, -1])
+    # Every 7.5 fine steps: the even network steps land exactly on fine samples.
+    torch.testing.assert_close(coarse.target_pos[:, 1::2], fine.target_pos[:, 14::15])
+    # The path length over the whole trajectory is the fine path's.
+    torch.testing.assert_close(
+        (coarse.speed * 0.15).sum(1), (fine.speed * 0.02).sum(1), atol=1e-4, rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize("sample_dt", [0.04, 0.15])
+def test_the_resampled_velocity_integrates_back_to_the_positions(sample_dt):
+    tr = simulate(40, 100, paper_seen_every(sample_dt), generator=gen(8))
+    cum = tr.init_pos[:, None] + torch.cumsum(tr.velocity_xy * sample_dt, dim=1)
+    torch.testing.assert_close(cum, tr.target_pos, atol=1e-4, rtol=0)
+    # The turns add up to the headings, and each step's speed is at least its straight line.
+    hd = tr.init_hd[:, None] + tr.turn.cumsum(1)
+    wrapped = torch.remainder(hd - tr.target_hd + math.pi, 2 * math.pi) - math.pi
+    assert wrapped.abs().max() < 1e-4
+    chord = tr.full_path().diff(dim=1).norm(dim=-1)
+    assert (tr.speed * sample_dt >= chord - 1e-5).all()
+
+
+def test_the_time_base_changes_how_far_the_rat_goes_per_example():
+    """The paper's rat moves about 0.32 m in 100 steps of 0.02 s, about 2.4 m in 15 s."""
+    slow = simulate(500, 100, "paper", generator=gen(9))
+    paper = simulate(500, 100, paper_seen_every(0.15), generator=gen(9))
+    assert 0.25 < (slow.speed * 0.02).sum(1).mean() < 0.4
+    assert 2.1 < (paper.speed * 0.15).sum(1).mean() < 2.7
+
+
+def test_sample_dt_shorter_than_dt_is_refused():
+    with pytest.raises(ValueError, match="sample_dt"):
+        paper_seen_every(0.01)

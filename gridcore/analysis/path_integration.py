@@ -21,9 +21,9 @@ import numpy as np
 import torch
 
 from gridcore.net.runs import Network, untrained_network
-from gridcore.net.task import run
+from gridcore.net.task import motion_of, run
 from gridcore.paper import PATH_ERROR_15S_CM
-from gridcore.world.trajectories import get_motion, simulate
+from gridcore.world.trajectories import simulate
 
 __all__ = ["PATH_SEED", "PathIntegration", "integrate", "n_steps", "summary", "untrained_network"]
 
@@ -120,8 +120,8 @@ def integrate(
             f"need n_trajectories, batch_size >= 1, got {n_trajectories}, {batch_size}"
         )
     model, ensembles = net.model, net.ensembles
-    motion = get_motion(motion or net.cfg.motion)
-    steps = n_steps(seconds, motion.dt)
+    motion = motion_of(net.cfg, motion)  # the network's time base, whichever rat
+    steps = n_steps(seconds, motion.network_dt)
     gen = torch.Generator().manual_seed(PATH_SEED + seed)
     traj = simulate(n_trajectories, steps, motion, generator=gen)  # the same for any batch_size
     was_training = model.training
@@ -135,7 +135,10 @@ def integrate(
     finally:
         model.train(was_training)
     return PathIntegration.from_positions(
-        traj.init_pos.numpy(), traj.target_pos.numpy(), torch.cat(decoded).numpy(), motion.dt
+        traj.init_pos.numpy(),
+        traj.target_pos.numpy(),
+        torch.cat(decoded).numpy(),
+        motion.network_dt,
     )
 
 

@@ -42,7 +42,11 @@ class TrainConfig:
     # 2: the rat in a square box; 3: the same motion statistics in a cube of the box's edge
     # (gridcore.world.volume), with place cells in the cube and direction cells on the sphere.
     dims: int = 2
-    seq_len: int = paper.SEQ_LEN  # steps of dt = 0.02 s per trajectory
+    seq_len: int = paper.SEQ_LEN  # network steps per trajectory
+    # The time base: seconds of motion per trajectory. The rat is simulated at 0.02 s and seen
+    # every duration / seq_len s (the paper: 15 s in 100 steps of 0.15 s). 0: every simulation
+    # step, seq_len x 0.02 s (gridcore's first reading: 100 steps are 2 s).
+    duration: float = 0.0
     # A curriculum over path length, "STEP:LEN,STEP:LEN": from each STEP on, training paths
     # are LEN steps long (e.g. "6000:250,7000:750"); "" trains on seq_len throughout. Scoring
     # and evaluation keep seq_len.
@@ -169,6 +173,17 @@ class TrainConfig:
         if self.dims == 3 and self.init_code != "targets":
             raise GridcoreError(f"dims 3 starts from its targets; got init_code={self.init_code!r}")
         self.curriculum()  # raises on a malformed curriculum
+        if not (isinstance(self.duration, int | float) and math.isfinite(self.duration)):
+            raise GridcoreError(f"duration must be a number of seconds, got {self.duration!r}")
+        if self.duration and self.step_time < paper.DT_S * (1 - 1e-9):
+            raise GridcoreError(
+                f"duration {self.duration} s over seq_len {self.seq_len} steps is "
+                f"{self.step_time:g} s a step, shorter than the simulation step "
+                f"({paper.DT_S} s); accepted: 0 (every simulation step) or "
+                f">= {paper.DT_S * self.seq_len:g} s"
+            )
+        if self.dims == 3 and self.duration:
+            raise GridcoreError("dims 3 sees every simulation step; duration must be 0")
         if self.dims == 3 and self.seq_len_curriculum:
             raise GridcoreError("dims 3 trains on paths of one length; seq_len_curriculum is 2-D")
         if not isinstance(self.use_hd, bool):
@@ -190,6 +205,16 @@ class TrainConfig:
         ):
             if getattr(self, name) < 0:
                 raise GridcoreError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    @property
+    def step_time(self) -> float:
+        """Seconds of motion per network step (0.02 s unless ``duration`` says otherwise)."""
+        return self.duration / self.seq_len if self.duration else paper.DT_S
+
+    @property
+    def trajectory_seconds(self) -> float:
+        """Seconds of motion in one training trajectory of ``seq_len`` steps."""
+        return self.seq_len * self.step_time
 
     def curriculum(self) -> tuple[tuple[int, int], ...]:
         """``seq_len_curriculum`` as ((step, seq_len), ...), steps increasing."""
@@ -263,12 +288,18 @@ _QUICK = TrainConfig(
 
 
 PRESETS: dict[str, TrainConfig] = {
-    # Supplementary Table 1, with the weight decay the paper describes actually applied.
-    "paper": TrainConfig(motion="paper", lr=1e-5, steps=300_000),
+    # Supplementary Table 1, with the weight decay the paper describes actually applied, at the
+    # paper's time base: 15 s trajectories seen in 100 steps of 0.15 s.
+    "paper": TrainConfig(motion="paper", lr=1e-5, steps=300_000, duration=paper.DURATION_S),
     # DeepMind's code as published: decay never applied, dropout left on when evaluating,
-    # 1e6 updates by default.
+    # 1e6 updates by default; the paper's time base.
     "deepmind": TrainConfig(
-        motion="paper", lr=1e-5, steps=1_000_000, apply_weight_decay=False, eval_dropout=True
+        motion="paper",
+        lr=1e-5,
+        steps=1_000_000,
+        apply_weight_decay=False,
+        eval_dropout=True,
+        duration=paper.DURATION_S,
     ),
     # Grows grid cells on a CPU in well under an hour: the paper's network and optimiser with
     # the 2 pi-faster rat and a 30x larger learning rate. The shipped checkpoints/grid-lstm

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import torch
@@ -50,9 +50,13 @@ from gridcore.world.volume import (
 )
 
 
-def motion_of(cfg: TrainConfig) -> MotionParams:
-    """The motion model (and so the box) that ``cfg`` trains in."""
-    return get_motion(cfg.motion)
+def motion_of(cfg: TrainConfig, motion: str | None = None) -> MotionParams:
+    """The motion model (and so the box) that ``cfg`` trains in, seen at ``cfg``'s time base
+    (a network step of ``cfg.step_time`` s); ``motion`` names another rat at the same time base."""
+    params = get_motion(motion or cfg.motion)
+    if math.isclose(cfg.step_time, params.dt):
+        return params
+    return replace(params, sample_dt=cfg.step_time)
 
 
 def volume_motion_of(cfg: TrainConfig) -> VolumeMotion:
@@ -65,7 +69,12 @@ def trajectory_stream(cfg: TrainConfig) -> TrajectoryStream | VolumeStream:
     if cfg.dims == 3:
         return VolumeStream(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk)
     return TrajectoryStream(
-        cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk, stages=cfg.curriculum()
+        cfg.batch_size,
+        cfg.seq_len,
+        motion_of(cfg),
+        cfg.seed,
+        cfg.data_chunk,
+        stages=cfg.curriculum(),
     )
 
 

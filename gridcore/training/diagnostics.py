@@ -21,6 +21,7 @@ from gridcore.net.task import (
     l2_term,
     losses,
     make_optimizer_for,
+    motion_of,
     train_step,
 )
 from gridcore.world.trajectories import TrajectoryStream
@@ -42,7 +43,7 @@ def raw_gradients(cfg: TrainConfig, n_batches: int = 5, seed: int | None = None)
         torch.manual_seed(seed)
         model, ensembles = build(cfg)
         model.train()
-        data = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, seed, cfg.data_chunk)
+        data = TrajectoryStream(cfg.batch_size, cfg.seq_len, motion_of(cfg), seed, cfg.data_chunk)
         for step in range(n_batches):
             model.zero_grad(set_to_none=True)
             place_loss, hd_loss, _ = losses(model, ensembles, data.batch(step))
@@ -71,7 +72,9 @@ def trace_updates(cfg: TrainConfig, steps: int) -> dict[str, np.ndarray]:
         model, ensembles = build(cfg)
         model.train()
         opt = make_optimizer_for(cfg, model)
-        data = TrajectoryStream(cfg.batch_size, cfg.seq_len, cfg.motion, cfg.seed, cfg.data_chunk)
+        data = TrajectoryStream(
+            cfg.batch_size, cfg.seq_len, motion_of(cfg), cfg.seed, cfg.data_chunk
+        )
         params = list(model.parameters())
         clipped = clip_params(model, cfg)
         n_clip = sum(p.numel() for p in clipped)

@@ -23,7 +23,15 @@ cross one stops just short of it (``WALL_GAP_M``), so no path ever crosses a wal
 
 Each trajectory carries two velocity signals: the egocentric one the paper feeds the network
 (speed, and the sine and cosine of the turn) and the allocentric Cartesian velocity (vx, vy), the
-step actually taken divided by dt (``GridCellNetwork``'s ``velocity_input`` picks one).
+step actually taken divided by the step's time (``GridCellNetwork``'s ``velocity_input`` picks
+one).
+
+The time base. The rat is always simulated at ``dt`` (0.02 s), fine enough for the 3 cm wall
+zone. The network may see it more coarsely: with ``sample_dt`` (the paper's 0.15 s: 15 s of motion
+in 100 network steps), the fine path is resampled every ``sample_dt`` seconds. Positions are
+interpolated along the fine path (which is straight between fine steps), the heading along its
+unwrapped course; the egocentric input of a network step is the path length over the step divided
+by ``sample_dt`` and the sine and cosine of the net heading change over the step.
 
 Everything is vectorised over the batch with torch, seeded by a ``torch.Generator``.
 """
@@ -58,12 +66,27 @@ class MotionParams:
     dt: float = DT_S  # s per step
     border_region: float = WALL_DISTANCE_M  # m; closer than this to a wall counts as "near"
     border_slow_factor: float = 0.25  # speed multiplier near a wall
+    # Time between the samples the network sees, s (>= dt); 0: every simulation step.
+    sample_dt: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name != "turn_mean" and not value > 0:
+            if f.name not in ("turn_mean", "sample_dt") and not value > 0:
                 raise ValueError(f"motion parameter {f.name} must be > 0, got {value}")
+        if self.sample_dt and self.sample_dt < self.dt * (1 - 1e-9):
+            raise ValueError(
+                f"sample_dt must be 0 (every step) or >= dt = {self.dt} s, got {self.sample_dt}"
+            )
+
+    @property
+    def network_dt(self) -> float:
+        """Time per network step, s: ``sample_dt``, or ``dt`` when the network sees every step."""
+        return self.sample_dt or self.dt
+
+    def fine_steps(self, seq_len: int) -> int:
+        """Simulation steps of ``dt`` behind ``seq_len`` network steps."""
+        return max(seq_len, round(seq_len * self.network_dt / self.dt))
 
     @property
     def mean_speed(self) -> float:
@@ -237,7 +260,7 @@ def _nearest_internal_wall(pos: torch.Tensor, hd: torch.Tensor, walls: torch.Ten
     return dist, wrap_angle(hd - torch.atan2(toward[:, 1], toward[:, 0]))
 
 
-def simulate(
+def _simulate_fine(
     batch_size: int,
     seq_len: int = 100,
     params: MotionParams | str = "sorscher",
@@ -248,7 +271,7 @@ def simulate(
     init_hd: torch.Tensor | None = None,
     walls=None,
 ) -> Trajectories:
-    """Simulate ``batch_size`` trajectories of ``seq_len`` steps of the rat motion model.
+    """``batch_size`` trajectories of ``seq_len`` simulation steps of ``dt`` (no resampling).
 
     The random numbers are drawn on ``device`` from ``generator`` (which must live on the same
     device), so the same generator state always gives the same trajectories on that device.
@@ -313,6 +336,76 @@ def simulate(
     return Trajectories(init_pos, init_hd, velocity, out_pos, out_hd, out_xy)
 
 
+def simulate(
+    batch_size: int,
+    seq_len: int = 100,
+    params: MotionParams | str = "sorscher",
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    init_pos: torch.Tensor | None = None,
+    init_hd: torch.Tensor | None = None,
+    walls=None,
+) -> Trajectories:
+    """``batch_size`` trajectories of ``seq_len`` network steps of the rat motion model.
+
+    The rat is simulated at ``dt``; when the motion's ``sample_dt`` is set, the path is then
+    resampled to one sample every ``sample_dt`` s (:func:`resample`), so a trajectory lasts
+    ``seq_len * network_dt`` seconds. The random numbers are drawn on ``device`` from
+    ``generator`` (which must live on the same device), so the same generator state always gives
+    the same trajectories on that device. Start positions (B, 2) m and headings (B,) rad are
+    uniform unless given. ``walls``: wall segments inside the box, (W, 2, 2) endpoints in m (see
+    :func:`as_walls`); none by default.
+    """
+    p = get_motion(params) if isinstance(params, str) else params
+    if batch_size < 1 or seq_len < 1:
+        raise ValueError(f"batch_size and seq_len must be >= 1, got {batch_size}, {seq_len}")
+    fine = _simulate_fine(
+        batch_size, p.fine_steps(seq_len), p, generator, device, dtype, init_pos, init_hd, walls
+    )
+    if p.fine_steps(seq_len) == seq_len:
+        return fine
+    return resample(fine, seq_len, p.dt)
+
+
+def _at(values: torch.Tensor, index: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """``values`` (B, N + 1, ...) read at fractional indices: linear between neighbours."""
+    lo, hi = values[:, index], values[:, (index + 1).clamp_max(values.shape[1] - 1)]
+    w = weight.reshape(1, -1, *([1] * (values.dim() - 2)))
+    return lo * (1 - w) + hi * w
+
+
+def resample(fine: Trajectories, seq_len: int, dt: float) -> Trajectories:
+    """Fine trajectories (N steps of ``dt`` s) seen at ``seq_len`` evenly spaced times: every
+    N / ``seq_len`` fine steps, the last sample at the path's end. Positions are interpolated
+    along the piecewise-straight fine path and the heading along its unwrapped course; the
+    speed of a network step is its path length over its duration (m/s), its turn the net
+    heading change (rad), and (vx, vy) its displacement over its duration (m/s)."""
+    n_fine = fine.target_pos.shape[1]
+    ratio = n_fine / seq_len
+    where = torch.arange(seq_len + 1, dtype=torch.float64) * ratio
+    index = where.floor().long().clamp_max(n_fine - 1)
+    weight = (where - index).to(fine.target_pos.dtype)
+    path = torch.cat([fine.init_pos[:, None], fine.target_pos], dim=1)  # (B, N + 1, 2)
+    length = torch.cat([torch.zeros_like(fine.speed[:, :1]), (fine.speed * dt).cumsum(1)], 1)
+    course = fine.init_hd[:, None] + torch.cat(
+        [torch.zeros_like(fine.turn[:, :1]), fine.turn.cumsum(1)], 1
+    )
+    pos, run, hd = _at(path, index, weight), _at(length, index, weight), _at(course, index, weight)
+    step_time = ratio * dt
+    turn = hd.diff(dim=1)
+    speed = run.diff(dim=1) / step_time
+    velocity = torch.stack([speed, torch.sin(turn), torch.cos(turn)], dim=-1)
+    return Trajectories(
+        fine.init_pos,
+        fine.init_hd,
+        velocity,
+        pos[:, 1:],
+        wrap_angle(hd[:, 1:]),
+        pos.diff(dim=1) / step_time,
+    )
+
+
 class TrajectoryStream:
     """An endless, reproducible stream of training batches.
 
@@ -346,7 +439,7 @@ class TrajectoryStream:
         self._chunk: Trajectories | None = None
 
     def length_at(self, step: int) -> int:
-        """Path length (steps of dt) of the batch for optimisation step ``step``."""
+        """Path length (network steps) of the batch for optimisation step ``step``."""
         length = self.seq_len
         for start, n in self.stages:
             if step >= start:
@@ -426,10 +519,10 @@ def motion_statistics(
     """
     p = get_motion(params) if isinstance(params, str) else params
     speed = traj.speed.flatten().double()
-    turn_rate = (traj.turn / p.dt).flatten().double()
+    turn_rate = (traj.turn / p.network_dt).flatten().double()
     dist = distance_to_wall(traj.target_pos, p).flatten()
-    path_length = (traj.speed * p.dt).sum(dim=1)
-    duration = traj.speed.shape[1] * p.dt
+    path_length = (traj.speed * p.network_dt).sum(dim=1)
+    duration = traj.speed.shape[1] * p.network_dt
     return {
         "mean_speed": speed.mean().item(),
         "median_speed": speed.median().item(),
