@@ -284,3 +284,20 @@ def test_the_time_base_changes_how_far_the_rat_goes_per_example():
 def test_sample_dt_shorter_than_dt_is_refused():
     with pytest.raises(ValueError, match="sample_dt"):
         paper_seen_every(0.01)
+
+
+def test_example_statistics_compare_the_two_readings():
+    from gridcore.world.trajectories import example_statistics, seen_every
+
+    assert seen_every("paper", 0.02).sample_dt == 0.0
+    short, long = (
+        example_statistics(
+            simulate(300, 100, seen_every("paper", s), generator=gen(4)), seen_every("paper", s)
+        )
+        for s in (0.02, 0.15)
+    )
+    assert (short["duration_s"], long["duration_s"]) == pytest.approx((2.0, 15.0))
+    assert long["path_m"] > 6 * short["path_m"]
+    assert long["cm_per_step"] > 6 * short["cm_per_step"] > 0
+    assert long["turn_deg_per_step"] > short["turn_deg_per_step"]
+    assert long["start_to_end_m"] < long["path_m"]

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -484,6 +484,27 @@ def normal_pdf(x: np.ndarray, mean: float, sd: float) -> np.ndarray:
     """Density of the normal distribution at ``x``."""
     x = np.asarray(x, dtype=float)
     return np.exp(-((x - mean) ** 2) / (2 * sd**2)) / (sd * math.sqrt(2 * math.pi))
+
+
+def seen_every(params: MotionParams | str, step_time: float) -> MotionParams:
+    """The motion model seen by a network every ``step_time`` s (the simulation stays at dt)."""
+    p = get_motion(params) if isinstance(params, str) else params
+    return replace(p, sample_dt=0.0 if math.isclose(step_time, p.dt) else step_time)
+
+
+def example_statistics(traj: Trajectories, params: MotionParams | str) -> dict[str, float]:
+    """What one training example asks of the network, averaged over the batch: its duration
+    (s), path length and start-to-end distance (m), and the straight-line distance (cm) and
+    absolute heading change (degrees) per network step."""
+    p = get_motion(params) if isinstance(params, str) else params
+    path = traj.full_path()
+    return {
+        "duration_s": traj.speed.shape[1] * p.network_dt,
+        "path_m": (traj.speed * p.network_dt).sum(1).mean().item(),
+        "start_to_end_m": (path[:, -1] - path[:, 0]).norm(dim=-1).mean().item(),
+        "cm_per_step": 100 * path.diff(dim=1).norm(dim=-1).mean().item(),
+        "turn_deg_per_step": math.degrees(traj.turn.abs().mean().item()),
+    }
 
 
 def distance_to_wall(pos: torch.Tensor, params: MotionParams | str = "sorscher") -> torch.Tensor:
