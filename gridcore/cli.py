@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gridcore import headline, sweeps
+from gridcore import headline, shipped, sweeps
 from gridcore.analysis.comparison import compare_runs
 from gridcore.analysis.results import score_path
 from gridcore.errors import DivergedError, GridcoreError
@@ -40,6 +40,15 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
     return value
+
+
+def _network_or_path(text: str) -> Path:
+    """A path as given, or the run directory of the shipped network of that name when no such
+    path exists (``grid-lstm``)."""
+    given = Path(text)
+    if not given.exists() and text in shipped.networks():
+        return shipped.network(text)
+    return given
 
 
 def _parse_override(item: str) -> tuple[str, object]:
@@ -91,8 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="grid scores of ratemaps or of a trained run")
     p.add_argument(
         "path",
-        type=Path,
-        help="a .npy array (units, n, n), a run directory or a model .safetensors inside one",
+        type=_network_or_path,
+        help="a .npy array (units, n, n), a run directory or a model .safetensors inside one, "
+        "or a shipped network's name (grid-lstm, ...)",
     )
     p.add_argument(
         "--nbins", type=_positive_int, help="bins per axis (default: 32; 16 for a 3-D run)"
@@ -221,7 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
         "the recorded rat of Sargolini et al. (with ratinabox); print them beside the paper's "
         "figures, with a column of medians over seeds for one condition of a sweep if given.",
     )
-    p.add_argument("runs", type=Path, nargs="+", help="trained run directories")
+    p.add_argument(
+        "runs",
+        type=_network_or_path,
+        nargs="+",
+        help="trained run directories or shipped networks' names (grid-lstm, ...)",
+    )
     p.add_argument("--sweep", type=Path, help="a sweep directory (with --condition)")
     p.add_argument("--condition", help="the sweep condition whose seeds to summarise")
     p.add_argument(
@@ -292,7 +307,16 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _must_exist(path: Path) -> None:
+    if not path.exists():
+        names = ", ".join(shipped.networks()) or "none installed"
+        raise GridcoreError(
+            f"{path}: no such file or run directory, nor a shipped network (shipped: {names})"
+        )
+
+
 def cmd_score(args: argparse.Namespace) -> int:
+    _must_exist(args.path)
     summary = score_path(
         args.path,
         nbins=args.nbins,
@@ -451,6 +475,9 @@ def cmd_navigate(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    if (args.sweep is None) == (args.condition is None):  # else compare_runs says what is missing
+        for run in args.runs:
+            _must_exist(run)
     table = compare_runs(
         args.runs,
         sweep=args.sweep,

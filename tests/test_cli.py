@@ -51,7 +51,8 @@ def test_train_and_resume_from_the_command_line(tmp_path):
         (["train", "--out", "/proc/gridcore-run"], "cannot write"),
         (["train", "--out", "{tmp}/none", "--resume"], "nothing to resume"),
         (["score", "{tmp}/missing.npy"], "no such"),
-        (["compare", "{tmp}/none"], "no trained network"),
+        (["compare", "{tmp}/none"], "nor a shipped network"),
+        (["score", "no-such-network"], "shipped: grid-lstm"),
         (["compare", "{tmp}/none", "--sweep", "{tmp}"], "together"),
         (["frobnicate"], "invalid choice"),
     ],
@@ -186,3 +187,17 @@ def test_compare_sets_a_run_beside_the_paper_and_names_a_missing_condition(tmp_p
     (sweep / "results.csv").write_text("condition,status\nbaseline,done\n")
     rc, _, stderr = run_cli("compare", str(run), "--sweep", str(sweep), "--condition", "other")
     assert rc == 2 and "it has: baseline" in stderr and "Traceback" not in stderr
+
+
+def test_a_shipped_network_is_named_as_the_readme_prints_it(tmp_path):
+    """`gridcore score grid-lstm` from any directory scores the shipped network."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "gridcore", "score", "grid-lstm", "--trajectories", "100"]
+        + ["--shuffles", "0", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["n_units"] == 256
