@@ -107,3 +107,16 @@ def test_summary_reports_both_networks():
     assert s["trained_error_1s_cm"] == pytest.approx(res.error_at(1.0))
     assert s["untrained_error_end_cm"] == pytest.approx(res.mean_error_cm[-1])
     assert s["paper_trained_error_15s_cm"] == 16.0
+
+
+def test_anchors_are_chosen_per_call_and_refused_for_an_unanchored_network():
+    anchored = untrained_network(get_preset("tiny", anchor_prob=0.2), seed=0)
+    free = integrate(anchored, n_trajectories=4, seconds=0.4, anchor_prob=0.0)
+    default = integrate(anchored, n_trajectories=4, seconds=0.4)
+    again = integrate(anchored, n_trajectories=4, seconds=0.4)
+    np.testing.assert_array_equal(default.errors_cm, again.errors_cm)
+    assert not np.array_equal(free.errors_cm, default.errors_cm)
+    assert free.error_quantile_cm(0.95).shape == (20,)
+    assert (free.error_quantile_cm(0.95) >= free.error_quantile_cm(0.5)).all()
+    with pytest.raises(ValueError, match="reads no anchor"):
+        integrate(untrained_network(CFG), n_trajectories=2, seconds=0.1, anchor_prob=0.05)

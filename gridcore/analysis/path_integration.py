@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from gridcore.net.runs import Network, untrained_network
-from gridcore.net.task import motion_of, run
+from gridcore.net.task import ANCHOR_SEED, anchor_mask, motion_of, run
 from gridcore.paper import PATH_ERROR_15S_CM
 from gridcore.world.trajectories import simulate
 
@@ -80,6 +80,10 @@ class PathIntegration:
             return np.zeros(self.errors_cm.shape[1])
         return self.errors_cm.std(axis=0, ddof=1) / math.sqrt(n)
 
+    def error_quantile_cm(self, q: float) -> np.ndarray:
+        """(T,) the ``q`` quantile over trajectories of the error at each step, cm."""
+        return np.quantile(self.errors_cm, q, axis=0)
+
     def error_at(self, seconds: float) -> float:
         """Mean error (cm) at the step closest to ``seconds`` after the start."""
         index = int(np.argmin(np.abs(self.times_s - seconds)))
@@ -105,6 +109,7 @@ def integrate(
     seed: int = 0,
     batch_size: int = 250,
     motion: str | None = None,
+    anchor_prob: float | None = None,
 ) -> PathIntegration:
     """Run ``net`` on ``n_trajectories`` fresh trajectories of ``seconds`` each.
 
@@ -113,8 +118,12 @@ def integrate(
     paths; ``motion`` names another motion preset to test on (e.g. "paper" for a network trained
     on "sorscher"). ``batch_size`` only bounds memory: the result does not depend on it. The
     model runs in evaluation mode (dropout off, unless its ``eval_dropout`` keeps DeepMind's
-    dropout-at-evaluation) and is put back in the mode it was in.
+    dropout-at-evaluation) and is put back in the mode it was in. An anchored network reads its
+    anchor code on a fraction ``anchor_prob`` of steps (default: the fraction it was trained
+    with; 0: pure path integration), the same steps for any network given the same ``seed``.
     """
+    if anchor_prob is not None and anchor_prob > 0 and not getattr(net.model, "n_anchor", 0):
+        raise ValueError(f"anchor_prob {anchor_prob}: this network reads no anchor")
     if n_trajectories < 1 or batch_size < 1:
         raise ValueError(
             f"need n_trajectories, batch_size >= 1, got {n_trajectories}, {batch_size}"
@@ -124,13 +133,19 @@ def integrate(
     steps = n_steps(seconds, motion.network_dt)
     gen = torch.Generator().manual_seed(PATH_SEED + seed)
     traj = simulate(n_trajectories, steps, motion, generator=gen)  # the same for any batch_size
+    anchors = None
+    if getattr(net.model, "n_anchor", 0):
+        prob = net.model.anchor_prob if anchor_prob is None else anchor_prob
+        masks = torch.Generator().manual_seed(ANCHOR_SEED + seed)
+        anchors = anchor_mask((n_trajectories, steps), prob, masks)
     was_training = model.training
     model.eval()
     decoded = []
     try:
         for start in range(0, n_trajectories, batch_size):
             part = traj[start : start + batch_size]
-            out = run(model, ensembles, part)
+            mask = None if anchors is None else anchors[start : start + batch_size]
+            out = run(model, ensembles, part, mask)
             decoded.append(ensembles.place.decode(out.place_logits).cpu())
     finally:
         model.train(was_training)

@@ -74,6 +74,11 @@ class TrainConfig:
     # ensemble k from the k-th of place_ensembles equal slices of it
     # (gridcore.net.model.SlicedLinear).
     place_readout: str = "shared"
+    # Anchored path integration: on each step, with this probability, the network also reads the
+    # true place- and head-direction code of where it is (zeros otherwise), as the paper's grid
+    # network read the vision module's predictions on about 5 % of steps. 0: pure path
+    # integration (the supervised task of the paper's Fig. 1).
+    anchor_prob: float = 0.0
     n_hd: int = paper.N_HD
     hd_kappa: float = paper.HD_KAPPA
     ensemble_seed: int = paper.ENSEMBLE_SEED
@@ -182,6 +187,10 @@ class TrainConfig:
                 f"({paper.DT_S} s); accepted: 0 (every simulation step) or "
                 f">= {paper.DT_S * self.seq_len:g} s"
             )
+        if not (isinstance(self.anchor_prob, int | float) and 0 <= self.anchor_prob < 1):
+            raise GridcoreError(f"anchor_prob must be in [0, 1), got {self.anchor_prob!r}")
+        if self.anchor_prob and (self.dims == 3 or self.core == "attention"):
+            raise GridcoreError("anchor_prob is for the 2-D recurrent cores; set it to 0")
         if self.dims == 3 and self.duration:
             raise GridcoreError("dims 3 sees every simulation step; duration must be 0")
         if self.dims == 3 and self.seq_len_curriculum:

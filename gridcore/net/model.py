@@ -200,11 +200,14 @@ class GridCellNetwork(nn.Module):
         use_hd: bool = True,
         n_inputs: int | None = None,
         place_blocks: list[int] | None = None,
+        anchor_prob: float = 0.0,
     ) -> None:
         """``n_inputs``: numbers read per step, when not the 2-D ``velocity_input``'s (the 3-D
         egocentric velocity has 5, :mod:`gridcore.world.volume`). ``place_blocks``: the sizes of the
         place ensembles (summing to ``n_place``) when each is read out from its own equal slice
-        of the bottleneck (:class:`SlicedLinear`); None, one read-out over all of it."""
+        of the bottleneck (:class:`SlicedLinear`); None, one read-out over all of it.
+        ``anchor_prob``: the probability per step that the network also reads the true place
+        and head-direction code (``n_place + n_hd`` more inputs, zeros on the other steps)."""
         super().__init__()
         if core not in CORES:
             raise ValueError(f"unknown core {core!r}; choose one of: {', '.join(CORES)}")
@@ -220,9 +223,14 @@ class GridCellNetwork(nn.Module):
                 f"(width n_hidden / 2 over {ATTENTION_HEADS} heads), got {n_hidden}"
             )
         self.core_name, self.dropout, self.eval_dropout = core, dropout, eval_dropout
+        if not 0.0 <= anchor_prob < 1.0:
+            raise ValueError(f"anchor_prob must be in [0, 1), got {anchor_prob}")
         self.velocity_input, self.use_hd = velocity_input, use_hd
         n_inputs = INPUT_SIZES[velocity_input] if n_inputs is None else n_inputs
         n_init = n_place + (n_hd if use_hd else 0)
+        # Anchoring: the same code as the initial state's, on a fraction of the steps.
+        self.anchor_prob, self.n_anchor = anchor_prob, n_init if anchor_prob > 0 else 0
+        n_inputs += self.n_anchor
         width = n_hidden // 2 if core == "attention" else n_hidden
         # The initial state (recurrent cores) or the first token (attention) from the code.
         self.init_h = nn.Linear(n_init, width)
@@ -285,7 +293,8 @@ class GridCellNetwork(nn.Module):
 
     def forward(self, velocity: torch.Tensor, init_code: torch.Tensor) -> ModelOutput:
         """Run the network on velocities (B, T, 3), or (B, T, 2) allocentric, from the initial
-        code (B, 268), or (B, 256) without head direction."""
+        code (B, 268), or (B, 256) without head direction. An anchored network reads its
+        masked anchor code after the velocity: (B, T, 3 + 268)."""
         if self.core_name == "attention":
             hidden = self.core(velocity, self.initial_state(init_code))
         else:

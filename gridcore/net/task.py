@@ -163,6 +163,7 @@ def build(
         place_blocks=(
             [p.n_cells for p in ensembles.places] if cfg.place_readout == "sliced" else None
         ),
+        anchor_prob=cfg.anchor_prob,
     )
     if torch.device(device).type != "cpu":
         model, ensembles = model.to(device), ensembles.to(device)
@@ -186,18 +187,64 @@ def make_optimizer_for(cfg: TrainConfig, model: GridCellNetwork) -> torch.optim.
     )
 
 
-def model_inputs(model: GridCellNetwork, traj: Trajectories) -> torch.Tensor:
+ANCHOR_SEED = 20180509  # evaluation's anchor masks: the same steps for every network
+
+
+def anchor_mask(
+    shape: tuple[int, int], prob: float, generator: torch.Generator | None = None, device="cpu"
+) -> torch.Tensor:
+    """(B, T) float mask: 1 on the steps where the network reads its anchor, each with
+    probability ``prob``, drawn from ``generator`` (torch's global RNG if None)."""
+    noise = torch.rand(shape, generator=generator, device=device)
+    return (noise < prob).float()
+
+
+def anchor_code(ensembles: Ensembles, traj: Trajectories) -> torch.Tensor:
+    """(B, T, n_place + n_hd) the true place and head-direction code after each step (the
+    place cells' alone without head direction): what an anchor shows the network."""
+    place, hd = ensembles.targets(traj)
+    return place if not ensembles.use_hd else torch.cat([place, hd], dim=-1)
+
+
+def model_inputs(
+    model: GridCellNetwork,
+    traj: Trajectories,
+    ensembles: Ensembles | None = None,
+    anchor: torch.Tensor | None = None,
+) -> torch.Tensor:
     """What ``model`` reads each step: the egocentric velocity (..., T, 3), or the allocentric
-    one (..., T, 2), as its ``velocity_input`` says (egocentric for a module without one)."""
+    one (..., T, 2), as its ``velocity_input`` says (egocentric for a module without one). An
+    anchored network also reads ``anchor_code`` where the (B, T) mask ``anchor`` is 1; without
+    a mask, training draws one at the network's ``anchor_prob`` from torch's global RNG and
+    evaluation from a generator seeded with ``ANCHOR_SEED``."""
     kind = getattr(model, "velocity_input", "egocentric")
-    return traj.velocity_xy if kind == "allocentric" else traj.velocity
+    velocity = traj.velocity_xy if kind == "allocentric" else traj.velocity
+    if not getattr(model, "n_anchor", 0):
+        return velocity
+    if ensembles is None:
+        raise ValueError("an anchored network needs the ensembles to build its anchor code")
+    if anchor is None:
+        gen = None
+        if not model.training:
+            gen = torch.Generator(device=velocity.device).manual_seed(ANCHOR_SEED)
+        anchor = anchor_mask(velocity.shape[:2], model.anchor_prob, gen, velocity.device)
+    code = anchor_code(ensembles, traj) * anchor.to(velocity)[..., None]
+    return torch.cat([velocity, code], dim=-1)
 
 
-def run(model: GridCellNetwork, ensembles: Ensembles, traj: Trajectories) -> ModelOutput:
-    """The network on a batch of trajectories: velocities (B, T, 3), start code (B, 268).
-    The trajectories go to the network's device (the outputs stay there)."""
+def run(
+    model: GridCellNetwork,
+    ensembles: Ensembles,
+    traj: Trajectories,
+    anchor: torch.Tensor | None = None,
+) -> ModelOutput:
+    """The network on a batch of trajectories: velocities (B, T, 3), start code (B, 268); an
+    anchored network also reads its code where the (B, T) mask ``anchor`` is 1
+    (:func:`model_inputs`). The trajectories go to the network's device (the outputs stay
+    there)."""
     traj = traj.to(model_device(model))
-    return model(model_inputs(model, traj), ensembles.initial_code(traj))
+    inputs = model_inputs(model, traj, ensembles, anchor)
+    return model(inputs, ensembles.initial_code(traj))
 
 
 def losses(

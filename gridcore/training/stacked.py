@@ -154,6 +154,8 @@ class StackedNetwork(nn.Module):
         self.core_impl = core_impl
         first = models[0]
         check_stackable(first.core_name)
+        if any(getattr(m, "n_anchor", 0) for m in models):
+            raise GridcoreError("anchored networks (anchor_prob > 0) train one at a time")
         settings = ("core_name", "dropout", "eval_dropout", "velocity_input", "use_hd")
         mask = getattr(first.place_head, "mask", None)  # a sliced read-out's block mask
         for other in models[1:]:
