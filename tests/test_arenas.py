@@ -61,3 +61,38 @@ def test_zones_and_gates():
     gates = ARENA.gates()
     assert gates.shape == (2, 2, 2)
     assert len(ARENA.segments(door_open=False)) == len(ARENA.segments(door_open=True)) + 1
+
+
+# --- goal-doors ----------------------------------------------------------------------------
+
+
+def test_goal_doors_has_four_rooms_eight_doors_and_connected_layouts():
+    from gridcore.world.arenas import goal_doors
+
+    arena = goal_doors()
+    assert arena.n_doors == 8 and len(arena.joins) == 8
+    rooms = arena.room_of(torch.tensor([[-0.5, 0.5], [0.5, 0.5], [-0.5, -0.5], [0.5, -0.5]]))
+    assert rooms.tolist() == [0, 1, 2, 3]
+    layouts = arena.layouts()
+    assert not layouts[:, arena.shortcut].any()
+    assert all(arena.connected(row) for row in layouts)
+    # Closing both doors of two wall halves cuts a room off: such a layout is never drawn.
+    cut = np.ones(8, dtype=bool)
+    cut[[0, 1, 4, 5]] = False  # the north-west room's two walls
+    assert not arena.connected(cut)
+    assert not any((row == cut).all() for row in layouts)
+
+
+def test_shortest_lengths_go_round_closed_doors():
+    from gridcore.world.arenas import goal_doors, shortest_lengths
+
+    arena = goal_doors()
+    segs = arena.segments()
+    a, b = (-0.55, 0.55), (0.55, 0.55)
+    assert shortest_lengths(segs[:0], arena.box, a, b) == pytest.approx(1.1)
+    all_open = arena.active_walls(torch.ones(1, 8, dtype=torch.bool))[0]
+    assert shortest_lengths(segs[all_open], arena.box, a, b) == pytest.approx(1.1, abs=0.01)
+    north_shut = torch.ones(1, 8, dtype=torch.bool)
+    north_shut[0, :2] = False
+    round_south = shortest_lengths(segs[arena.active_walls(north_shut)[0]], arena.box, a, b)
+    assert round_south > 1.5  # through the other three rooms

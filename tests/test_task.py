@@ -402,3 +402,15 @@ def test_an_anchored_network_learns_to_use_its_anchors():
         outs = [task.run(model, ens, traj, mask) for mask in (on, torch.zeros_like(on))]
     err = [(ens.place.decode(o.place_logits) - traj.target_pos).norm(dim=-1).mean() for o in outs]
     assert err[0] < 0.7 * err[1]
+
+
+def test_a_lost_start_takes_another_trajectorys_code_while_training_only():
+    cfg = tiny(anchor_prob=0.1, lost_start_prob=1.0)
+    model, ens = task.build(cfg)
+    init = ens.initial_code(batch(cfg, n=5))
+    model.train()
+    torch.testing.assert_close(task.lost_starts(model, init), init.roll(1, 0))
+    model.eval()
+    assert task.lost_starts(model, init) is init
+    with pytest.raises(GridcoreError, match="needs anchors"):
+        tiny(lost_start_prob=0.5)

@@ -49,6 +49,7 @@ from gridcore.analysis.results import score_network
 from gridcore.errors import GridcoreError
 from gridcore.navigation.agents import AgentResult, OraclePolicy, random_walk, run_agent
 from gridcore.net.runs import Network, untrained_network
+from gridcore.net.task import model_inputs
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.world.trajectories import simulate
 
@@ -159,8 +160,7 @@ def run_codes(net: Network, traj) -> tuple[torch.Tensor, torch.Tensor, object]:
     """``net`` along ``traj``, its model put in evaluation mode (dropout off): bottleneck
     (B, T, n), place logits (B, T, N) and the core's final state (to step on from)."""
     model, ensembles = net.model.eval(), net.ensembles
-    kind = getattr(model, "velocity_input", "egocentric")
-    vel = traj.velocity_xy if kind == "allocentric" else traj.velocity
+    vel = model_inputs(model, traj, ensembles)  # an anchored network reads its anchors too
     hidden, state = model.core(vel, model.initial_state(ensembles.initial_code(traj)))
     g = model.bottleneck(hidden)
     return g, model.place_head(g), state

@@ -79,6 +79,10 @@ class TrainConfig:
     # network read the vision module's predictions on about 5 % of steps. 0: pure path
     # integration (the supervised task of the paper's Fig. 1).
     anchor_prob: float = 0.0
+    # With anchors: the probability that a training trajectory starts from another trajectory's
+    # initial code, so the network is lost until an anchor arrives, as an agent is after it is
+    # moved without being told. 0: every trajectory starts from its own code (the paper).
+    lost_start_prob: float = 0.0
     n_hd: int = paper.N_HD
     hd_kappa: float = paper.HD_KAPPA
     ensemble_seed: int = paper.ENSEMBLE_SEED
@@ -189,6 +193,10 @@ class TrainConfig:
             )
         if not (isinstance(self.anchor_prob, int | float) and 0 <= self.anchor_prob < 1):
             raise GridcoreError(f"anchor_prob must be in [0, 1), got {self.anchor_prob!r}")
+        if not (isinstance(self.lost_start_prob, int | float) and 0 <= self.lost_start_prob <= 1):
+            raise GridcoreError(f"lost_start_prob must be in [0, 1], got {self.lost_start_prob!r}")
+        if self.lost_start_prob and not self.anchor_prob:
+            raise GridcoreError("lost_start_prob needs anchors (anchor_prob > 0) to find the way")
         if self.anchor_prob and (self.dims == 3 or self.core == "attention"):
             raise GridcoreError("anchor_prob is for the 2-D recurrent cores; set it to 0")
         if self.dims == 3 and self.duration:

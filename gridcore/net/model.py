@@ -201,13 +201,16 @@ class GridCellNetwork(nn.Module):
         n_inputs: int | None = None,
         place_blocks: list[int] | None = None,
         anchor_prob: float = 0.0,
+        lost_prob: float = 0.0,
     ) -> None:
         """``n_inputs``: numbers read per step, when not the 2-D ``velocity_input``'s (the 3-D
         egocentric velocity has 5, :mod:`gridcore.world.volume`). ``place_blocks``: the sizes of the
         place ensembles (summing to ``n_place``) when each is read out from its own equal slice
         of the bottleneck (:class:`SlicedLinear`); None, one read-out over all of it.
         ``anchor_prob``: the probability per step that the network also reads the true place
-        and head-direction code (``n_place + n_hd`` more inputs, zeros on the other steps)."""
+        and head-direction code (``n_place + n_hd`` more inputs, zeros on the other steps);
+        ``lost_prob``: the probability that a training trajectory starts from another one's
+        initial code, so that only its anchors can tell it where it is."""
         super().__init__()
         if core not in CORES:
             raise ValueError(f"unknown core {core!r}; choose one of: {', '.join(CORES)}")
@@ -230,6 +233,7 @@ class GridCellNetwork(nn.Module):
         n_init = n_place + (n_hd if use_hd else 0)
         # Anchoring: the same code as the initial state's, on a fraction of the steps.
         self.anchor_prob, self.n_anchor = anchor_prob, n_init if anchor_prob > 0 else 0
+        self.lost_prob = lost_prob
         n_inputs += self.n_anchor
         width = n_hidden // 2 if core == "attention" else n_hidden
         # The initial state (recurrent cores) or the first token (attention) from the code.

@@ -164,6 +164,7 @@ def build(
             [p.n_cells for p in ensembles.places] if cfg.place_readout == "sliced" else None
         ),
         anchor_prob=cfg.anchor_prob,
+        lost_prob=cfg.lost_start_prob,
     )
     if torch.device(device).type != "cpu":
         model, ensembles = model.to(device), ensembles.to(device)
@@ -241,10 +242,21 @@ def run(
     """The network on a batch of trajectories: velocities (B, T, 3), start code (B, 268); an
     anchored network also reads its code where the (B, T) mask ``anchor`` is 1
     (:func:`model_inputs`). The trajectories go to the network's device (the outputs stay
-    there)."""
+    there). While training, a network with ``lost_prob`` starts some trajectories from another
+    one's code (:func:`lost_starts`)."""
     traj = traj.to(model_device(model))
     inputs = model_inputs(model, traj, ensembles, anchor)
-    return model(inputs, ensembles.initial_code(traj))
+    return model(inputs, lost_starts(model, ensembles.initial_code(traj)))
+
+
+def lost_starts(model: GridCellNetwork, init: torch.Tensor) -> torch.Tensor:
+    """Initial codes (B, n), each replaced, while training and with the network's
+    ``lost_prob``, by the next trajectory's: a start the network is wrong about."""
+    lost = getattr(model, "lost_prob", 0.0)
+    if not (model.training and lost > 0 and len(init) > 1):
+        return init
+    mask = torch.rand(len(init), device=init.device) < lost
+    return torch.where(mask[:, None], init.roll(1, dims=0), init)
 
 
 def losses(

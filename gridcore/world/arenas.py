@@ -145,3 +145,100 @@ def route_waypoints(
             for m, point in enumerate((beyond + clearance * side, beyond - clearance * side)):
                 out[i, 2 * j + m] = torch.as_tensor(point, dtype=out.dtype)
     return out
+
+
+# --- goal-doors: four rooms whose doors open and close between episodes -----------------------
+
+
+@dataclass(frozen=True)
+class GoalDoors:
+    """Four rooms of the box, divided by walls along x = 0 and y = 0, each wall half holding two
+    doors. Rooms: 0 north-west, 1 north-east, 2 south-west, 3 south-east. ``doors`` (D, 2, 2)
+    are door segments and ``joins[d]`` the two rooms door ``d`` joins; ``walls`` the solid
+    parts. Door ``shortcut`` stays closed in every training layout and opens in the shortcut
+    test."""
+
+    walls: tuple[Segment, ...]
+    doors: tuple[Segment, ...]
+    joins: tuple[tuple[int, int], ...]
+    shortcut: int
+    box: float = BOX_SIZE_M
+
+    @property
+    def n_doors(self) -> int:
+        return len(self.doors)
+
+    def segments(self) -> torch.Tensor:
+        """(W + D, 2, 2): the solid walls, then every door (each a wall while closed)."""
+        return torch.tensor((*self.walls, *self.doors), dtype=torch.float32)
+
+    def room_of(self, pos: torch.Tensor) -> torch.Tensor:
+        """(B,) the room index of positions (B, 2)."""
+        return (pos[:, 0] >= 0).long() + 2 * (pos[:, 1] < 0).long()
+
+    def connected(self, open_doors: np.ndarray) -> bool:
+        """Whether every room can be reached from every other through the open doors (D,)."""
+        reach, grew = {0}, True
+        while grew:
+            grew = False
+            for d, (a, b) in enumerate(self.joins):
+                if open_doors[d] and (a in reach) != (b in reach):
+                    reach |= {a, b}
+                    grew = True
+        return len(reach) == 4
+
+    def layouts(self) -> np.ndarray:
+        """(L, D) bool: every connected layout with the shortcut door closed, in a fixed order."""
+        rows = []
+        for k in range(2**self.n_doors):
+            open_doors = np.array([(k >> d) & 1 for d in range(self.n_doors)], dtype=bool)
+            if not open_doors[self.shortcut] and self.connected(open_doors):
+                rows.append(open_doors)
+        return np.array(rows)
+
+    def active_walls(self, open_doors: torch.Tensor) -> torch.Tensor:
+        """(B, W + D) bool: which segments of :meth:`segments` block, for layouts (B, D)."""
+        solid = torch.ones(open_doors.shape[0], len(self.walls), dtype=torch.bool)
+        return torch.cat([solid, ~open_doors.bool()], dim=1)
+
+
+def goal_doors(door: float = 0.3, box: float = BOX_SIZE_M) -> GoalDoors:
+    """The goal-doors arena: the box cut into four rooms ``box / 2`` wide, with two doors
+    ``door`` (m) wide in each of the four wall halves, at a third and two thirds of its length.
+    The shortcut is the north wall's door nearer the centre: with it, a trip between the two
+    northern rooms need not go round through the south."""
+    h = box / 2
+    centres = (h / 3, 2 * h / 3)
+    walls, doors, joins = [], [], []
+    # (axis along which the wall half runs, its sign, the two rooms it separates)
+    halves = (("y", 1, (0, 1)), ("y", -1, (2, 3)), ("x", -1, (0, 2)), ("x", 1, (1, 3)))
+    for axis, sign, rooms in halves:
+        cuts = [0.0]
+        for c in centres:
+            cuts += [c - door / 2, c + door / 2]
+        cuts.append(h)
+
+        def point(t: float, axis=axis, sign=sign) -> tuple[float, float]:
+            return (0.0, sign * t) if axis == "y" else (sign * t, 0.0)
+
+        for k in range(0, len(cuts), 2):
+            walls.append((point(cuts[k]), point(cuts[k + 1])))
+        for k in (1, 3):
+            doors.append((point(cuts[k]), point(cuts[k + 1])))
+            joins.append(rooms)
+    return GoalDoors(tuple(walls), tuple(doors), tuple(joins), shortcut=0, box=box)
+
+
+def shortest_lengths(segments: torch.Tensor, box: float, start, goal) -> np.ndarray:
+    """Length (m) of the shortest path from ``start`` (2,) to ``goal`` (2,) among the wall
+    ``segments`` (W, 2, 2): straight, or bending at their free ends (inf if none exists)."""
+    ends, _ = free_ends(segments, box) if len(segments) else (np.zeros((0, 2)), None)
+    nodes = np.vstack([np.asarray(start, float), np.asarray(goal, float), ends])
+    n = len(nodes)
+    a = np.repeat(nodes[:, None], n, 1).reshape(-1, 2)
+    b = np.repeat(nodes[None], n, 0).reshape(-1, 2)
+    graph = np.linalg.norm(a - b, axis=1)
+    if len(segments):
+        graph[~_visible(a, b, segments)] = 0.0
+    dist = dijkstra(graph.reshape(n, n), directed=False, indices=0)
+    return float(dist[1])
