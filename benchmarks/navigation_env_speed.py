@@ -1,7 +1,13 @@
-"""Speed of the navigation environment and of training one PPO agent on it, on the CPU.
+"""Speed of the navigation environments and of training one PPO agent on them, on the CPU.
 
     python benchmarks/navigation_env_speed.py [--steps 5000] [--envs 4] [--train-steps 20000]
     python benchmarks/navigation_env_speed.py --algorithm recurrent-ppo --train-steps 5000
+
+First the batched find-then-return environments (gridcore.navigation.episodes): steps per second
+of one environment and of ``--batched`` environments stepped together in one call of the frozen
+network, beside the single goal-seeking environment's (NavigationEnv, bottleneck code) measured in
+the same run, and the wall time of training one find-then-return agent (PPO) for
+``--return-train-steps`` steps. Then the single environment's own figures:
 
 Prints, for the shipped network (``grid-lstm`` by default, its grid-like units from 1000
 trajectories): environment steps per second with random actions, resets included, for one
@@ -29,6 +35,8 @@ from _machine import describe  # noqa: E402
 
 from gridcore.navigation import rl_agents as rl  # noqa: E402
 from gridcore.navigation.env import NavigationEnv  # noqa: E402
+from gridcore.navigation.episodes import FindReturnEnvs  # noqa: E402
+from gridcore.navigation.return_agents import ReturnAgentSpec, train_agent  # noqa: E402
 from gridcore.navigation.vectors import grid_unit_scores, grid_units  # noqa: E402
 from gridcore.net.runs import load_network  # noqa: E402
 from gridcore.shipped import network  # noqa: E402
@@ -68,6 +76,40 @@ def vector_rate(net, spec: rl.AgentSpec, steps: int, subprocess: bool) -> float:
         env.close()
 
 
+def batched_rate(net, n_envs: int, steps: int, seed: int = 0) -> float:
+    """Environment steps per second (all environments together) of ``n_envs`` find-then-return
+    environments in the open box, random actions, episode restarts included."""
+    env = FindReturnEnvs(net, "bottleneck", n_envs, seed=seed)
+    rng = np.random.default_rng(seed)
+    rounds = max(1, steps // n_envs)
+    start = time.perf_counter()
+    for _ in range(rounds):
+        env.step(rng.integers(0, 5, n_envs))
+    return rounds * n_envs / (time.perf_counter() - start)
+
+
+def return_section(net, args) -> None:
+    single = NavigationEnv(net, "bottleneck", [])
+    reference, _, _ = single_env_rate(single, args.steps)
+    one = batched_rate(net, 1, args.steps)
+    many = batched_rate(net, args.batched, 20 * args.steps)
+    print("find-then-return environments, random actions, one core:")
+    print(f"  NavigationEnv, one environment (bottleneck): {reference:8.0f} steps/s")
+    print(f"  FindReturnEnvs, 1 environment:               {one:8.0f} steps/s")
+    print(
+        f"  FindReturnEnvs, {args.batched} environments together:    {many:8.0f} steps/s "
+        f"({many / reference:.1f}x the single NavigationEnv)"
+    )
+    spec = ReturnAgentSpec("bottleneck", "goal-doors", args.return_train_steps, n_envs=32)
+    start, cpu = time.perf_counter(), time.process_time()
+    train_agent(net, spec, progress=False)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(
+        f"  PPO, bottleneck agent, goal-doors, 32 environments: {spec.steps} steps in "
+        f"{wall:.1f} s ({spec.steps / wall:.0f} steps/s; {cpu:.1f} s of CPU time)"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--network", default="grid-lstm", help="a shipped network or a run directory")
@@ -77,12 +119,18 @@ def main() -> None:
     p.add_argument("--train-steps", type=int, default=20000)
     p.add_argument("--train-variant", default="grid")
     p.add_argument("--algorithm", choices=rl.ALGORITHMS, default="ppo")
+    p.add_argument("--batched", type=int, default=64, help="find-then-return envs together")
+    p.add_argument("--return-train-steps", type=int, default=100_000)
+    p.add_argument("--only-batched", action="store_true", help="stop after the first section")
     args = p.parse_args()
     torch.set_num_threads(1)
     print(describe())
     net = load_network(network(args.network))
     units = [int(u) for u in grid_units(grid_unit_scores(net, 1000))]
     print(f"network {args.network}: {len(units)} grid-like units (1000 trajectories)")
+    return_section(net, args)
+    if args.only_batched:
+        return
     print(f"one environment, random actions, {args.steps} steps, resets included:")
     for variant in args.variants:
         env = NavigationEnv(net, variant, units)

@@ -32,7 +32,8 @@ last reward and the cue. ``variant``:
 * ``baseline``: no code at all;
 * ``position``: the true position and heading and the goal's position once found (the bound).
 
-Codes are standardised per unit over fresh rat paths. ``zero_goal_code`` zeroes g* (or the
+Codes are standardised per unit over fresh rat paths. ``lesion`` silences bottleneck units
+(set to 0 in g and g*, as the paper silenced grid units the policy read). ``zero_goal_code`` zeroes g* (or the
 place agent's goal code) after every arrival: a test of whether the agent uses it.
 
 **Reward**: +1 per arrival, nothing else; ``shaping`` adds that times the progress towards the
@@ -115,6 +116,7 @@ class FindReturnEnvs(VecEnv):
         arena: GoalDoors | None = None,
         layouts: np.ndarray | None = None,
         seed: int = 0,
+        lesion=None,
     ) -> None:
         if spaces is None:
             raise GridcoreError("find-then-return episodes need gymnasium and stable-baselines3")
@@ -146,6 +148,7 @@ class FindReturnEnvs(VecEnv):
             else None
         )
         self.gen = torch.Generator().manual_seed(seed)
+        self.lesion = None if lesion is None else torch.as_tensor(lesion, dtype=torch.long)
         self._calibrate()
         n_obs = self._code_size() + N_EXTRA
         box = spaces.Box(-np.inf, np.inf, (n_obs,), np.float32)
@@ -176,7 +179,11 @@ class FindReturnEnvs(VecEnv):
         }[self.variant]
 
     def _features(self, g: torch.Tensor) -> torch.Tensor:
-        """The variant's standardised code of bottleneck ``g`` (N, n)."""
+        """The variant's standardised code of bottleneck ``g`` (N, n), the ``lesion`` units of
+        g silenced (set to 0; the statistics are the intact code's)."""
+        if self.lesion is not None and len(self.lesion):
+            g = g.clone()
+            g[:, self.lesion] = 0.0
         f = g if self.variant == "bottleneck" else self._readouts(g)
         return ((f - self.mean) / self.std).clamp(-10, 10)
 
@@ -417,4 +424,5 @@ class FindReturnEnvs(VecEnv):
             replace(self.s, **changes),
             self.arena,
             None if self.layouts is None else self.layouts.numpy(),
+            lesion=self.lesion,
         )
