@@ -50,7 +50,7 @@ CHAPTERS = {
     "grid-like units": "book/10_many_seeds.ipynb",
     "grid scale and modules": "book/15_grid_scale.ipynb",
     "path integration over 15 s": "book/15_grid_scale.ipynb",
-    "vector-based navigation": "book/12_navigation.ipynb",
+    "vector-based navigation": "book/11_navigation.ipynb",
 }
 
 
