@@ -290,15 +290,18 @@ class FindReturnEnvs(VecEnv):
         self._start(torch.arange(n))
         return self._observe().numpy()
 
+    def cue(self) -> torch.Tensor:
+        """(N, 3) the local cue: 1, and the cosine and sine of the goal's bearing relative to
+        the heading, within ``cue_radius`` of the goal; zeros farther away."""
+        to_goal = self.goal - self.pos
+        bearing = torch.atan2(to_goal[:, 1], to_goal[:, 0]) - self.hd
+        seen = (to_goal.norm(dim=1) < self.s.cue_radius).float()
+        return torch.stack([seen, seen * torch.cos(bearing), seen * torch.sin(bearing)], 1)
+
     @torch.no_grad()
     def _observe(self) -> torch.Tensor:
         n = self.num_envs
-        to_goal = self.goal - self.pos
-        dist = to_goal.norm(dim=1)
-        bearing = torch.atan2(to_goal[:, 1], to_goal[:, 0]) - self.hd
-        seen = (dist < self.s.cue_radius).float()
-        cue = torch.stack([seen, seen * torch.cos(bearing), seen * torch.sin(bearing)], 1)
-        extra = [self.known[:, None], self.last_action, self.last_reward[:, None], cue]
+        extra = [self.known[:, None], self.last_action, self.last_reward[:, None], self.cue()]
         if self.variant == "baseline":
             return torch.cat(extra, 1).float()
         if self.variant == "position":

@@ -7,7 +7,8 @@ Three measurements on :class:`~gridcore.navigation.episodes.FindReturnEnvs`:
   while), with and without anchors;
 * :func:`scripted_returns`: a scripted agent that needs no learning. It decodes where it is and
   which way it faces from the network's read-outs, remembers the decoded position at its last
-  arrival as the goal, and heads straight for it. Before the first arrival it is told the goal
+  arrival as the goal, and heads straight for it; within sight of the goal it follows the cue,
+  which every learnt agent sees too. Before the first arrival it is told the goal
   (the first find is a search, which this test does not ask about). Its return trips show how
   often the code alone suffices: if they fail, no learnt agent can be judged on the code;
 * with each return trip, ``recovered_after``: after the move, how many steps until the decoded
@@ -107,8 +108,11 @@ def scripted_returns(
         known = env.known > 0
         to = torch.where(known[:, None], remembered - pos, env.goal - env.pos)
         facing = torch.where(known, hd, env.hd)
+        bearing = torch.atan2(to[:, 1], to[:, 0]) - facing
+        cue = env.cue()  # within sight of the goal, its bearing: what a learnt agent sees too
+        bearing = torch.where(cue[:, 0] > 0, torch.atan2(cue[:, 2], cue[:, 1]), bearing)
         was_known, t_before = known.numpy().copy(), env.t.numpy().copy()
-        _, _, done, infos = env.step(steer(torch.atan2(to[:, 1], to[:, 0]) - facing, turn))
+        _, _, done, infos = env.step(steer(bearing, turn))
         after, _ = decoded(env)
         close = ((after - env.pos).norm(dim=1) < s.tolerance).numpy()
         fresh = was_known & (recovered < 0) & close

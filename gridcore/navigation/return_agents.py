@@ -12,7 +12,8 @@ Training records a learning curve (goals per episode against environment steps) 
 its budget; :func:`plateau` says whether the curve had levelled off: over the last fifth of
 training, goals per episode changed by less than ``PLATEAU_CHANGE`` of their value.
 
-Tests run the frozen policy (deterministic actions) on held-out episodes: new goals from
+Tests run the frozen policy (no more learning; actions sampled from it as in training: a
+deterministic policy over five discrete actions can lock into a loop) on held-out episodes: new goals from
 another seed, and in the goal-doors arena door layouts never drawn in training.
 """
 
@@ -191,8 +192,9 @@ def plateau(curve: pd.DataFrame, change: float = PLATEAU_CHANGE) -> tuple[bool, 
 
 
 @torch.no_grad()
-def evaluate(model, envs: FindReturnEnvs, episodes: int = 1) -> dict:
-    """The frozen policy (deterministic actions) on ``episodes`` episodes of every environment:
+def evaluate(model, envs: FindReturnEnvs, episodes: int = 1, deterministic: bool = False) -> dict:
+    """The frozen policy (its actions sampled, as in training, unless ``deterministic``) on
+    ``episodes`` episodes of every environment:
     goals per episode (mean), return trips' steps over the shortest path's steps (median),
     and in the arena the share of return trips whose first door was the shortcut."""
     obs = envs.reset()
@@ -200,7 +202,9 @@ def evaluate(model, envs: FindReturnEnvs, episodes: int = 1) -> dict:
     goals, ratios, doors = [], [], []
     step_m = envs.s.speed * envs.step_time
     for _ in range(episodes * envs.s.steps):
-        action, state = model.predict(obs, state=state, episode_start=starts, deterministic=True)
+        action, state = model.predict(
+            obs, state=state, episode_start=starts, deterministic=deterministic
+        )
         obs, _, done, infos = envs.step(action)
         starts = done
         for info in infos:
