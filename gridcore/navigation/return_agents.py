@@ -228,3 +228,89 @@ def spec_row(spec: ReturnAgentSpec) -> dict:
     row = asdict(spec)
     row.update({f"episode_{k}": v for k, v in row.pop("episode").items()})
     return row
+
+
+# --- saving, lesions, what the policy knows ------------------------------------------------
+
+
+def save_policy(model, path) -> None:
+    """The policy's weights as safetensors (written atomically)."""
+    from safetensors.torch import save_file
+
+    from gridcore.files import atomic_write
+
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.policy.state_dict().items()}
+    atomic_write(path, lambda tmp: save_file(tensors, tmp))
+
+
+def load_policy(net: Network, spec: ReturnAgentSpec, path):
+    """A fresh agent of ``spec`` on ``net`` with the weights saved at ``path``."""
+    from safetensors.torch import load_file
+
+    cls, policy = _algorithm(spec.algorithm)
+    model = cls(policy, make_envs(net, spec, n_envs=1), seed=spec.seed, device="cpu")
+    model.policy.load_state_dict(load_file(str(path)))
+    return model
+
+
+def lesion_sets(scores: np.ndarray, fraction: float, seed: int = 0) -> dict[str, np.ndarray]:
+    """The ``fraction`` of bottleneck units with the highest grid scores, and as many drawn at
+    random (``seed``) from the whole bottleneck."""
+    k = max(1, int(round(fraction * len(scores))))
+    top = np.argsort(-scores, kind="stable")[:k]
+    rand = np.random.default_rng(seed).choice(len(scores), k, replace=False)
+    return {"grid": top, "random": rand}
+
+
+@torch.no_grad()
+def policy_states(model, envs: FindReturnEnvs, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The policy's hidden features (the actor's last hidden layer) and the goal's egocentric
+    vector (cosine and sine of its bearing, distance in m) at every step after a first find,
+    running the frozen policy (sampled actions) for ``steps`` steps."""
+    obs = envs.reset()
+    feats, goals = [], []
+    policy = model.policy
+    for _ in range(steps):
+        tensor = torch.as_tensor(obs)
+        latent = policy.mlp_extractor.forward_actor(policy.extract_features(tensor))
+        to = envs.goal - envs.pos
+        bearing = torch.atan2(to[:, 1], to[:, 0]) - envs.hd
+        known = envs.known > 0
+        feats.append(latent[known].numpy())
+        vec = torch.stack([torch.cos(bearing), torch.sin(bearing), to.norm(dim=1)], 1)
+        goals.append(vec[known].numpy())
+        action, _ = model.predict(obs, deterministic=False)
+        obs, _, _, _ = envs.step(action)
+    return np.concatenate(feats), np.concatenate(goals)
+
+
+def goal_decoding(features: np.ndarray, goals: np.ndarray, ridge: float = 1e-2) -> dict:
+    """Ridge read-out of the goal's bearing and distance from policy features, fitted on the
+    first half of the samples and tested on the second: median bearing error (degrees) and
+    distance error (m), and the R^2 of distance."""
+    from gridcore.navigation.vectors import fit_linear
+
+    half = len(features) // 2
+    if half < 10:
+        return {
+            "bearing_error_deg": math.nan,
+            "distance_error_m": math.nan,
+            "distance_r2": math.nan,
+        }
+    x, y = (
+        torch.as_tensor(features, dtype=torch.float32),
+        torch.as_tensor(goals, dtype=torch.float32),
+    )
+    readout = fit_linear(x[:half], y[:half], ridge)
+    pred = readout(x[half:])
+    truth = y[half:]
+    bearing = torch.atan2(pred[:, 1], pred[:, 0]) - torch.atan2(truth[:, 1], truth[:, 0])
+    bearing = torch.remainder(bearing + math.pi, 2 * math.pi) - math.pi
+    dist_err = (pred[:, 2] - truth[:, 2]).abs()
+    ss = ((truth[:, 2] - truth[:, 2].mean()) ** 2).sum()
+    r2 = 1 - ((pred[:, 2] - truth[:, 2]) ** 2).sum() / ss
+    return {
+        "bearing_error_deg": float(torch.rad2deg(bearing.abs()).median()),
+        "distance_error_m": float(dist_err.median()),
+        "distance_r2": float(r2),
+    }
