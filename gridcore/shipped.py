@@ -25,11 +25,18 @@ NETWORK_FILES = (
     "scores.json",
     "provenance.json",
     "history.csv",
+    "about.md",
     "snapshots/*.safetensors",
 )
 SWEEP_FILES = ("spec.yaml", "results.csv", "curves.csv", "scale_curves.csv")
 # An experiment of reinforcement-learning agents keeps tables of its own (its agents stay out).
-AGENT_FILES = ("spec.yaml", "navigation.csv", "learning_curves.csv")
+AGENT_FILES = (
+    "spec.yaml",
+    "navigation.csv",
+    "learning_curves.csv",
+    "preflight.csv",
+    "drift.csv",
+)
 
 
 def root() -> Path:

@@ -1,0 +1,29 @@
+"""A config's departures from the paper, in words, with their chapters."""
+
+from pathlib import Path
+
+from gridcore.net.config import get_preset
+from gridcore.net.levers import LEVERS, levers
+
+BOOK = Path(__file__).resolve().parent.parent / "book"
+
+
+def test_the_paper_departs_from_nothing_and_quick_from_what_it_changes():
+    assert levers(get_preset("paper")).empty
+    table = levers(get_preset("quick"))
+    assert {"the rat", "learning rate", "training steps", "a training example"} <= set(
+        table.setting
+    )
+    row = table.set_index("setting").loc["a training example"]
+    assert row.value == "2 s in 100 steps of 0.02 s" and row.paper == "15 s in 100 steps of 0.15 s"
+
+
+def test_a_reference_other_than_the_paper():
+    table = levers(get_preset("quick", motion="paper"), reference=get_preset("quick"))
+    assert list(table.setting) == ["the rat"]
+    assert table.value[0] == "the paper's (mean 0.16 m/s)"
+
+
+def test_every_lever_names_a_chapter_that_exists():
+    for lever in LEVERS.values():
+        assert (BOOK / f"{lever.chapter}.ipynb").is_file(), lever.chapter
