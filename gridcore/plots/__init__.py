@@ -58,6 +58,7 @@ from gridcore.plots.agents import (
     plot_seed_success,
 )
 from gridcore.plots.arenas import plot_arena, plot_arena_paths
+from gridcore.plots.returns import plot_drift, plot_goal_curves, plot_goals_by_seed
 from gridcore.plots.cells import (
     draw_box,
     plot_activity_along_paths,
@@ -123,6 +124,9 @@ from gridcore.plots.widgets import (
 
 __all__ = [
     "power_of_ten",
+    "plot_drift",
+    "plot_goal_curves",
+    "plot_goals_by_seed",
     "LiveTrainingPlot",
     "draw_box",
     "figure_png",
