@@ -29,3 +29,13 @@ def test_volume_plots_draw_what_they_are_given():
     assert sum(p.get_height() for p in ax.patches) == 3
     fig = plots.plot_unit_volumes(maps, [0, 1])
     assert len(fig.axes) == 2
+
+
+def test_volume_views_label_their_axes_in_metres():
+    maps = np.stack([lattice_maps("fcc", 8, 2.2, 0.6, 0.1, seed=s) for s in range(2)])
+    paths = np.random.default_rng(0).uniform(-1, 1, size=(2, 10, 3))
+    views = [plots.plot_paths_3d(paths), plots.plot_level_set(maps[0], level=0.5)]
+    views += plots.plot_unit_volumes(maps, [0, 1]).axes
+    for ax in views:
+        labels = (ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel())
+        assert labels == ("x (m)", "y (m)", "z (m)"), labels

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.ticker import MaxNLocator
 
 from gridcore.paper import BOX_SIZE_M
 from gridcore.plots._common import (
@@ -188,13 +189,16 @@ def plot_unit_volumes(
     level: float = 0.6,
     fig: Figure | SubFigure | None = None,
 ) -> Figure | SubFigure:
-    """One level-set view per unit in ``units``, in a row."""
+    """One level-set view per unit in ``units``, in a row, each with its axes labelled in
+    metres."""
     fig = Figure(figsize=(3.0 * len(units), 3.2), layout="constrained") if fig is None else fig
     for i, u in enumerate(units):
         ax = fig.add_subplot(1, len(units), i + 1, projection="3d")
         plot_level_set(maps[u], level, edge, ax=ax)
         ax.set_title(f"unit {u}", fontsize=9)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        ax.set_zlabel("")
+        for axis in "xyz":
+            getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(2))
+            getattr(ax, f"set_{axis}label")(f"{axis} (m)", fontsize=8, labelpad=-4)
+        ax.tick_params(labelsize=7, pad=-2)
+        ax.set_box_aspect((1, 1, 1), zoom=0.85)  # room for the z label in a narrow panel
     return fig
