@@ -58,8 +58,10 @@ OPTIONAL = {
     "stable_baselines3",
     "sb3_contrib",
 }
-# gymnasium, of the rl extra, is imported at the top of gridcore.navigation.env, inside a guard.
-GUARDED = {"gymnasium"}
+# Base classes of the rl extra, imported at the top inside a guard (gridcore imports without
+# them): gymnasium's Env for gridcore.navigation.env, Stable-Baselines3's VecEnv for
+# gridcore.navigation.episodes.
+GUARDED = {"gymnasium", "stable_baselines3"}
 MAX_LINES = 600
 
 

@@ -25,10 +25,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 import torch
+from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
 from gridcore.errors import GridcoreError
+from gridcore.files import atomic_write
 from gridcore.navigation.episodes import VARIANTS, EpisodeSettings, FindReturnEnvs
+from gridcore.navigation.vectors import fit_linear
 from gridcore.net.runs import Network
 from gridcore.world.arenas import GoalDoors, goal_doors
 
@@ -235,18 +238,12 @@ def spec_row(spec: ReturnAgentSpec) -> dict:
 
 def save_policy(model, path) -> None:
     """The policy's weights as safetensors (written atomically)."""
-    from safetensors.torch import save_file
-
-    from gridcore.files import atomic_write
-
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.policy.state_dict().items()}
     atomic_write(path, lambda tmp: save_file(tensors, tmp))
 
 
 def load_policy(net: Network, spec: ReturnAgentSpec, path):
     """A fresh agent of ``spec`` on ``net`` with the weights saved at ``path``."""
-    from safetensors.torch import load_file
-
     cls, policy = _algorithm(spec.algorithm)
     model = cls(policy, make_envs(net, spec, n_envs=1), seed=spec.seed, device="cpu")
     model.policy.load_state_dict(load_file(str(path)))
@@ -288,8 +285,6 @@ def goal_decoding(features: np.ndarray, goals: np.ndarray, ridge: float = 1e-2) 
     """Ridge read-out of the goal's bearing and distance from policy features, fitted on the
     first half of the samples and tested on the second: median bearing error (degrees) and
     distance error (m), and the R^2 of distance."""
-    from gridcore.navigation.vectors import fit_linear
-
     half = len(features) // 2
     if half < 10:
         return {

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 RESULTS_FILE = "navigation.csv"
 CURVES_FILE = "learning_curves.csv"
@@ -86,8 +87,6 @@ def detectable_difference(
 ) -> float:
     """The smallest difference of means that a two-sided t-test on these seeds would detect
     with ``power``, from the pooled s.d. of the two arms (goals per episode)."""
-    from scipy import stats
-
     df = len(a) + len(b) - 2
     pooled = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1)) / df)
     t = stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)

@@ -58,7 +58,6 @@ from gridcore.plots.agents import (
     plot_seed_success,
 )
 from gridcore.plots.arenas import plot_arena, plot_arena_paths
-from gridcore.plots.returns import plot_drift, plot_goal_curves, plot_goals_by_seed
 from gridcore.plots.cells import (
     draw_box,
     plot_activity_along_paths,
@@ -78,6 +77,7 @@ from gridcore.plots.census import plot_census
 from gridcore.plots.live import LiveTrainingPlot
 from gridcore.plots.periods import plot_module_scales, plot_period_vs_sigma
 from gridcore.plots.real_rats import plot_motion_fit, plot_real_vs_simulated
+from gridcore.plots.returns import plot_drift, plot_goal_curves, plot_goals_by_seed
 from gridcore.plots.scores import (
     plot_bic,
     plot_emergence,
