@@ -42,3 +42,17 @@ PATH_ERROR_15S_CM = {"trained": 16.0, "untrained": 91.0}  # mean error after 15 
 GRID_SCALE_RANGE_M = (0.28, 1.15)  # range of grid scales of the grid-like units
 MODULE_SCALES_M = (0.47, 0.70, 1.06)  # centres of the three scale clusters
 MODULE_RATIO = 1.5  # ratio of successive module scales, about
+
+# --- independent reproductions at the paper's time base (their figures, not gridcore's runs) ---
+# Both simulate 15 s at 0.02 s and resample to 100 network steps; both train the paper's recipe
+# for 3e5 steps (lr 1e-5, clip 1e-5, batch 10). Grid-like: DeepMind's score above 0.37.
+PORTS = {
+    "aaravsinhaofficial/banino": {
+        "seeds": 6,
+        "grid_fraction": 0.178,  # mean over seeds (s.d. 0.020); 512 bottleneck units
+        "error_15s_cm": 19.1,  # decoding error at 15 s (s.d. 0.6)
+        "untrained_error_15s_cm": 124.6,
+        "scale_clusters_m": (1.05, 1.85),
+    },
+    "soluslan/grid-cells-torch": {"seeds": 1, "grid_fraction": 0.180},
+}

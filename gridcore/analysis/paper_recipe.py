@@ -1,0 +1,69 @@
+"""The paper's own recipe over seeds, beside the paper and the independent reproductions.
+
+:func:`recipe_table` reads a sweep's ``results.csv`` (one row per seed, each scored at its last
+step) and sets each measure's median and range over seeds beside the paper's figure and the
+two reproductions' (:data:`gridcore.paper.PORTS`, their own figures, cited).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from gridcore.paper import GRID_FRACTION, PATH_ERROR_15S_CM, PORTS
+
+MEASURES = {
+    "grid-like units, DeepMind's scorer (%)": ("grid_fraction_037", 100, "grid_fraction"),
+    "grid-like units, gridcore's scorer (%)": ("grid_fraction_037_gridcore", 100, None),
+    "error after 15 s (cm)": ("position_error_15s_cm", 1, "error_15s_cm"),
+    "untrained network after 15 s (cm)": ("untrained_error_15s_cm", 1, "untrained_error_15s_cm"),
+    "median grid scale (m)": ("median_scale_m", 1, None),
+}
+PAPER = {
+    "grid_fraction_037": 100 * GRID_FRACTION,
+    "position_error_15s_cm": PATH_ERROR_15S_CM["trained"],
+    "untrained_error_15s_cm": PATH_ERROR_15S_CM["untrained"],
+}
+
+
+def over_seeds(values: np.ndarray, digits: int = 1) -> str:
+    """``median (low–high), n seeds`` of the finite ``values``; ``–`` when there are none."""
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return "–"
+    med, lo, hi = np.median(values), values.min(), values.max()
+    return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f}), {len(values)} seeds"
+
+
+def recipe_table(results: pd.DataFrame, step: int | None = None) -> pd.DataFrame:
+    """Rows: the measures; columns: ours (over the finished seeds at ``step``, by default the
+    largest step reached), the paper, and each reproduction."""
+    done = results[results.status == "done"] if "status" in results else results
+    if step is not None:
+        done = done[done.step == step]
+    rows = []
+    for label, (column, scale, port_key) in MEASURES.items():
+        digits = 2 if "scale" in label else 1
+        values = scale * done[column].to_numpy(float) if column in done else np.array([])
+        row = {"measure": label, "gridcore": over_seeds(values, digits)}
+        paper = PAPER.get(column)
+        row["paper"] = "–" if paper is None else f"{paper:.{digits}f}"
+        for name, figures in PORTS.items():
+            value = figures.get(port_key) if port_key else None
+            if value is None:
+                row[name] = "–"
+            else:
+                value = 100 * value if column.startswith("grid_fraction") else value
+                row[name] = f"{value:.{digits}f}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def steps_per_second(history: pd.DataFrame) -> float:
+    """Training steps per second of wall time over a run's history (step, elapsed_s)."""
+    if len(history) < 2:
+        return math.nan
+    span = history.elapsed_s.iloc[-1] - history.elapsed_s.iloc[0]
+    return float((history.step.iloc[-1] - history.step.iloc[0]) / span) if span > 0 else math.nan
