@@ -25,7 +25,7 @@ from gridcore import paper, shipped
 from gridcore.analysis.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
-from gridcore.formatting import percent
+from gridcore.formatting import count, percent
 from gridcore.navigation import rl_results
 from gridcore.sweeps import load, spread
 
@@ -38,7 +38,7 @@ HEADLINE_SWEEPS = {
 # The settings that the other claims are read from: (sweep, condition).
 # The smallest grids: the width of centre-surround targets (a condition of this sweep) with the
 # smallest median grid scale among those with a median of at least SMALLEST_GRIDS_SHARE
-# grid-like units (the second shipped network's target).
+# grid-like units.
 SMALLEST_GRIDS = "narrow-dog"
 SMALLEST_GRIDS_SHARE = 0.20
 AGENTS = "rl-navigation"  # the learnt agents' tables (experiments/rl_navigation.py)
@@ -162,7 +162,7 @@ def claims(modules: int | None = None) -> list[Claim]:
         Claim(
             "grid-like units",
             f"{percent(paper.GRID_FRACTION)} of the bottleneck units",
-            f"{percent(fast['median'])} (median of {int(fast['seeds'])} seeds of `fast`, "
+            f"{percent(fast['median'])} (median of {count(fast['seeds'], 'seed')} of `fast`, "
             f"{percent(fast['min'])} – {percent(fast['max'])})",
             "reproduced",
             CHAPTERS["grid-like units"],
@@ -173,7 +173,7 @@ def claims(modules: int | None = None) -> list[Claim]:
             f"{scales_fast:.2f} m (`fast`); {_median(smallest, 'median_scale_m'):.2f} m at best "
             f"with {percent(_median(smallest, 'grid_fraction_037'))} grid-like units "
             f"(centre-surround targets {100 * sigma:.0f} cm wide on the paper's rat, "
-            f"{len(smallest)} seeds)" + _modules_phrase(modules),
+            f"{count(len(smallest), 'seed')})" + _modules_phrase(modules),
             # Grids inside the paper's range make it "partly"; modules are not counted here.
             "partly" if low <= _median(smallest, "median_scale_m") <= high else "not reproduced",
             CHAPTERS["grid scale and modules"],
@@ -184,7 +184,7 @@ def claims(modules: int | None = None) -> list[Claim]:
             f"(untrained {paper.PATH_ERROR_15S_CM['untrained']:.0f} cm)",
             f"{_median(best, 'position_error_15s_cm'):.1f} cm with (vx, vy) input and a "
             f"curriculum to 15 s paths (untrained {_median(best, 'untrained_error_15s_cm'):.0f}"
-            f" cm, {len(best)} seeds); {_median(ego, 'position_error_15s_cm'):.0f} cm with the "
+            f" cm, {count(len(best), 'seed')}); {_median(ego, 'position_error_15s_cm'):.0f} cm with the "
             "paper's input and 2 s paths",
             "partly",
             CHAPTERS["path integration over 15 s"],

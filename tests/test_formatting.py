@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from gridcore.formatting import MISSING, percent
+from gridcore.formatting import MISSING, count, join, percent, plural
 
 
 @pytest.mark.parametrize(
@@ -19,3 +19,26 @@ def test_a_fraction_is_a_percentage_with_one_decimal(fraction, text):
 @pytest.mark.parametrize("fraction", [None, math.nan, np.nan, math.inf, -math.inf])
 def test_no_number_is_a_dash(fraction):
     assert percent(fraction) == MISSING == "–"
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(0, "0 units"), (1, "1 unit"), (2, "2 units"), (np.int64(1), "1 unit"), (1500, "1,500 units")],
+)
+def test_a_count_takes_its_noun_in_the_right_number(n, text):
+    assert count(n, "unit") == text
+
+
+def test_a_count_can_say_no_and_take_an_irregular_plural():
+    assert count(0, "unit", zero="no") == "no units"
+    assert count(1, "unit", zero="no") == "1 unit"
+    assert count(2, "cell body", "cell bodies") == "2 cell bodies"
+    assert plural(1, "seed") == "seed" and plural(3, "seed") == "seeds"
+
+
+@pytest.mark.parametrize(
+    ("items", "text"),
+    [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+)
+def test_items_join_as_in_a_sentence(items, text):
+    assert join(items) == text

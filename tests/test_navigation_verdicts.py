@@ -1,5 +1,7 @@
 """gridcore.navigation.verdicts: the navigation chapter's answers, worded from measurements."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,6 +41,8 @@ def test_the_open_box_verdict_follows_the_paired_tests(place, walk, ending):
     assert ending in text
     against_place = "beats" if not any(place) else "does not differ significantly from"
     assert f"the grid agent (100 %) {against_place} the place agent" in text
+    # Other chapters are named by their titles, never by a number that renumbering outdates.
+    assert not re.search(r"\b(ch\.|chapter) ?\d", text), text
 
 
 def _all_inputs(grid_beyond: float, place_beyond: float, untrained_beyond: float, mlp: bool):
@@ -99,6 +103,8 @@ def test_the_lesion_verdict_reads_the_largest_lesion():
     assert "Grid units are not special here" in same
     assert "the non-grid units alone decode goal vectors as well as the grid units" in same
     assert "(25 against 24 cm, all distances)" in same
+    one = _lesions(35.0, 40.0).replace({"units silenced": {8: 0, 16: 1}})
+    assert verdicts.lesion_verdict(one, decoding).startswith("With 1 unit silenced, ")
     worse = verdicts.lesion_verdict(_lesions(24.0, 54.0), _all_inputs(10.0, 50.0, 90.0, False))
     assert worse.endswith("costs about as much whichever it is.")  # non-grid units decode worse
 

@@ -120,4 +120,60 @@ def test_answer_says_when_finished_seeds_have_no_value():
 
     df = _pair([0.1, 0.2, 0.3], [0.2, np.nan, np.nan])
     text = answer(df, "base", "other")
-    assert "only 1 of the 3 finished seeds of `other` have a value of" in text
+    assert "only 1 of the 3 finished seeds of `other` has a value of" in text
+    two = answer(_pair([0.1, 0.2, 0.3], [0.2, 0.3, np.nan, np.nan]), "base", "other", min_seeds=3)
+    assert "only 2 of the 4 finished seeds of `other` have a value of" in two
+    none = answer(_pair([0.1, 0.2, 0.3], [np.nan, np.nan]), "base", "other")
+    assert "none of the 2 finished seeds of `other` has a value of" in none
+
+
+# Template leftovers that a reader must never see: a count with a noun in the wrong number,
+# "(s)" plurals, or a sentence built around an empty list.
+LEFTOVERS = ("(s)", " 1 seeds", " 1 networks", " 1 sweeps", "all 1 ", " 0 seeds", ", ,", "()")
+
+
+def _clean(text: str) -> bool:
+    return not any(bad in text for bad in LEFTOVERS)
+
+
+def test_answers_about_one_seed_read_in_the_singular():
+    from gridcore.sweeps.answers import answer, correlation_answer, level_answer, ranking
+
+    one = _pair([0.25], [0.05])
+    for text in (
+        answer(one, "base", "other", min_seeds=1),
+        ranking(one, "base", min_seeds=1),
+        level_answer(one, "base"),
+        answer(_pair([0.1, 0.2], [np.nan], status_other="diverged"), "base", "other"),
+        level_answer(_pair([0.1], [np.nan], status_other="diverged"), "other"),
+        ranking(_pair([0.25, 0.26], [0.1]), "base", min_seeds=2),
+        answer(_pair([0.1, 0.2], [0.3]), "base", "other"),
+        correlation_answer({"n": 1, "rho": np.nan}, 1),
+        correlation_answer({"n": 0, "rho": np.nan}, 1),
+        correlation_answer({"n": 40, "rho": -0.5, "low": -0.7, "high": -0.3}, 1),
+    ):
+        assert _clean(text), text
+    assert "(median over 1 seed)" in ranking(one, "base", min_seeds=1)
+    assert "1 seed each" in answer(one, "base", "other", min_seeds=1)
+    assert level_answer(one, "base").startswith(
+        "One finished seed, with 25.0 % grid-like units at step 8,000, at or above 25.0 %;"
+    )
+    assert "below 25.0 %" in level_answer(one, "other")
+    diverged = _pair([0.1, 0.2], [np.nan], status_other="diverged")
+    assert "the only seed of `other` diverged" in answer(diverged, "base", "other")
+    assert "`other` has 1 finished seed," in answer(_pair([0.1, 0.2], [0.3]), "base", "other")
+    assert "1 network has both numbers" in correlation_answer({"n": 1, "rho": np.nan}, 1)
+    assert "no networks have both numbers" in correlation_answer({"n": 0, "rho": np.nan}, 1)
+    assert "from 1 sweep," in correlation_answer(
+        {"n": 40, "rho": -0.5, "low": -0.7, "high": -0.3}, 1
+    )
+
+
+def test_questions_point_to_other_chapters_by_title_not_by_number():
+    import re
+
+    from gridcore.sweeps.answers import QUESTIONS
+
+    for q in QUESTIONS:
+        assert not re.search(r"\b(ch\.|chapter) ?\d", q["see"]), q["see"]
+        assert ".ipynb" not in q["see"], q["see"]  # {doc} and {ref} resolve; a file link may not

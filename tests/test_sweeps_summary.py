@@ -17,6 +17,7 @@ from gridcore.sweeps import (
     time_to_level,
     verdict,
 )
+from gridcore.sweeps.summary import headline_sentence
 
 
 def _results():
@@ -90,6 +91,31 @@ def test_headline_and_its_table():
     assert "nan" not in table.to_string()
 
 
+def test_headline_sentence_reads_one_row_of_the_headline():
+    h = headline(_results(), _curves())
+    a = headline_sentence(h, "a")
+    assert a == (
+        "Over 3 seeds, `a` ends with a median of 26.0 % grid-like units (20.0–30.0 %), above the "
+        "paper's 25.2 %; 2 of 3 seeds are at or above 25 % at the last step."
+    )
+    b = headline_sentence(h, "b")
+    assert b.startswith("Over 2 seeds, `b` ends with a median of 11.0 %") and "below" in b
+    assert "0 of 2 seeds" in b and "(" in b and "on the way" not in b
+    # A seed that reached the level at a scoring but ended below it is said so.
+    late = h.copy()
+    late.loc["a", "share_ever"] = 1.0
+    assert headline_sentence(late, "a").endswith(
+        "at the last step (3 reach it at some scoring on the way)."
+    )
+    one = headline(_results().query("condition == 'b' and seed == 0"), _curves())
+    text = headline_sentence(one, "b")
+    assert text == (
+        "The only seed of `b` ends with 10.0 % grid-like units, below the paper's 25.2 %, "
+        "below 25 %."
+    )
+    assert not any(bad in a + b + text for bad in ("(s)", "1 seeds", "nan", "–%"))
+
+
 def _three():
     # a: baseline; b: far below a (beyond the spread); c: within a's spread.
     return pd.DataFrame(
@@ -141,6 +167,12 @@ def test_a_condition_whose_seeds_all_diverged_is_said_so():
     df = _three()
     df.loc[df["condition"] == "b", "status"] = "diverged"
     assert "all 3 seeds of `b` diverged" in effect_sentence(df, "a", "b")
+    df.loc[df.index[df["condition"] == "c"][1:], "condition"] = "c-left-out"
+    df.loc[df["condition"] == "c", "status"] = "diverged"
+    assert "the only seed of `c` diverged" in effect_sentence(df, "a", "c")
+    one = _three().query("condition != 'b' or index == 3")
+    assert "(1 and 3 seeds)" in effect_sentence(one, "a", "b")
+    assert "(3 and 1 seed)" in effect_sentence(one, "b", "a")
     table = comparison(df)
     assert table.loc["b", "diverged"] == 3 and table.loc["b", "seeds"] == 0
     assert table.loc["a", "diverged"] == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gridcore.formatting import count
 from gridcore.navigation.agents import paired_success
 from gridcore.navigation.vectors import DISTANCE_BINS_M, INPUTS, Decoding, Navigation
 
@@ -76,7 +77,7 @@ def lesion_verdict(lesions: pd.DataFrame, decoding: Decoding) -> str:
     about as well as the grid units (within 20 %, all distances)."""
     k, d_err, d_succ = lesion_difference(lesions)
     text = (
-        f"With {k} units silenced, the grid lesion changes the decoding error by {d_err:+.1f} cm "
+        f"With {count(k, 'unit')} silenced, the grid lesion changes the decoding error by {d_err:+.1f} cm "
         f"and the success rate by {d_succ:+.1f} points relative to the random lesion. "
     )
     if d_err > 5 and d_succ < -5:
@@ -101,7 +102,7 @@ def open_box_verdict(navigation: Navigation, decoding: Decoding) -> str:
     episodes = len(next(iter(navigation.agents.values())).success)
     place = paired_success(navigation.agents, "grid", "place")
     walk = paired_success(navigation.agents, "grid", "random")
-    text = f"On the same {episodes} episodes, {place.sentence()}; {walk.sentence()}. "
+    text = f"On the same {count(episodes, 'episode')}, {place.sentence()}; {walk.sentence()}. "
     if place.word == "beats" and walk.word == "beats":
         return text + "Navigation from the grid code beats both baselines here."
     if walk.word != "beats":
@@ -110,11 +111,12 @@ def open_box_verdict(navigation: Navigation, decoding: Decoding) -> str:
     return text + (
         "The grid code navigates far better than chance, but not better than the network's own "
         "place read-out. Both read the same network and inherit the same drift of its path "
-        "integration (ch. 7: tens of centimetres within a few seconds for this fast rat), "
-        "which caps either agent's accuracy near the goal (the grid read-out errs by "
-        f"{near_cm:.0f} cm even for goals within {nearest:.0f} cm, above); and "
-        "this network's grids are coarse (ch. 8: their scales are comparable to the size of "
-        "the box), so they offer no resolution that its place read-out lacks."
+        "integration (tens of centimetres within a few seconds for this fast rat, as the "
+        "chapter *Path integration* shows), which caps either agent's accuracy near the goal "
+        f"(the grid read-out errs by {near_cm:.0f} cm even for goals within {nearest:.0f} cm, "
+        "above); and this network's grids are coarse (their scales are comparable to the size "
+        "of the box, as *Results: ours against the paper* shows), so they offer no resolution "
+        "that its place read-out lacks."
     )
 
 

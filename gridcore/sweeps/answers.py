@@ -4,7 +4,8 @@ Each answer reads a shipped sweep's table at its last step and says *yes*, *no* 
 difference*, with both medians, the seeds behind them and whether the gap is larger than the
 spread between seeds (:func:`gridcore.sweeps.summary.condition_effect`); where it cannot tell
 (too few seeds, every seed diverged, no table) it says why. :data:`QUESTIONS` lists the
-experiments of the original project, and :func:`experiments_table` answers them all.
+questions of the book's experiments chapter, and :func:`experiments_table` answers them all.
+Counts take their noun in the right number (:func:`gridcore.formatting.count`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gridcore.errors import GridcoreError
+from gridcore.formatting import count, plural
 from gridcore.paper import GRID_FRACTION
 from gridcore.sweeps.summary import (
     METRIC_NAMES,
@@ -58,7 +60,23 @@ def _quantity(metric: str, x: float) -> str:
 
 
 def _seeds(n_a: int, n_b: int) -> str:
-    return f"{n_a} seeds each" if n_a == n_b else f"{n_a} and {n_b} seeds"
+    return f"{count(n_a, 'seed')} each" if n_a == n_b else f"{n_a} and {count(n_b, 'seed')}"
+
+
+def _all_diverged(n: int, label: str) -> str:
+    """That every seed of ``label`` diverged: "the only seed of X" or "all 3 seeds of X"."""
+    return f"the only seed of {label}" if n == 1 else f"all {count(n, 'seed')} of {label}"
+
+
+def _with_value(n: int, done: int, label: str, metric: str) -> str:
+    """How many of ``done`` finished seeds of ``label`` have a value of ``metric``."""
+    name = METRIC_NAMES.get(metric, metric)
+    if n == 0:
+        return f"none of the {count(done, 'finished seed')} of {label} has a value of {name}"
+    return (
+        f"only {n} of the {count(done, 'finished seed')} of {label} "
+        f"{'has' if n == 1 else 'have'} a value of {name}"
+    )
 
 
 def _not_comparable(df, conds_labels, metric, by, min_seeds) -> str | None:
@@ -71,15 +89,17 @@ def _not_comparable(df, conds_labels, metric, by, min_seeds) -> str | None:
         values = data.loc[data[by] == cond, metric].astype(float)
         n, done = int(values.notna().sum()), len(values)
         if not done and (diverged := _diverged(df, cond, by)):
-            return f"Cannot tell: all {diverged} seeds of {label} diverged, so there is nothing to compare."
+            return (
+                f"Cannot tell: {_all_diverged(diverged, label)} diverged, so there is nothing to "
+                "compare."
+            )
         counts.append((n, done, label))
     short = [c for c in counts if c[0] < min_seeds]
     if short:
         said = " and ".join(
-            f"{label} has {n} finished seed{'s' * (n != 1)}"
+            f"{label} has {count(n, 'finished seed', zero='no')}"
             if n == done
-            else f"only {n} of the {done} finished seeds of {label} have a value of "
-            f"{METRIC_NAMES.get(metric, metric)}"
+            else _with_value(n, done, label, metric)
             for n, done, label in short
         )
         return f"Not enough seeds to tell: {said}, and the spread between seeds needs {min_seeds}."
@@ -188,9 +208,9 @@ def ranking(
         "above": "above it by more than the spread",
         "below": "below it by more than the spread",
         "diverged": "all seeds diverged",
-        "few": f"fewer than {min_seeds} finished seeds",
+        "few": f"fewer than {min_seeds} finished {plural(min_seeds, 'seed')}",
     }
-    parts = [f"{name_b} ends with {_quantity(metric, med_b)} (median over {n_b} seeds)"]
+    parts = [f"{name_b} ends with {_quantity(metric, med_b)} (median over {count(n_b, 'seed')})"]
     for k, v in groups.items():
         if v:  # highest median first; the stable sort keeps the table's order otherwise
             names = [name for _, name in sorted(v, key=lambda m: -m[0])]
@@ -221,7 +241,7 @@ def level_answer(
     if not v.size:
         diverged = _diverged(df, condition, by)
         return (
-            f"Cannot tell: all {diverged} seeds of `{condition}` diverged."
+            f"Cannot tell: {_all_diverged(diverged, f'`{condition}`')} diverged."
             if diverged
             else f"Not enough seeds to tell: `{condition}` has no finished seed."
         )
@@ -231,11 +251,17 @@ def level_answer(
     lead = ""
     if target_share is not None:
         lead = "Yes: " if hit >= target_share * v.size else "No: "
-    text = (
-        f"a median of {_quantity(metric, float(np.median(v)))} over {v.size} seeds "
-        f"({value_text(metric, v.min())} to {value_text(metric, v.max())}), and {hit} of "
-        f"{v.size} seeds at {value_text(metric, level)} or more{at}"
-    )
+    if v.size == 1:  # no median or range of one value
+        text = (
+            f"one finished seed, with {_quantity(metric, float(v[0]))}{at}, "
+            f"{'at or above' if hit else 'below'} {value_text(metric, level)}"
+        )
+    else:
+        text = (
+            f"a median of {_quantity(metric, float(np.median(v)))} over {count(v.size, 'seed')} "
+            f"({value_text(metric, v.min())} to {value_text(metric, v.max())}), and {hit} of "
+            f"{v.size} seeds at {value_text(metric, level)} or more{at}"
+        )
     if metric == "grid_fraction_037":
         text += f"; the paper reports {value_text(metric, GRID_FRACTION)}"
     return lead + text + "." if lead else text[0].upper() + text[1:] + "."
@@ -247,7 +273,8 @@ def correlation_answer(stats_: dict[str, float], n_sweeps: int) -> str:
     n = int(stats_.get("n", 0))
     if not np.isfinite(stats_.get("rho", np.nan)):
         return (
-            f"Not enough networks to tell: {n} have both numbers, and the rank correlation needs 3."
+            f"Not enough networks to tell: {count(n, 'network', zero='no')} "
+            f"{'has' if n == 1 else 'have'} both numbers, and the rank correlation needs 3."
         )
     if stats_["high"] < 0:
         word, what = "Yes", "networks with more grid-like units path-integrate better"
@@ -261,7 +288,7 @@ def correlation_answer(stats_: dict[str, float], n_sweeps: int) -> str:
         else ""
     )
     return (
-        f"{word}: over {n} distinct networks from {n_sweeps} sweeps, Spearman's rank "
+        f"{word}: over {n} distinct networks from {count(n_sweeps, 'sweep')}, Spearman's rank "
         f"correlation of position error with the share of grid-like units is "
         f"{stats_['rho']:.2f}{interval}, so {what}."
     )
@@ -286,12 +313,12 @@ def answers_table(rows: list[tuple[str, str, str]]) -> str:
 #: :func:`correlation_answer`). ``see`` is where the book shows it (MyST link text).
 QUESTIONS: tuple[dict, ...] = (
     {"experiment": "headline-fast", "question": "Is the headline typical?", "kind": "level",
-     "see": "[ch. 10](10_many_seeds.ipynb)"},
+     "see": "{doc}`10_many_seeds`"},
     {"experiment": "headline-quick", "question": "Does the 8000-step `quick` preset get there?",
-     "kind": "level", "see": "[ch. 10](10_many_seeds.ipynb)"},
+     "kind": "level", "see": "{doc}`10_many_seeds`"},
     {"experiment": "headline-quick-wide",
      "question": "Can a CPU preset reach 25 % on 9 of 10 seeds in 8000 steps?", "kind": "level",
-     "args": {"target_share": 0.9}, "see": "[ch. 10](10_many_seeds.ipynb)"},
+     "args": {"target_share": 0.9}, "see": "{doc}`10_many_seeds`"},
     {"experiment": "dropout", "question": "Does dropout matter?", "kind": "answer",
      "args": {"baseline": "dropout=0.0", "other": "dropout=0.5", "expect": "higher"},
      "see": "{ref}`below <sec-11-dropout>`"},
@@ -323,24 +350,24 @@ QUESTIONS: tuple[dict, ...] = (
     {"experiment": "grid-scale", "question": "Does a slower rat shrink the grid?",
      "kind": "answer",
      "args": {"baseline": "fast rat", "other": "paper rat", "metric": "median_scale_m",
-              "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-speed>`"},
+              "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-speed>`"},
     {"experiment": "network-size", "question": "Does a narrower bottleneck shrink the grid?",
      "kind": "answer",
      "args": {"baseline": "hidden 128, bottleneck 256", "other": "bottleneck 64",
-              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-bottleneck>`"},
+              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-bottleneck>`"},
     {"experiment": "grid-scale", "question": "Do centre-surround targets shrink the grid?",
      "kind": "answer",
      "args": {"baseline": "fast rat", "other": "DoG 12 cm", "metric": "median_scale_m",
-              "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-dog>`"},
+              "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-dog>`"},
     {"experiment": "long-paths", "question": "Does a curriculum help over 15 s?",
      "kind": "answer",
      "args": {"baseline": "egocentric", "other": "egocentric, curriculum",
               "metric": "position_error_15s_cm", "expect": "lower"},
-     "see": "{ref}`ch. 15 <sec-15-long>`"},
+     "see": "{ref}`What sets the grid scale <sec-15-long>`"},
     {"experiment": "paper-rat", "question": "Does a slow rat grow small grids with DoG targets?",
      "kind": "answer",
      "args": {"baseline": "paper rat", "other": "DoG 12 cm, eps 1e-14, 20k steps",
-              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`ch. 15 <sec-15-rat>`"},
+              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-rat>`"},
 )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from gridcore.errors import GridcoreError
-from gridcore.formatting import percent
+from gridcore.formatting import count, percent
 from gridcore.paper import GRID_FRACTION
 
 
@@ -119,6 +119,42 @@ def _range(low: float, high: float) -> str:
 
 def _of(share: float, n: int) -> str:
     return "–" if not np.isfinite(share) else f"{round(share * n)} of {n}"
+
+
+def headline_sentence(
+    summary: pd.DataFrame, condition, level: float = 0.25, paper: float = GRID_FRACTION
+) -> str:
+    """One row of :func:`headline` in a sentence: over how many seeds ``condition`` ends with
+    what median share of grid-like units (> 0.37, DeepMind's scorer) and range, on which side
+    of the paper's ``paper``, and how many seeds are at or above ``level`` at the last step,
+    with those that reached it only at some scoring on the way."""
+    r = summary.loc[condition]
+    n = int(r["seeds"])
+    name = f"`{condition}`"
+    if n == 0 or not np.isfinite(r["median_037"]):
+        return f"{name} has no finished seed."
+    at = f"{100 * level:g} %"
+    med = r["median_037"]
+    side = "above" if med > paper else "below" if med < paper else "level with"
+    last = round(r["share_last"] * n)
+    if n == 1:
+        text = (
+            f"The only seed of {name} ends with {percent(med)} grid-like units, {side} the "
+            f"paper's {percent(paper)}, {'at or above' if last else 'below'} {at}"
+        )
+    else:
+        text = (
+            f"Over {count(n, 'seed')}, {name} ends with a median of {percent(med)} grid-like "
+            f"units ({_range(r['min_037'], r['max_037'])}), {side} the paper's "
+            f"{percent(paper)}; {last} of {n} seeds are at or above {at} at the last step"
+        )
+    ever = r["share_ever"]
+    if np.isfinite(ever) and round(ever * n) > last:
+        reached = round(ever * n)
+        text += (
+            f" ({reached} {'reaches' if reached == 1 else 'reach'} it at some scoring on the way)"
+        )
+    return text + "."
 
 
 def headline_table(summary: pd.DataFrame, level: float = 0.25) -> pd.DataFrame:
@@ -315,7 +351,8 @@ def effect_sentence(
     unit, scale = METRIC_UNITS.get(metric, ("", 1.0))
     e = condition_effect(df, baseline, other, metric, by)
     if not e["n_other"] and (diverged := _diverged(df, other, by)):
-        return f"all {diverged} seeds of `{other}` diverged, so it has no value to compare"
+        who = "the only seed" if diverged == 1 else f"all {count(diverged, 'seed')}"
+        return f"{who} of `{other}` diverged, so it has no value to compare"
     if not (e["n_baseline"] and e["n_other"]):
         return f"`{other}` against `{baseline}`: not enough seeds yet"
     diff, spread = scale * e["difference"], scale * e["spread"]
@@ -323,7 +360,7 @@ def effect_sentence(
     size = "larger" if e["beyond_spread"] else "smaller"
     return (
         f"the median of `{other}` lies {abs(diff):.1f} {unit} {side} that of `{baseline}` "
-        f"({e['n_other']} and {e['n_baseline']} seeds), {size} than the spread between seeds "
+        f"({e['n_other']} and {count(e['n_baseline'], 'seed')}), {size} than the spread between seeds "
         f"({spread:.1f} {unit}, the larger interquartile range)"
     )
 
