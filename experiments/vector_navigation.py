@@ -57,7 +57,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=ROOT / "experiments" / "vector-navigation")
     p.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     p.add_argument("--seeds", nargs="+", type=int, help="these seeds for every variant")
-    p.add_argument("--steps", type=int, default=1_000_000, help="environment steps per agent")
+    p.add_argument("--steps", type=int, default=2_000_000, help="environment steps per agent")
     p.add_argument("--arena", choices=ra.ARENAS, default="goal-doors")
     p.add_argument("--episode-steps", type=int, default=500)
     p.add_argument("--test-envs", type=int, default=100, help="held-out episodes per test")

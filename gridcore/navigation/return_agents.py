@@ -41,11 +41,13 @@ PLATEAU_CHANGE = 0.05
 HELD_OUT_FRACTION = 0.25  # of the arena's door layouts, never drawn in training
 LAYOUT_SEED = 4242
 TEST_SEED = 777_000  # held-out episodes' goals and starts
+# PPO's settings for every agent. With the learning rate at 3e-4 instead, an agent given the true
+# position reached 4 goals per episode after 10^6 steps; at 1e-3 it reached 10.
 PPO_SETTINGS = {
     "n_steps": 128,
     "batch_size": 1024,
     "n_epochs": 4,
-    "learning_rate": 3e-4,
+    "learning_rate": 1e-3,
     "gamma": 0.99,
     "gae_lambda": 0.95,
     "ent_coef": 0.01,
