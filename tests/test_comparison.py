@@ -106,3 +106,137 @@ def test_a_sweep_directory_gives_one_labelled_column_of_its_finished_seeds(tmp_p
     columns = comparison.sweep_column(tmp_path, "a")
     assert list(columns) == ["a: 2 seeds"]
     assert columns["a: 2 seeds"] == seeds_column(table, "a")
+
+
+# --- the scales, their clusters and how each network was trained, in words ---------------------
+
+LEFTOVERS = ("(s)", "nan", " 1 units", " 1 components", " 1 clusters", "()", " ,")
+
+
+def test_clusters_read_in_the_right_number():
+    assert comparison.clusters_phrase(0) == "no clusters of scales"
+    assert comparison.clusters_phrase(1) == "a single cluster of scales"
+    assert comparison.clusters_phrase(3) == "3 clusters of scales"
+
+
+def test_the_modules_sentence_says_one_cluster_or_several_with_their_ratios():
+    one = comparison.modules_sentence(cluster_scales(np.linspace(1.2, 1.4, 40)))
+    assert one.startswith("The mixture that BIC prefers has a single component, centred at 13")
+    assert one.endswith("the scales form one cluster, not modules.")
+    rng = np.random.default_rng(0)
+    scales = np.concatenate(
+        [0.5 + 0.01 * rng.standard_normal(30), 0.75 + 0.01 * rng.standard_normal(30)]
+    )
+    two = comparison.modules_sentence(cluster_scales(scales))
+    assert two.startswith("The mixture that BIC prefers has 2 components, centred at 50 and 75")
+    assert "a ratio of 1.5" in two
+    none = comparison.modules_sentence(None)
+    assert none.startswith("Fewer than 2 grid-like units have a scale")
+    for text in (one, two, none):
+        assert not any(bad in text for bad in LEFTOVERS), text
+
+
+def test_the_scales_sentence_has_no_range_without_scales():
+    assert comparison.scales_sentence(np.array([0.55, 1.78, 1.34]), 79) == (
+        "3 of the 79 grid-like units have a measurable scale, from 55 to 178 cm (median 134 cm)."
+    )
+    assert comparison.scales_sentence(np.array([]), 4) == (
+        "None of the 4 grid-like units has a measurable scale."
+    )
+    assert comparison.scales_sentence(np.array([]), 1) == (
+        "The only grid-like unit has no measurable scale."
+    )
+    assert comparison.scales_sentence(np.array([0.6]), 1) == (
+        "The only grid-like unit has a measurable scale, 60 cm."
+    )
+    assert comparison.scales_sentence(np.array([0.6]), 5) == (
+        "1 of the 5 grid-like units has a measurable scale, 60 cm."
+    )
+    assert comparison.scales_sentence([], 0).startswith("No unit is grid-like")
+    for text in (comparison.scales_sentence(np.array([]), 0), comparison.scales_sentence([], 5)):
+        assert not any(bad in text for bad in LEFTOVERS), text
+
+
+def _trained(tmp_path, name, cfg, step, elapsed=None):
+    from dataclasses import replace
+
+    from gridcore.net.runs import Network
+
+    run = tmp_path / name
+    run.mkdir()
+    if elapsed is not None:
+        pd.DataFrame({"step": [step // 2, step], "elapsed_s": [1.0, elapsed]}).to_csv(
+            run / "history.csv", index=False
+        )
+    net = replace(Network(None, None, cfg), step=step, run_dir=run)
+    return net
+
+
+def test_the_training_table_gives_each_network_its_preset_and_changed_settings(tmp_path):
+    from dataclasses import replace
+
+    from gridcore.net.config import get_preset
+
+    fast = replace(get_preset("fast"), ensemble_rng="shared", log_every=7, snapshot_every=3)
+    quick = replace(
+        get_preset("quick", seed=2),
+        steps=20000,
+        lr_horizon=20000,
+        motion="paper",
+        use_hd=False,
+        eps=1e-14,
+        place_sigma_ratio=2.3333333,
+    )
+    nets = {
+        "a": _trained(tmp_path, "a", fast, 20000, elapsed=672.0),
+        "b": _trained(tmp_path, "b", quick, 20000),
+        "c": _trained(tmp_path, "c", get_preset("tiny"), 50, elapsed=6.0),
+    }
+    table = comparison.training_table(nets)
+    assert list(table.index) == ["a", "b", "c"]
+    assert list(table["preset"]) == ["fast", "quick", "tiny"]
+    a, b, c = (table.loc[k] for k in "abc")
+    # Logging, checkpoints and scoring leave the weights as they are: not listed.
+    assert a["settings changed from the preset"] == "ensemble_rng=shared"
+    assert a["steps"] == "20,000" and a["training time (min)"] == "11.2" and a["seed"] == 0
+    # The schedule's horizon equal to the steps is implied; floats keep every digit.
+    assert set(b["settings changed from the preset"].split(", ")) == {
+        "motion=paper",
+        "use_hd=false",
+        "eps=1e-14",
+        "place_sigma_ratio=2.3333333",
+    }
+    assert b["seed"] == 2 and b["training time (min)"] == comparison.NOT_REPORTED
+    assert c["settings changed from the preset"] == "none"
+    command = comparison.training_command(nets["b"], out="runs/b")
+    assert command.startswith("python -m gridcore train --preset quick --seed 2 --steps 20000 ")
+    assert "--set eps=1e-14" in command and "--set use_hd=false" in command
+    assert "lr_horizon" not in command and command.endswith("--out runs/b")
+    assert comparison.training_command(nets["a"]) == (
+        "python -m gridcore train --preset fast --seed 0 --steps 20000 --set ensemble_rng=shared"
+    )
+
+
+def test_the_training_command_parses_back_to_the_same_config(tmp_path):
+    from dataclasses import replace
+
+    from gridcore.cli import _requested_config, build_parser
+    from gridcore.net.config import get_preset
+
+    cfg = replace(
+        get_preset("quick"), steps=300, motion="paper", use_hd=False, place_sigma_ratio=2.3333333
+    )
+    net = _trained(tmp_path, "x", cfg, 300)
+    args = build_parser().parse_args(comparison.training_command(net, out="x").split()[3:])
+    assert _requested_config(args).planned().differences(cfg.planned()) == []
+
+
+def test_the_median_scale_is_set_against_the_papers_range():
+    assert comparison.scale_range_phrase(np.array([0.55, 1.34, 1.78])) == (
+        "The median grid scale, 134 cm, lies above the paper's range of 28 to 115 cm "
+        "(ours run from 55 to 178 cm)"
+    )
+    assert " inside " in comparison.scale_range_phrase(np.array([0.5, 0.6]))
+    assert " below " in comparison.scale_range_phrase(np.array([0.2]))
+    assert "(ours" not in comparison.scale_range_phrase(np.array([0.2]))
+    assert comparison.scale_range_phrase(np.array([])).startswith("No grid-like unit has")

@@ -1,4 +1,4 @@
-"""The shipped networks beside the paper, point by point (book chapter 8 and the README).
+"""The shipped networks beside the paper, point by point (the book's results chapter).
 
 For each network: the rat it was trained on (mean speed, m/s) and for how long, the share of
 bottleneck units that are grid-like (DeepMind's scorer, 60-degree score > 0.37), the scales of
@@ -9,12 +9,17 @@ trained against untrained, on the network's own rat and along the recorded rat o
 sweep gets a column of medians and ranges from its table. :func:`compare_runs` does it all for run
 directories (``python -m gridcore compare RUN ... [--sweep DIR --condition NAME]``), and
 :func:`sweep_column` reads a sweep condition's column.
+
+:func:`training_table` says how each network was trained (its preset, seed, steps, the settings
+it changed and how long it took), and :func:`training_command` the command that trains it
+again; :func:`scales_sentence`, :func:`scale_range_phrase`, :func:`modules_sentence` and
+:func:`clusters_phrase` put the scales and their clusters in words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +29,9 @@ from tqdm.auto import tqdm
 from gridcore.analysis.real_paths import long_path_errors
 from gridcore.analysis.results import ScoredNetwork, score_network
 from gridcore.errors import GridcoreError
-from gridcore.net.runs import load_network
+from gridcore.formatting import join
+from gridcore.net.config import PRESETS, TrainConfig
+from gridcore.net.runs import Network, load_network
 from gridcore.paper import (
     GRID_FRACTION,
     GRID_SCALE_RANGE_M,
@@ -213,3 +220,164 @@ def sweep_column(sweep: str | Path, condition: str) -> dict[str, list[str]]:
             f"{sweep}: no finished trials of condition {condition!r}; it has: {known}"
         ) from None
     return {f"{condition}: {n} seeds": seeds_column(table, condition)}
+
+
+# --------------------------------------------------------------------------------------------
+# The scale clusters in words
+
+
+def clusters_phrase(k: int) -> str:
+    """How many clusters of grid scales BIC found, in a phrase: "a single cluster of scales",
+    "3 clusters of scales", or "no clusters of scales" (0: too few scales to cluster)."""
+    if k <= 0:
+        return "no clusters of scales"
+    return "a single cluster of scales" if k == 1 else f"{k} clusters of scales"
+
+
+def scales_sentence(scales_m: np.ndarray, n_grid: int) -> str:
+    """How many of ``n_grid`` grid-like units have a measured scale (``scales_m``, m), and
+    their range and median in cm, in one sentence; no range for fewer than two."""
+    s = 100 * np.asarray(scales_m, dtype=float)
+    s = s[np.isfinite(s)]
+    if n_grid == 0:
+        return "No unit is grid-like, so there is no grid scale to measure."
+    if n_grid == 1:
+        return (
+            f"The only grid-like unit has a measurable scale, {s[0]:.0f} cm."
+            if s.size
+            else "The only grid-like unit has no measurable scale."
+        )
+    if s.size == 0:
+        return f"None of the {n_grid} grid-like units has a measurable scale."
+    if s.size == 1:
+        return f"1 of the {n_grid} grid-like units has a measurable scale, {s[0]:.0f} cm."
+    return (
+        f"{s.size} of the {n_grid} grid-like units have a measurable scale, from {s.min():.0f} "
+        f"to {s.max():.0f} cm (median {np.median(s):.0f} cm)."
+    )
+
+
+def scale_range_phrase(scales_m: np.ndarray) -> str:
+    """Where the median of the grid scales ``scales_m`` (m) lies against the paper's range
+    (:data:`gridcore.paper.GRID_SCALE_RANGE_M`), with their own range, all in cm; a sentence
+    opening, without its full stop, so that a clause can follow."""
+    s = 100 * np.asarray(scales_m, dtype=float)
+    s = s[np.isfinite(s)]
+    low, high = (100 * v for v in GRID_SCALE_RANGE_M)
+    paper = f"the paper's range of {low:.0f} to {high:.0f} cm"
+    if s.size == 0:
+        return f"No grid-like unit has a measurable scale to set against {paper}"
+    med = float(np.median(s))
+    where = "above" if med > high else "below" if med < low else "inside"
+    ours = f" (ours run from {s.min():.0f} to {s.max():.0f} cm)" if s.size > 1 else ""
+    return f"The median grid scale, {med:.0f} cm, lies {where} {paper}{ours}"
+
+
+def modules_sentence(clusters: ScaleClusters | None) -> str:
+    """The Gaussian mixture that BIC prefers for a network's grid scales, in one sentence: how
+    many components, centred where (cm), and the ratios between neighbouring centres; for
+    ``None`` (fewer than :data:`MIN_SCALES` scales), that there is nothing to cluster."""
+    if clusters is None:
+        return f"Fewer than {MIN_SCALES} grid-like units have a scale, too few to look for modules."
+    centres = [f"{100 * m:.0f}" for m in clusters.means_m]
+    if clusters.k == 1:
+        return (
+            f"The mixture that BIC prefers has a single component, centred at {centres[0]} cm: "
+            "the scales form one cluster, not modules."
+        )
+    ratios = join(f"{r:.2f}" for r in clusters.ratios)
+    between = "a ratio" if clusters.k == 2 else "ratios"
+    return (
+        f"The mixture that BIC prefers has {clusters.k} components, centred at "
+        f"{join(centres)} cm, {between} of {ratios} between neighbouring centres."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# How each network was trained
+
+#: Config fields that only say how a run logs, checkpoints and scores itself while it trains;
+#: they leave the trained weights as they are, so the training table leaves them out.
+BOOKKEEPING = (
+    "log_every",
+    "checkpoint_every",
+    "snapshot_every",
+    "score_every",
+    "score_trajectories",
+    "score_nbins",
+    "threads",
+)
+_OWN_COLUMNS = ("seed", "steps")  # fields the table and the command give on their own
+
+
+def _setting(value) -> str:
+    """A config value as ``--set`` takes it: booleans in lower case, floats in their shortest
+    exact form (``repr``: ``1e-14``, ``2.3333333``), so that the command trains the same run."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _changes(cfg: TrainConfig, preset: TrainConfig) -> list[tuple[str, object]]:
+    """The fields of ``cfg`` that differ from ``preset``'s, bookkeeping, seed and steps aside;
+    a schedule horizon equal to the run's steps is what the run sets itself, so it is left out
+    as well."""
+    out = []
+    for f in fields(cfg):
+        mine = getattr(cfg, f.name)
+        if f.name in BOOKKEEPING + _OWN_COLUMNS or mine == getattr(preset, f.name):
+            continue
+        if f.name == "lr_horizon" and mine == cfg.steps:
+            continue
+        out.append((f.name, mine))
+    return out
+
+
+def preset_of(cfg: TrainConfig) -> str:
+    """The preset that ``cfg`` departs from least (fewest changed fields); the first in
+    :data:`PRESETS`' order on a tie."""
+    return min(PRESETS, key=lambda name: len(_changes(cfg, PRESETS[name])))
+
+
+def training_command(net: Network, out: str | None = None) -> str:
+    """The command that trains ``net`` again from scratch: its preset, seed and steps, and a
+    ``--set`` for every setting it changed (:data:`BOOKKEEPING` aside); ``--out`` when given."""
+    preset = preset_of(net.cfg)
+    parts = [f"python -m gridcore train --preset {preset} --seed {net.cfg.seed} --steps {net.step}"]
+    parts += [f"--set {k}={_setting(v)}" for k, v in _changes(net.cfg, PRESETS[preset])]
+    if out:
+        parts.append(f"--out {out}")
+    return " ".join(parts)
+
+
+def training_minutes(net: Network) -> float:
+    """Wall time of ``net``'s training run (min), from the last row of its ``history.csv``;
+    NaN where the run has no history."""
+    path = Path(net.run_dir) / "history.csv" if net.run_dir is not None else None
+    if path is None or not path.is_file():
+        return float("nan")
+    history = pd.read_csv(path)
+    if "elapsed_s" not in history.columns or history.empty:
+        return float("nan")
+    return float(history["elapsed_s"].iloc[-1]) / 60
+
+
+def training_table(networks: dict[str, Network]) -> pd.DataFrame:
+    """How each network of ``networks`` ({name: network}) was trained, one row each: the preset
+    it departs from least, its seed and steps, every setting it changed from that preset
+    (``key=value``, as ``--set`` takes them; "none" for none) and its training time (min, one
+    decimal; the wall time of its run)."""
+    rows = {}
+    for name, net in networks.items():
+        preset = preset_of(net.cfg)
+        changed = _changes(net.cfg, PRESETS[preset])
+        minutes = training_minutes(net)
+        rows[name] = {
+            "preset": preset,
+            "seed": int(net.cfg.seed),
+            "steps": f"{net.step:,}",
+            "settings changed from the preset": ", ".join(f"{k}={_setting(v)}" for k, v in changed)
+            or "none",
+            "training time (min)": f"{minutes:.1f}" if np.isfinite(minutes) else NOT_REPORTED,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("network")
