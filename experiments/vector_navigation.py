@@ -43,12 +43,13 @@ from gridcore.navigation import return_results as rr
 from gridcore.navigation.episodes import VARIANTS, EpisodeSettings
 from gridcore.navigation.vectors import grid_unit_scores
 from gridcore.net.runs import load_network
+from gridcore.paper import NAV_ANCHOR_FRACTION
 from gridcore.world.arenas import goal_doors
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {"bottleneck": 5, "place": 5, "baseline": 3, "position": 3}
 LESIONS = (0.1, 0.2, 0.4)
-ANCHOR_PROB = 0.05  # the paper's: vision's predictions on about one step in twenty
+ANCHOR_PROB = NAV_ANCHOR_FRACTION  # vision's predictions on about one step in twenty
 
 
 def parse(argv=None) -> argparse.Namespace:

@@ -56,3 +56,16 @@ PORTS = {
     },
     "soluslan/grid-cells-torch": {"seeds": 1, "grid_fraction": 0.180},
 }
+
+# --- the navigation agent (Methods, Supplementary Information and its Table 2) ---------------
+NAV_ANCHOR_FRACTION = (
+    0.05  # vision's place and HD predictions reach the grid network on ~5 % of steps
+)
+NAV_EPISODE_STEPS = 5400  # 90 s at 60 frames per second
+NAV_TRAINING_FRAMES = 1e9  # environment frames per agent
+NAV_GOALS = {  # mean score over 100 test episodes: grid agent, place agent
+    "open arena": (289.0, 238.0),
+    "goal-driven maze": (346.5, 258.76),
+    "goal-doors": (284.3, 90.53),
+}
+NAV_LESION = (126.1, 152.5)  # score with the 25 % most grid-like units silenced, or 25 % at random

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from gridcore.paper import NAV_GOALS
+
 RESULTS_FILE = "navigation.csv"
 CURVES_FILE = "learning_curves.csv"
 PREFLIGHT_FILE = "preflight.csv"
@@ -34,7 +36,7 @@ DRIFT_FILE = "drift.csv"
 SPEC_FILE = "spec.yaml"
 PRIMARY = "held-out"
 GRID, PLACE = "bottleneck", "place"
-PAPER_GRID_SCORE, PAPER_PLACE_SCORE = 289.0, 238.0  # open arena, Fig. 2h
+PAPER_GRID_SCORE, PAPER_PLACE_SCORE = NAV_GOALS["open arena"]
 PAPER_RELATIVE_EFFECT = PAPER_GRID_SCORE / PAPER_PLACE_SCORE - 1
 ALPHA, POWER = 0.05, 0.8
 
