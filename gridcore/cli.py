@@ -301,7 +301,8 @@ def cmd_presets(args: argparse.Namespace) -> int:
         return 0
     for name, cfg in PRESETS.items():
         print(
-            f"{name:10s} motion={cfg.motion} lr={cfg.lr:g} batch={cfg.batch_size} "
+            f"{name:10s} motion={cfg.motion} example={cfg.trajectory_seconds:g} s in "
+            f"{cfg.seq_len} steps lr={cfg.lr:g} batch={cfg.batch_size} "
             f"steps={cfg.steps} optimizer={cfg.optimizer}"
         )
     return 0
