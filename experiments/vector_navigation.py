@@ -207,11 +207,15 @@ def main(argv=None) -> int:
             if (args.out / rr.RESULTS_FILE).is_file()
             else None
         )
-        for variant in args.variants:
-            for seed in args.seeds or range(SEEDS[variant]):
-                if done is not None and ((done.variant == variant) & (done.seed == seed)).any():
-                    continue
-                run_agent(args, net, variant, seed, scores)
+        # Seed by seed across the variants, so that an interrupted run leaves every arm alike.
+        wanted = {v: list(args.seeds or range(SEEDS[v])) for v in args.variants}
+        for seed in sorted({s for seeds in wanted.values() for s in seeds}):
+            for variant in args.variants:
+                finished = (
+                    done is not None and ((done.variant == variant) & (done.seed == seed)).any()
+                )
+                if seed in wanted[variant] and not finished:
+                    run_agent(args, net, variant, seed, scores)
     except GridcoreError as err:
         print(f"vector_navigation: error: {err}", file=sys.stderr)
         return 2
