@@ -1,9 +1,12 @@
-"""Every chapter of parts I-III teaches: objectives first, key points and exercises last.
+"""Every chapter of parts I-IV teaches: objectives first, key points and exercises last.
 
 Each such chapter opens with a "What you will learn" admonition, ends with "Key points" and
 two to four exercises, each with a solution hidden behind a toggle, and at least one exercise
 asks the reader to complete code (a gated exercise around a code cell, whose solution runs when
 the notebook runs). The parts come from ``_toc.yml``.
+
+The chapters of part IV also name the chapters they point to by title (a MyST ``{doc}`` role or
+a link), never by a bare number, and speak to the reader about the science only.
 """
 
 from __future__ import annotations
@@ -17,16 +20,16 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-TEACHING_PARTS = ("I.", "II.", "III.")
+TEACHING_PARTS = ("I.", "II.", "III.", "IV.")
 
 EXERCISE = re.compile(r"^[`:]{3,}\{exercise(-start)?\}\s*\n:label:\s*(\S+)", re.M)
 SOLUTION = re.compile(r"^[`:]{3,}\{solution(-start)?\}\s*(\S+)\s*\n((?::\w+:.*\n)*)", re.M)
 
 
-def _teaching_chapters() -> list[str]:
+def _teaching_chapters(parts: tuple[str, ...] = TEACHING_PARTS) -> list[str]:
     files = []
     for part in TOC["parts"]:
-        if part["caption"].startswith(TEACHING_PARTS):
+        if part["caption"].startswith(parts):
             files += [c["file"] for c in part["chapters"]]
     return files
 
@@ -37,10 +40,21 @@ def _cells(stem: str) -> list[dict]:
 
 
 CHAPTERS = _teaching_chapters()
+PART_IV = [c for c in CHAPTERS if c in _teaching_chapters(("IV.",))]
+
+# A chapter named by its number ("chapter 11", "Chapter 11's", "ch. 15"), which goes stale when
+# the chapters are renumbered; and words about how the book is made rather than about the science.
+BARE_CHAPTER = re.compile(r"\b(?:chapter|ch\.)\s*\d+", re.I)
+BACKSTAGE = re.compile(
+    r"meets? (?:the|both|its) targets?|provenance|scores\.json|experiments/\w+\.py|\.sh\b"
+    r"|a test checks|component\(s\)|none of those measured|CPU budget|this machine",
+    re.I,
+)
 
 
-def test_parts_i_to_iii_hold_the_core_chapters():
-    assert len(CHAPTERS) >= 10, CHAPTERS
+def test_parts_i_to_iv_hold_the_core_chapters():
+    assert len(CHAPTERS) >= 14, CHAPTERS
+    assert len(PART_IV) >= 4, PART_IV
     assert all((ROOT / f"{c}.ipynb").is_file() for c in CHAPTERS), CHAPTERS
 
 
@@ -102,3 +116,12 @@ def test_exercise_labels_are_unique_across_the_book():
         text = "\n".join(c["text"] for c in _cells(str(nb.with_suffix("").relative_to(ROOT))))
         labels += [label for _, label in EXERCISE.findall(text)]
     assert len(labels) == len(set(labels)), sorted(x for x in labels if labels.count(x) > 1)
+
+
+@pytest.mark.parametrize("stem", PART_IV, ids=lambda s: Path(s).name)
+def test_part_iv_names_chapters_by_title_and_speaks_to_the_reader(stem):
+    text = "\n".join(c["text"] for c in _cells(stem) if c["type"] == "markdown")
+    bare = BARE_CHAPTER.findall(text)
+    assert not bare, f"{stem}: name these chapters with {{doc}}`NN_name` instead: {bare}"
+    backstage = BACKSTAGE.findall(text)
+    assert not backstage, f"{stem}: words about how the book is made: {backstage}"
