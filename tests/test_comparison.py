@@ -240,3 +240,43 @@ def test_the_median_scale_is_set_against_the_papers_range():
     assert " below " in comparison.scale_range_phrase(np.array([0.2]))
     assert "(ours" not in comparison.scale_range_phrase(np.array([0.2]))
     assert comparison.scale_range_phrase(np.array([])).startswith("No grid-like unit has")
+
+
+def test_the_geometry_sentence_fits_the_number_of_units():
+    two = comparison.geometry_sentence(
+        79, np.array([55.0, 134.0, 178.0]), np.array([1.2, 1.3, 1.2])
+    )
+    assert two == (
+        "Of the 79 units gridcore calls grid-like, 3 have six peaks inside the SAC's radius. "
+        "Their scales run from 55 to 178 cm (median 134 cm) and their hexagons are stretched, "
+        "with a median ellipticity of 1.20 (1 is a regular hexagon)."
+    )
+    one = comparison.geometry_sentence(1, np.array([60.0]), np.array([1.05]))
+    assert one.startswith("Of the one unit gridcore calls grid-like, one has six peaks")
+    assert "close to regular" in one
+    none = comparison.geometry_sentence(4, np.array([]), np.array([]))
+    assert none.startswith("None of the 4 units gridcore calls grid-like has all six peaks")
+    zero = comparison.geometry_sentence(0, np.array([]), np.array([]))
+    assert zero.startswith("gridcore calls no unit grid-like")
+    for text in (two, one, none, zero):
+        assert not any(bad in text for bad in LEFTOVERS), text
+
+
+def test_the_degenerate_sentence_omits_what_is_empty():
+    clean = np.array([""] * 256)
+    assert comparison.degenerate_sentence(clean, 0) == (
+        "In the network examined here, none of the 256 units is flagged."
+    )
+    some = np.array(["ramp", "", "dead", "ramp"] + [""] * 252)
+    text = comparison.degenerate_sentence(some, 2)
+    assert text == (
+        "In the network examined here, 3 of the 256 units are flagged (ramp: 2, dead: 1); 2 of "
+        "them score above 0.37 with DeepMind's scorer and would count as grid cells there."
+    )
+    assert "none of them scores above 0.37" in comparison.degenerate_sentence(some, 0)
+    assert "1 of them scores above 0.37" in comparison.degenerate_sentence(some, 1)
+    one = comparison.degenerate_sentence(np.array(["dead", "", ""]), 0)
+    assert one.startswith("In the network examined here, 1 of the 3 units is flagged (dead: 1)")
+    assert one.endswith("it does not score above 0.37 with DeepMind's scorer either.")
+    for text in (one, comparison.degenerate_sentence(clean, 0)):
+        assert not any(bad in text for bad in (*LEFTOVERS, " 0 ", "flagged: .")), text

@@ -13,11 +13,13 @@ directories (``python -m gridcore compare RUN ... [--sweep DIR --condition NAME]
 :func:`training_table` says how each network was trained (its preset, seed, steps, the settings
 it changed and how long it took), and :func:`training_command` the command that trains it
 again; :func:`scales_sentence`, :func:`scale_range_phrase`, :func:`modules_sentence` and
-:func:`clusters_phrase` put the scales and their clusters in words.
+:func:`clusters_phrase` put the scales and their clusters in words, :func:`geometry_sentence` a
+network's grid geometry and :func:`degenerate_sentence` the maps gridcore's scorer flags.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -29,7 +31,7 @@ from tqdm.auto import tqdm
 from gridcore.analysis.real_paths import long_path_errors
 from gridcore.analysis.results import ScoredNetwork, score_network
 from gridcore.errors import GridcoreError
-from gridcore.formatting import join
+from gridcore.formatting import count, join
 from gridcore.net.config import PRESETS, TrainConfig
 from gridcore.net.runs import Network, load_network
 from gridcore.paper import (
@@ -381,3 +383,71 @@ def training_table(networks: dict[str, Network]) -> pd.DataFrame:
             "training time (min)": f"{minutes:.1f}" if np.isfinite(minutes) else NOT_REPORTED,
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("network")
+
+
+# --------------------------------------------------------------------------------------------
+# A network's grid geometry and its flagged maps, in words
+
+
+def geometry_sentence(n_grid: int, scales_cm: np.ndarray, ellipticity: np.ndarray) -> str:
+    """The geometry of a network's grid-like units in words: how many of the ``n_grid`` units
+    gridcore calls grid-like have all six SAC peaks in range (one ``scales_cm`` and
+    ``ellipticity`` each), the range and median of their scales (cm) and whether their hexagons
+    are close to regular (median ellipticity at most 1.1) or stretched."""
+    s = np.asarray(scales_cm, dtype=float)
+    e = np.asarray(ellipticity, dtype=float)
+    if n_grid == 0:
+        return "gridcore calls no unit grid-like, so there is no scale or orientation to report."
+    units = "the one unit" if n_grid == 1 else f"the {n_grid} units"
+    if s.size == 0:
+        lead = "The one unit" if n_grid == 1 else f"None of the {n_grid} units"
+        return (
+            f"{lead} gridcore calls grid-like {'lacks' if n_grid == 1 else 'has'} all six "
+            "peaks inside the SAC's radius, so there is no scale or orientation to report."
+        )
+    shape = "stretched" if np.median(e) > 1.1 else "close to regular"
+    if s.size == 1:
+        return (
+            f"Of {units} gridcore calls grid-like, one has six peaks inside the SAC's radius: "
+            f"its scale is {s[0]:.0f} cm and its hexagon is {shape}, with an ellipticity of "
+            f"{e[0]:.2f} (1 is a regular hexagon)."
+        )
+    return (
+        f"Of {units} gridcore calls grid-like, {s.size} have six peaks inside the SAC's radius. "
+        f"Their scales run from {s.min():.0f} to {s.max():.0f} cm (median {np.median(s):.0f} cm) "
+        f"and their hexagons are {shape}, with a median ellipticity of {np.median(e):.2f} (1 is "
+        "a regular hexagon)."
+    )
+
+
+def degenerate_sentence(reasons: np.ndarray, above: int, threshold: float = GRID_THRESHOLD) -> str:
+    """The maps gridcore's scorer flags as degenerate, in words: how many of all the units
+    (``reasons``, one per unit, "" where a map is not flagged) and why, most common reason
+    first, and how many of them (``above``) score above ``threshold`` with DeepMind's scorer,
+    which would count them as grid cells."""
+    reasons = np.asarray(reasons).astype(str)
+    flagged = [r for r in reasons if r]
+    n = reasons.size
+    if not flagged:
+        return f"In the network examined here, none of the {count(n, 'unit')} is flagged."
+    why = ", ".join(f"{r}: {k}" for r, k in Counter(flagged).most_common())
+    if len(flagged) == 1:
+        head = f"In the network examined here, 1 of the {count(n, 'unit')} is flagged ({why})"
+        tail = (
+            f"; it scores above {threshold:g} with DeepMind's scorer and would count as a grid "
+            "cell there."
+            if above
+            else f"; it does not score above {threshold:g} with DeepMind's scorer either."
+        )
+        return head + tail
+    head = f"In the network examined here, {len(flagged)} of the {n} units are flagged ({why})"
+    if above == 0:
+        return (
+            head + f"; none of them scores above {threshold:g} with DeepMind's scorer, so the "
+            "flag changes no count at that threshold."
+        )
+    verb, cells = ("scores", "a grid cell") if above == 1 else ("score", "grid cells")
+    return (
+        head + f"; {above} of them {verb} above {threshold:g} with DeepMind's scorer and would "
+        f"count as {cells} there."
+    )
