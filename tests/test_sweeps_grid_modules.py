@@ -112,7 +112,8 @@ def test_summary_and_answer_judge_the_target(sweep):
     mixed = module_summary(table, per)
     assert list(mixed["position error limit (cm)"]) == [30.0, 50.0]
     assert not mixed.loc["sliced", "meets target"]
-    assert "target at most 30" in modules_answer(mixed, "sliced", per)
+    assert "allowed: at most 30 cm" in modules_answer(mixed, "sliced", per)
+    assert "target" not in text
     assert modules_answer(summary, "absent", target).startswith("Cannot tell yet")
 
 
@@ -148,8 +149,8 @@ def test_the_reading_table_writes_percentages_and_ranges(sweep):
     assert shown.loc["grid-like, median (range)", "sliced"] == "25.0 % (24.0–26.0 %)"
     assert shown.loc["seeds with modules", "shared"] == "0 of 2"
     assert shown.loc["module ratio, median", "shared"] == "–"
-    assert shown.loc["meets the target", "sliced"] == "yes"
-    assert shown.loc["position error limit", "sliced"] == "50 cm"
+    assert shown.loc["passes", "sliced"] == "yes"
+    assert shown.loc["position error allowed", "sliced"] == "50 cm"
 
 
 def test_rescored_units_replace_the_trials_own_scoring(sweep):

@@ -262,8 +262,9 @@ def modules_answer(
     facts = (
         f"{have} of {n} seeds have two or more discrete modules with ratios in "
         f"{RATIO_RANGE[0]:g}-{RATIO_RANGE[1]:g}{ratio_text}; median grid-like share "
-        f"{100 * grid:.1f} % (target {100 * target.min_grid:.0f} %), median position error "
-        f"{error:.0f} cm (target at most {target.max_error_factor * target.baseline_error_cm:.0f})"
+        f"{100 * grid:.1f} % (needed: {100 * target.min_grid:.0f} %), median position error "
+        f"{error:.0f} cm (allowed: at most "
+        f"{target.max_error_factor * target.baseline_error_cm:.0f} cm)"
     )
     if row["meets target"]:
         return f"Yes: {facts}."
@@ -299,7 +300,7 @@ def summary_for_reading(summary: pd.DataFrame) -> pd.DataFrame:
             "median scale per slice": " / ".join(
                 "–" if not np.isfinite(s) else f"{s:.2f} m" for s in r["slice scales (m), median"]
             ),
-            "position error limit": f"{r['position error limit (cm)']:.0f} cm",
-            "meets the target": "yes" if r["meets target"] else "no",
+            "position error allowed": f"{r['position error limit (cm)']:.0f} cm",
+            "passes": "yes" if r["meets target"] else "no",
         }
     return pd.DataFrame(rows)
