@@ -22,3 +22,5 @@ CMD=(python -m gridcore train --preset quick --seed 0
   --set steps=30000 --set score_every=10000 --set checkpoint_every=5000
   --out "$OUT" --quiet)
 checkpoints/record_build.sh "$OUT" "${CMD[@]}"
+# Keep one weight snapshot in five (every 5000 steps), as much as the other networks ship.
+find "$OUT/snapshots" -name 'step_*.safetensors' | grep -v '[05]000\.safetensors$' | xargs -r rm

@@ -19,7 +19,8 @@ the true place and head-direction code: the paper's vision module's predictions.
 
 **The agent** acts with one of :data:`ACTIONS` per step: forward, forward while turning left or
 right, or turning on the spot, each turn ``turn_deg``; forward moves ``speed * step time``.
-Walls stop a step. Within ``cue_radius`` of the goal it sees the goal's direction (the cue:
+Walls stop a step, and the rest of it slides along the wall (so an agent a little off a
+doorway slides into it). Within ``cue_radius`` of the goal it sees the goal's direction (the cue:
 1, and the cosine and sine of the goal's bearing relative to its heading), as the paper's agent
 could see the goal when near it; the first find therefore needs no code.
 
@@ -207,25 +208,47 @@ class FindReturnEnvs(VecEnv):
             return torch.zeros(len(idx), 0, dtype=torch.bool)
         return self.arena.active_walls(self.open_doors[idx])
 
-    def _move(self, pos: torch.Tensor, hd: torch.Tensor, length: torch.Tensor) -> torch.Tensor:
-        """Positions after ``length`` (N,) m along ``hd``, stopped by the box and active walls."""
-        d = torch.stack([torch.cos(hd), torch.sin(hd)], 1)
+    def _straight(self, pos: torch.Tensor, d: torch.Tensor, length: torch.Tensor):
+        """How far (N,) each agent gets along unit ``d`` before the box or an active wall stops
+        it (a gap short), and the index (N,) of the wall that stopped it (-1: none did)."""
         limit = torch.where(d > 0, self.half - pos, -self.half - pos)
         safe = torch.where(d.abs() > 1e-9, d, torch.full_like(d, 1e-9))
         to_box = torch.where(d.abs() > 1e-9, limit / safe, torch.full_like(d, math.inf)).min(1)
         length = torch.minimum(length, (to_box.values - WALL_GAP_M).clamp_min(0.0))
-        if len(self.segments):
-            end = pos + length[:, None] * d
-            hit = crosses_walls(pos, end, self.segments) & self._active(torch.arange(len(pos)))
-            a, e = self.segments[:, 0], self.segments[:, 1] - self.segments[:, 0]
-            ap = a - pos[:, None]
-            denom = d[:, None, 0] * e[:, 1] - d[:, None, 1] * e[:, 0]
-            t = (ap[..., 0] * e[:, 1] - ap[..., 1] * e[:, 0]) / torch.where(
-                denom.abs() > 1e-12, denom, torch.ones_like(denom)
-            )
-            t = torch.where(hit, t, torch.full_like(t, math.inf)).min(1).values
-            length = torch.minimum(length, (t - WALL_GAP_M).clamp_min(0.0))
-        return pos + length[:, None] * d
+        wall = torch.full(length.shape, -1, dtype=torch.long)
+        if not len(self.segments):
+            return length, wall
+        end = pos + length[:, None] * d
+        hit = crosses_walls(pos, end, self.segments) & self._active(torch.arange(len(pos)))
+        a, e = self.segments[:, 0], self.segments[:, 1] - self.segments[:, 0]
+        ap = a - pos[:, None]
+        denom = d[:, None, 0] * e[:, 1] - d[:, None, 1] * e[:, 0]
+        safe = torch.where(denom.abs() > 1e-12, denom, torch.ones_like(denom))
+        t = (ap[..., 0] * e[:, 1] - ap[..., 1] * e[:, 0]) / safe
+        t, index = torch.where(hit, t, torch.full_like(t, math.inf)).min(1)
+        blocked = torch.isfinite(t)
+        length = torch.where(
+            blocked, torch.minimum(length, (t - WALL_GAP_M).clamp_min(0.0)), length
+        )
+        return length, torch.where(blocked, index, wall)
+
+    def _move(self, pos: torch.Tensor, hd: torch.Tensor, length: torch.Tensor) -> torch.Tensor:
+        """Positions after ``length`` (N,) m along ``hd``: the box and active walls stop a step,
+        and what is left of it after a wall, times the cosine of the angle to the wall, slides
+        along that wall as far as the next one allows."""
+        d = torch.stack([torch.cos(hd), torch.sin(hd)], 1)
+        first, wall = self._straight(pos, d, length)
+        mid = pos + first[:, None] * d
+        hit = wall >= 0
+        if not hit.any():
+            return mid
+        along = self.segments[wall.clamp_min(0), 1] - self.segments[wall.clamp_min(0), 0]
+        along = along / along.norm(dim=1, keepdim=True)
+        cosine = (d * along).sum(1)
+        slide = along * torch.sign(cosine)[:, None]
+        rest = torch.where(hit, (length - first).clamp_min(0.0) * cosine.abs(), 0.0)
+        second, _ = self._straight(mid, slide, rest)
+        return mid + second[:, None] * slide
 
     def _true_code(self, pos: torch.Tensor, hd: torch.Tensor) -> torch.Tensor:
         traj = Trajectories(pos, hd, None, pos[:, None], hd[:, None], None)

@@ -7,8 +7,8 @@ Three measurements on :class:`~gridcore.navigation.episodes.FindReturnEnvs`:
   while), with and without anchors;
 * :func:`scripted_returns`: a scripted agent that needs no learning. It decodes where it is and
   which way it faces from the network's read-outs, remembers the decoded position at its last
-  arrival as the goal, and heads straight for it; within sight of the goal it follows the cue,
-  which every learnt agent sees too. Before the first arrival it is told the goal
+  arrival as the goal, and heads for it by the shortest route round the walls of the layout it
+  is in; within sight of the goal it follows the cue, which every learnt agent sees too. Before the first arrival it is told the goal
   (the first find is a search, which this test does not ask about). Its return trips show how
   often the code alone suffices: if they fail, no learnt agent can be judged on the code;
 * with each return trip, ``recovered_after``: after the move, how many steps until the decoded
@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 
 from gridcore.navigation.episodes import ACTIONS, EpisodeSettings, FindReturnEnvs
 from gridcore.net.runs import Network
-from gridcore.world.arenas import GoalDoors
-from gridcore.world.trajectories import wrap_angle
+from gridcore.world.arenas import GoalDoors, shortest_route
+from gridcore.world.trajectories import crosses_walls, wrap_angle
 
 PREFLIGHT_RETURN_STEPS = 200  # a return trip that takes longer than this has failed
 PREFLIGHT_TARGET = 0.90  # the share of return trips the code must carry
@@ -81,6 +81,20 @@ def drift(
     return errors
 
 
+def _next_point(env: FindReturnEnvs, here: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """(N, 2) where each agent heads next: the target itself where no wall stands between,
+    else the first point of the shortest route round the walls of its layout."""
+    if env.arena is None:
+        return target
+    active = env._active(torch.arange(env.num_envs))
+    blocked = (crosses_walls(here, target, env.segments) & active).any(1)
+    out = target.clone()
+    for i in np.flatnonzero(blocked.numpy()):
+        _, points = shortest_route(env.segments[active[i]], env.arena.box, here[i], target[i])
+        out[i] = torch.as_tensor(points[0], dtype=out.dtype)
+    return out
+
+
 @torch.no_grad()
 def scripted_returns(
     net: Network,
@@ -106,7 +120,9 @@ def scripted_returns(
     for _ in tqdm(range(episodes * s.steps), desc="pre-flight", disable=not progress):
         pos, hd = decoded(env)
         known = env.known > 0
-        to = torch.where(known[:, None], remembered - pos, env.goal - env.pos)
+        here = torch.where(known[:, None], pos, env.pos)
+        target = torch.where(known[:, None], remembered, env.goal)
+        to = _next_point(env, here, target) - here
         facing = torch.where(known, hd, env.hd)
         bearing = torch.atan2(to[:, 1], to[:, 0]) - facing
         cue = env.cue()  # within sight of the goal, its bearing: what a learnt agent sees too

@@ -229,10 +229,13 @@ def goal_doors(door: float = 0.3, box: float = BOX_SIZE_M) -> GoalDoors:
     return GoalDoors(tuple(walls), tuple(doors), tuple(joins), shortcut=0, box=box)
 
 
-def shortest_lengths(segments: torch.Tensor, box: float, start, goal) -> np.ndarray:
-    """Length (m) of the shortest path from ``start`` (2,) to ``goal`` (2,) among the wall
-    ``segments`` (W, 2, 2): straight, or bending at their free ends (inf if none exists)."""
-    ends, _ = free_ends(segments, box) if len(segments) else (np.zeros((0, 2)), None)
+def shortest_route(
+    segments: torch.Tensor, box: float, start, goal, clearance: float = 0.12
+) -> tuple[float, np.ndarray]:
+    """The shortest path from ``start`` (2,) to ``goal`` (2,) among the wall ``segments``
+    (W, 2, 2): its length (m; inf if none exists) and the points to head for in turn (K, 2):
+    each wall end it bends at, moved ``clearance`` (m) beyond the end, then the goal."""
+    ends, away = free_ends(segments, box) if len(segments) else (np.zeros((0, 2)), None)
     nodes = np.vstack([np.asarray(start, float), np.asarray(goal, float), ends])
     n = len(nodes)
     a = np.repeat(nodes[:, None], n, 1).reshape(-1, 2)
@@ -240,5 +243,15 @@ def shortest_lengths(segments: torch.Tensor, box: float, start, goal) -> np.ndar
     graph = np.linalg.norm(a - b, axis=1)
     if len(segments):
         graph[~_visible(a, b, segments)] = 0.0
-    dist = dijkstra(graph.reshape(n, n), directed=False, indices=0)
-    return float(dist[1])
+    dist, pred = dijkstra(graph.reshape(n, n), directed=False, indices=0, return_predecessors=True)
+    points, node = [nodes[1]], pred[1]
+    while node > 1:  # back from the goal to the start, through wall ends
+        points.append(nodes[node] + clearance * away[node - 2])
+        node = pred[node]
+    return float(dist[1]), np.array(points[::-1])
+
+
+def shortest_lengths(segments: torch.Tensor, box: float, start, goal) -> float:
+    """Length (m) of the shortest path from ``start`` (2,) to ``goal`` (2,) among the wall
+    ``segments`` (W, 2, 2): straight, or bending at their free ends (inf if none exists)."""
+    return shortest_route(segments, box, start, goal)[0]
