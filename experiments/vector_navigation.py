@@ -74,10 +74,11 @@ def network_hash(run_dir: Path) -> str:
     return hashlib.sha256((run_dir / "model.safetensors").read_bytes()).hexdigest()
 
 
-def write_spec(args, run_dir: Path) -> dict:
+def write_spec(args, run_dir: Path, net) -> dict:
     spec = {
         "network": args.network,
         "network_sha256": network_hash(run_dir),
+        "agent_speed_m_s": round(net.motion.mean_speed, 4),  # the network's rat's mean speed
         "arena": args.arena,
         "steps": args.steps,
         "episode": {"steps": args.episode_steps, "anchor_prob": ANCHOR_PROB},
@@ -194,7 +195,7 @@ def main(argv=None) -> int:
         run_dir = shipped.network(args.network)
         net = load_network(run_dir)
         args.out.mkdir(parents=True, exist_ok=True)
-        write_spec(args, run_dir)
+        write_spec(args, run_dir, net)
         checks = preflight(args, net)
         mine = checks[(checks.arena == args.arena) & ~checks.anchor_on_move]
         passed = float(mine.success.iloc[0]) >= pf.PREFLIGHT_TARGET

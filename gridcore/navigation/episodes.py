@@ -84,7 +84,7 @@ class EpisodeSettings:
     steps: int = 500
     tolerance: float = 0.20
     cue_radius: float = 0.30
-    speed: float = 0.25  # m/s when moving forward
+    speed: float | None = None  # m/s when moving forward; None: the network's rat's mean speed
     turn_deg: float = 30.0
     anchor_prob: float | None = None  # None: the fraction the network was trained with
     anchor_on_move: bool = False
@@ -97,7 +97,7 @@ class EpisodeSettings:
     start_room: int = -1
 
     def __post_init__(self) -> None:
-        if self.steps < 1 or not self.tolerance > 0 or not self.speed > 0:
+        if self.steps < 1 or not self.tolerance > 0 or not (self.speed is None or self.speed > 0):
             raise GridcoreError("episode steps, tolerance and speed must be positive")
         if self.cue_radius < 0 or self.shaping < 0:
             raise GridcoreError("cue_radius and shaping must be >= 0")
@@ -134,6 +134,7 @@ class FindReturnEnvs(VecEnv):
         self.s = settings or EpisodeSettings()
         self.model = net.model.eval()
         self.step_time = net.motion.network_dt
+        self.speed = net.motion.mean_speed if self.s.speed is None else self.s.speed
         self.anchor_prob = (
             getattr(self.model, "anchor_prob", 0.0)
             if self.s.anchor_prob is None
@@ -346,7 +347,7 @@ class FindReturnEnvs(VecEnv):
         turn = _TURNS[a] * math.radians(self.s.turn_deg)
         before = self.pos.clone()
         self.hd = wrap_angle(self.hd + turn)
-        self.pos = self._move(self.pos, self.hd, _MOVES[a] * self.s.speed * self.step_time)
+        self.pos = self._move(self.pos, self.hd, _MOVES[a] * self.speed * self.step_time)
         moved = (self.pos - before).norm(dim=1)
         velocity = torch.stack([moved / self.step_time, torch.sin(turn), torch.cos(turn)], 1)
         self._read(velocity)

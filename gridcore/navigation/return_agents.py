@@ -205,7 +205,7 @@ def evaluate(model, envs: FindReturnEnvs, episodes: int = 1, deterministic: bool
     obs = envs.reset()
     state, starts = None, np.ones(envs.num_envs, dtype=bool)
     goals, ratios, doors = [], [], []
-    step_m = envs.s.speed * envs.step_time
+    step_m = envs.speed * envs.step_time
     for _ in range(episodes * envs.s.steps):
         action, state = model.predict(
             obs, state=state, episode_start=starts, deterministic=deterministic
