@@ -62,6 +62,7 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--arena", choices=ra.ARENAS, default="goal-doors")
     p.add_argument("--episode-steps", type=int, default=500)
     p.add_argument("--test-envs", type=int, default=100, help="held-out episodes per test")
+    p.add_argument("--preflight-envs", type=int, default=64, help="scripted agents at once")
     p.add_argument("--force", action="store_true", help="train even if the pre-flight fails")
     p.add_argument("--quick", action="store_true", help="tiny sizes, for tests")
     args = p.parse_args(argv)
@@ -101,7 +102,12 @@ def preflight(args, net) -> pd.DataFrame:
     if not drift_path.is_file():
         rows = []
         for prob in (0.0, ANCHOR_PROB):
-            errors = pf.drift(net, steps=100 if args.quick else 1000, anchor_prob=prob)
+            errors = pf.drift(
+                net,
+                steps=100 if args.quick else 1000,
+                n_paths=args.preflight_envs,
+                anchor_prob=prob,
+            )
             for t in range(errors.shape[1]):
                 rows.append(
                     {
@@ -120,7 +126,9 @@ def preflight(args, net) -> pd.DataFrame:
                 s = EpisodeSettings(
                     steps=args.episode_steps, anchor_prob=ANCHOR_PROB, anchor_on_move=on_move
                 )
-                trips = pf.scripted_returns(net, s, arena, episodes=1 if args.quick else 3)
+                trips = pf.scripted_returns(
+                    net, s, arena, args.preflight_envs, episodes=1 if args.quick else 3
+                )
                 rows.append(
                     {
                         "arena": arena_name,

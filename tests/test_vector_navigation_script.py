@@ -43,7 +43,16 @@ def test_a_failed_preflight_stops_before_training(tmp_path):
     net = tmp_path / "net"
     args = ["train", "--preset", "tiny", "--set", "anchor_prob=0.1", "--steps", "5"]
     assert gridcore_main([*args, "--out", str(net), "--quiet"]) == 0
-    proc = run("--network", str(net), "--out", str(tmp_path / "vn"), "--episode-steps", "300")
+    proc = run(
+        "--network",
+        str(net),
+        "--out",
+        str(tmp_path / "vn"),
+        "--episode-steps",
+        "300",
+        "--preflight-envs",
+        "8",
+    )
     assert proc.returncode == 2 and "pre-flight" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "vn" / "navigation.csv").exists()
