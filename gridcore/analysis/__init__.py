@@ -7,7 +7,9 @@
 * :mod:`~gridcore.analysis.results`: a network, its snapshots or a ratemap file scored, as tables;
 * :mod:`~gridcore.analysis.real_paths`: a network run along a real rat's paths;
 * :mod:`~gridcore.analysis.torus`: persistent homology of a network's grid modules;
-* :mod:`~gridcore.analysis.comparison`: the shipped networks beside the paper, point by point.
+* :mod:`~gridcore.analysis.comparison`: the shipped networks beside the paper, point by point;
+* :mod:`~gridcore.analysis.grid_fields`: grid-like units as cells: spacing against the box,
+  fields per box, the spread of their orientations.
 
 Its modules import the base modules, :mod:`gridcore.scoring`, :mod:`gridcore.world` and
 :mod:`gridcore.net` (a trained network comes from :mod:`gridcore.net.runs`), and each other;
