@@ -200,6 +200,16 @@ def _single_panel_calls():
         ("plot_axis_fractions", lambda ax: P.plot_axis_fractions(fractions, ax=ax)),
         ("plot_period_vs_sigma", lambda ax: P.plot_period_vs_sigma(periods, ax=ax)),
         ("plot_module_scales", lambda ax: P.plot_module_scales(networks, ax=ax)),
+        (
+            "plot_slice_scales",
+            lambda ax: P.plot_slice_scales(
+                np.arange(8),
+                np.r_[0.6 * np.ones(4), 0.9 * np.ones(4)],
+                np.arange(8) // 4,
+                scale_modules.cluster_scales(np.r_[0.6 * np.ones(4), 0.9 * np.ones(4)]),
+                ax=ax,
+            ),
+        ),  # fmt: skip
         # A sweep's tables.
         ("plot_sweep", lambda ax: P.plot_sweep(trials, "grid_fraction_037", ax=ax)),
         ("plot_curves", lambda ax: P.plot_curves(curves, ax=ax)),

@@ -16,6 +16,7 @@ them by topic:
 * :mod:`gridcore.plots.real_rats`: the motion fitted to a real rat, ratemaps along its paths;
 * :mod:`gridcore.plots.topology`: barcodes of a population's persistent homology;
 * :mod:`gridcore.plots.periods`: grid period against place-cell width, with the prediction;
+  one network's grid scales by read-out slice and scale cluster;
 * :mod:`gridcore.plots.census`: a cell-type census, each type's scores against their null;
 * :mod:`gridcore.plots.sweeps`: a sweep's metric against its conditions (every seed a point),
   an experiment's metrics side by side, curves over training, error against grid fraction;
@@ -75,7 +76,7 @@ from gridcore.plots.cells import (
 )
 from gridcore.plots.census import plot_census
 from gridcore.plots.live import LiveTrainingPlot
-from gridcore.plots.periods import plot_module_scales, plot_period_vs_sigma
+from gridcore.plots.periods import plot_module_scales, plot_period_vs_sigma, plot_slice_scales
 from gridcore.plots.real_rats import plot_motion_fit, plot_real_vs_simulated
 from gridcore.plots.returns import plot_drift, plot_goal_curves, plot_goals_by_seed
 from gridcore.plots.scores import (
@@ -138,6 +139,7 @@ __all__ = [
     "plot_barcodes",
     "plot_module_scales",
     "plot_period_vs_sigma",
+    "plot_slice_scales",
     "plot_bic",
     "plot_box_map",
     "plot_box_maps",

@@ -8,6 +8,7 @@ from matplotlib.axes import Axes
 from gridcore.paper import MODULE_SCALES_M
 from gridcore.plots._common import new_axes
 from gridcore.scoring.grid_period import DEFAULT_SURROUND_SCALE, predicted_period
+from gridcore.scoring.scale_modules import ScaleClusters
 
 
 def plot_period_vs_sigma(
@@ -127,4 +128,49 @@ def plot_module_scales(table, slice_labels=None, ax: Axes | None = None) -> Axes
     if labelled:
         ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   markerscale=2)  # fmt: skip
+    return ax
+
+
+_CLUSTER_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_slice_scales(
+    units: np.ndarray,
+    scales_m: np.ndarray,
+    slices: np.ndarray,
+    clusters: ScaleClusters,
+    slice_labels: list[str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """One network's grid-like units: each unit's scale (m) against its index in the bottleneck,
+    coloured by the read-out slice it lies in (``slices``, slice k in colour ``Ck``; named by
+    ``slice_labels``), its marker set by its scale cluster (``clusters``, a
+    :class:`gridcore.scoring.scale_modules.ScaleClusters` fitted to ``scales_m``, which must all
+    be finite), each cluster's centre a dashed line, and the paper's module scales dotted."""
+    units = np.asarray(units, dtype=int)
+    scales = np.asarray(scales_m, dtype=float)
+    slices = np.asarray(slices, dtype=int)
+    labels = np.asarray(clusters.labels, dtype=int)
+    if not (units.size == scales.size == slices.size == labels.size):
+        raise ValueError("units, scales, slices and the cluster labels must have one entry a unit")
+    ax = ax or new_axes((6.4, 3.6))
+    for scale in MODULE_SCALES_M:
+        ax.axhline(scale, color="0.6", ls=":", lw=1, zorder=0)
+    names = list(slice_labels or [])
+    for s in np.unique(slices):
+        for k in np.unique(labels):
+            pick = (slices == s) & (labels == k)
+            if not pick.any():
+                continue
+            name = names[s] if s < len(names) else f"slice {s}"
+            ax.scatter(units[pick], scales[pick], s=22, color=f"C{s}", alpha=0.8,
+                       marker=_CLUSTER_MARKERS[k % len(_CLUSTER_MARKERS)],
+                       label=f"{name}, cluster {k + 1}")  # fmt: skip
+    for k, centre in enumerate(clusters.means_m):
+        ax.axhline(centre, color="black", ls="--", lw=1,
+                   label=f"cluster {k + 1} centre: {centre:.2f} m")  # fmt: skip
+    ax.set_xlabel("unit (index in the bottleneck)")
+    ax.set_ylabel("grid scale (m)")
+    ax.set_ylim(0, None)
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
