@@ -91,6 +91,20 @@ def _single_panel_calls():
         {"variant": "grid", "seed": [0, 0, 1, 1], "env_steps": [1, 2] * 2, "success_rate": 0.5}
     )
     agent_success = pd.DataFrame({"variant": ["grid", "place"], "seed": 0, "value": [0.4, 0.3]})
+    drift = pd.DataFrame(
+        {"anchor_prob": [0.0, 0.0, 0.05, 0.05], "step": [1, 2] * 2, "median_cm": 5.0, "p95_cm": 9.0}
+    )
+    goal_curves = pd.DataFrame(
+        {"variant": "place", "seed": [0, 0, 1, 1], "env_steps": [1, 2] * 2, "goals": [0.5, 1.0] * 2}
+    )
+    goal_results = pd.DataFrame(
+        {
+            "variant": ["bottleneck", "place"],
+            "seed": 0,
+            "condition": "held-out",
+            "goals_per_episode": [1.0, 2.0],
+        }
+    )
     agent_lesions = pd.DataFrame(
         {"variant": "grid", "seed": 0, "lesion": ["grid", "random"], "k": 10, "success_rate": 0.4}
     )
@@ -218,6 +232,10 @@ def _single_panel_calls():
         ("plot_learning_curves", lambda ax: P.plot_learning_curves(agent_curves, ax=ax)),
         ("plot_seed_success", lambda ax: P.plot_seed_success(agent_success, ax=ax)),
         ("plot_agent_lesions", lambda ax: P.plot_agent_lesions(agent_lesions, ax=ax)),
+        # Find-then-return agents.
+        ("plot_drift", lambda ax: P.plot_drift(drift, tolerance_cm=20, ax=ax)),
+        ("plot_goal_curves", lambda ax: P.plot_goal_curves(goal_curves, ax=ax)),
+        ("plot_goals_by_seed", lambda ax: P.plot_goals_by_seed(goal_results, ax=ax)),
     ]
 
 
