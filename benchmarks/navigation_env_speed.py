@@ -88,17 +88,19 @@ def batched_rate(net, n_envs: int, steps: int, seed: int = 0) -> float:
     return rounds * n_envs / (time.perf_counter() - start)
 
 
-def return_section(net, args) -> None:
-    single = NavigationEnv(net, "bottleneck", [])
-    reference, _, _ = single_env_rate(single, args.steps)
+def return_section(net, units, args) -> None:
+    grid, _, _ = single_env_rate(NavigationEnv(net, "grid", units), args.steps)
+    reference, _, _ = single_env_rate(NavigationEnv(net, "bottleneck", units), args.steps)
     one = batched_rate(net, 1, args.steps)
     many = batched_rate(net, args.batched, 20 * args.steps)
     print("find-then-return environments, random actions, one core:")
+    print(f"  NavigationEnv, one environment (grid units): {grid:8.0f} steps/s")
     print(f"  NavigationEnv, one environment (bottleneck): {reference:8.0f} steps/s")
     print(f"  FindReturnEnvs, 1 environment:               {one:8.0f} steps/s")
     print(
         f"  FindReturnEnvs, {args.batched} environments together:    {many:8.0f} steps/s "
-        f"({many / reference:.1f}x the single NavigationEnv)"
+        f"({many / grid:.1f}x the single NavigationEnv's grid variant, "
+        f"{many / reference:.1f}x its bottleneck variant)"
     )
     spec = ReturnAgentSpec("bottleneck", "goal-doors", args.return_train_steps, n_envs=32)
     start, cpu = time.perf_counter(), time.process_time()
@@ -128,7 +130,7 @@ def main() -> None:
     net = load_network(network(args.network))
     units = [int(u) for u in grid_units(grid_unit_scores(net, 1000))]
     print(f"network {args.network}: {len(units)} grid-like units (1000 trajectories)")
-    return_section(net, args)
+    return_section(net, units, args)
     if args.only_batched:
         return
     print(f"one environment, random actions, {args.steps} steps, resets included:")
