@@ -130,3 +130,16 @@ def test_a_single_environment_is_the_same_class_and_passes_sb3s_checks(anchored)
     assert isinstance(env, VecEnv)
     obs = env.reset()
     assert env.observation_space.contains(obs[0])
+
+
+def test_a_return_trip_reports_the_door_it_went_through_first(anchored):
+    arena = goal_doors()
+    env = envs(anchored, n=2, arena=arena)
+    env.reset()
+    env.open_doors[:] = True  # door 0: x = 0, y from 0.22 to 0.52
+    env.known[0], env.first_door[0] = 1.0, -1
+    env.pos[0], env.hd[0] = torch.tensor([-0.01, 0.37]), 0.0
+    env.goal[0] = torch.tensor([0.12, 0.37])
+    _, reward, _, infos = env.step(np.zeros(2, dtype=int))
+    assert reward[0] == 1.0 and infos[0]["return_steps"] >= 1
+    assert infos[0]["first_door"] == 0

@@ -351,18 +351,18 @@ class FindReturnEnvs(VecEnv):
         moved = (self.pos - before).norm(dim=1)
         velocity = torch.stack([moved / self.step_time, torch.sin(turn), torch.cos(turn)], 1)
         self._read(velocity)
-        reward, infos = self._arrivals(before), [{} for _ in range(n)]
+        self.trip_steps += 1  # this step counts towards the trip it ends
+        (reward, trips), infos = self._arrivals(before), [{} for _ in range(n)]
         self.last_action = torch.nn.functional.one_hot(a, len(ACTIONS)).float()
         self.last_reward = reward
         self.t += 1
-        self.trip_steps += 1
         done = self.t >= self.s.steps
         obs = self._observe()
         for i in np.flatnonzero(done.numpy()):
             infos[i]["terminal_observation"] = obs[i].numpy()
             infos[i]["goals"] = float(self.returns[i])
             infos[i]["TimeLimit.truncated"] = True
-        self._fill_trip_infos(infos)
+        self._fill_trip_infos(infos, trips)
         if done.any():
             self._start(torch.nonzero(done)[:, 0])
             obs = self._observe()
@@ -381,7 +381,9 @@ class FindReturnEnvs(VecEnv):
         out, (self.h, self.c) = self.model.core(inputs[:, None], (self.h, self.c))
         self.g = self.model.bottleneck(out[:, 0])
 
-    def _arrivals(self, before: torch.Tensor) -> torch.Tensor:
+    def _arrivals(self, before: torch.Tensor) -> tuple[torch.Tensor, list[tuple]]:
+        """The step's rewards (N,), and each finished return trip as (environment, steps, the
+        shortest path's m, the first door it went through or -1); moves the arrived agents."""
         dist = (self.goal - self.pos).norm(dim=1)
         reward = torch.zeros(self.num_envs)
         if self.s.shaping:
@@ -393,10 +395,11 @@ class FindReturnEnvs(VecEnv):
             self.first_door[new] = first[new]
         arrived = dist < self.s.tolerance
         reward += arrived.float()
-        self._trips = []
+        trips = []
         for i in np.flatnonzero(arrived.numpy()):
             if self.known[i] > 0:
-                self._trips.append((i, int(self.trip_steps[i]), float(self.trip_shortest[i])))
+                door = int(self.first_door[i])
+                trips.append((i, int(self.trip_steps[i]), float(self.trip_shortest[i]), door))
             self.returns[i] += 1
             self.known[i] = 1.0
             if self.variant in ("bottleneck", "place"):
@@ -406,14 +409,14 @@ class FindReturnEnvs(VecEnv):
             self.moved[i], self.trip_steps[i] = True, 0
             self.trip_shortest[i] = self._shortest(i)
             self.first_door[i] = -1
-        return reward
+        return reward, trips
 
-    def _fill_trip_infos(self, infos: list[dict]) -> None:
-        for i, steps, shortest in self._trips:
+    def _fill_trip_infos(self, infos: list[dict], trips: list[tuple]) -> None:
+        for i, steps, shortest, door in trips:
             infos[i]["return_steps"] = steps
             infos[i]["return_shortest_m"] = shortest
             if self.arena is not None:
-                infos[i]["first_door"] = int(self.first_door[i])
+                infos[i]["first_door"] = door
 
     # --- the rest of VecEnv's interface ---------------------------------------------------
 
