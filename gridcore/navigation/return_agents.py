@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from gridcore.errors import GridcoreError
 from gridcore.files import atomic_write
 from gridcore.navigation.episodes import VARIANTS, EpisodeSettings, FindReturnEnvs
-from gridcore.navigation.vectors import fit_linear
+from gridcore.navigation.vectors import fit_linear, lesion_units
 from gridcore.net.runs import Network
 from gridcore.world.arenas import GoalDoors, goal_doors
 
@@ -256,9 +256,10 @@ def lesion_sets(scores: np.ndarray, fraction: float, seed: int = 0) -> dict[str,
     """The ``fraction`` of bottleneck units with the highest grid scores, and as many drawn at
     random (``seed``) from the whole bottleneck."""
     k = max(1, int(round(fraction * len(scores))))
-    top = np.argsort(-scores, kind="stable")[:k]
-    rand = np.random.default_rng(seed).choice(len(scores), k, replace=False)
-    return {"grid": top, "random": rand}
+    return {
+        kind: lesion_units(scores, k, kind, np.random.default_rng(seed))
+        for kind in ("grid", "random")
+    }
 
 
 @torch.no_grad()
