@@ -133,7 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
         "a PPO agent that observes the network's code (--variant), or load one gridcore saved, "
         "and test it on held-out goals, with lesions or with the door open.",
     )
-    p.add_argument("run_dir", type=Path, help="a trained run directory")
+    p.add_argument(
+        "run_dir",
+        type=_network_or_path,
+        help="a trained run directory or a shipped network's name (grid-lstm, ...)",
+    )
     p.add_argument("--episodes", type=_positive_int, default=200, help="episodes per agent")
     p.add_argument(
         "--seed",
