@@ -22,12 +22,14 @@ import numpy as np
 import pandas as pd
 
 from gridcore import paper, shipped
+from gridcore.analysis import paper_recipe
 from gridcore.analysis.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.formatting import count, percent
 from gridcore.navigation import rl_results
-from gridcore.sweeps import load, spread
+from gridcore.net.config import get_preset
+from gridcore.sweeps import load, load_spec, spread
 
 # The CPU presets whose ten-seed sweeps make the headline, in the order the book shows them.
 HEADLINE_SWEEPS = {
@@ -36,20 +38,34 @@ HEADLINE_SWEEPS = {
     "quick-wide": "headline-quick-wide",
 }
 # The settings that the other claims are read from: (sweep, condition).
-# The smallest grids: the width of centre-surround targets (a condition of this sweep) with the
-# smallest median grid scale among those with a median of at least SMALLEST_GRIDS_SHARE
-# grid-like units.
-SMALLEST_GRIDS = "narrow-dog"
+# "Smallest" and "best" are chosen once, here, among the conditions of every shipped sweep whose
+# networks learnt the task (see :func:`learnt_error_limit_cm`), with at least SMALLEST_GRIDS_SEEDS
+# finished seeds and a median of at least SMALLEST_GRIDS_SHARE grid-like units.
 SMALLEST_GRIDS_SHARE = 0.20
+SMALLEST_GRIDS_SEEDS = 3
+# A network has learnt the task when its median position error on its training paths is at most
+# this fraction of the error of always guessing the box's centre.
+LEARNT_FRACTION = 0.5
+# Plain words for the sweeps whose conditions can be the smallest grids.
+SWEEP_WORDS = {
+    "narrow-dog": "centre-surround targets on the paper's rat, 2 s examples",
+    "narrow-dog-15s": "centre-surround targets on the paper's rat, 15 s examples",
+    "modules": "two place ensembles with a split read-out, engineered",
+    "modules-15s": "two place ensembles with a split read-out, engineered, 15 s examples",
+    "modules-widths": "two place ensembles with a split read-out, engineered",
+    "paper-rat": "centre-surround targets on the paper's rat, 2 s examples",
+}
 AGENTS = "rl-navigation"  # the learnt agents' tables (experiments/rl_navigation.py)
-PAPER_INPUT_15S = ("long-paths", "egocentric")
-BEST_15S = ("long-paths", "allocentric, curriculum")
+# Path integration over 15 s at the paper's time base: its rat, its input, `quick`.
+TIME_BASE_15S = "paper-rat-15s"
+# The paper's own recipe (`paper`) at its time base, over seeds; read at its last step.
+RECIPE_SWEEP = "paper-15s"
 # A seed "reaches the paper" when its share is at least the paper's 25.2 %, rounded to 25 %.
 LEVEL = round(paper.GRID_FRACTION, 2)
 CHAPTERS = {
     "grid-like units": "book/10_many_seeds.ipynb",
     "grid scale and modules": "book/15_grid_scale.ipynb",
-    "path integration over 15 s": "book/15_grid_scale.ipynb",
+    "path integration over 15 s": "book/07_path_integration.ipynb",
     "vector-based navigation": "book/11_navigation.ipynb",
 }
 
@@ -74,23 +90,71 @@ def _median(df: pd.DataFrame, column: str) -> float:
     return float(np.nanmedian(df[column].to_numpy(dtype=float)))
 
 
-def smallest_grids() -> tuple[float, pd.DataFrame]:
-    """The place-cell width (m) of :data:`SMALLEST_GRIDS` whose finished seeds have the smallest
-    median grid scale among the widths with a median grid-like share (DeepMind's scorer) of at
-    least :data:`SMALLEST_GRIDS_SHARE`, and those seeds."""
-    table = load(shipped.sweep(SMALLEST_GRIDS))
-    best: tuple[float, pd.DataFrame] | None = None
-    for condition in dict.fromkeys(table["condition"]):
-        seeds = finished_trials(table, condition)
-        if len(seeds) == 0 or _median(seeds, "grid_fraction_037") < SMALLEST_GRIDS_SHARE:
+def centre_guess_error_cm(box_m: float = paper.BOX_SIZE_M) -> float:
+    """Mean distance (cm) from a uniform position in a square box of side ``box_m`` to its
+    centre: the error of a network that always guesses the middle."""
+    root2 = np.sqrt(2.0)
+    return float(100 * box_m * (root2 + np.log(1 + root2)) / 6)
+
+
+def learnt_error_limit_cm() -> float:
+    """The largest median position error (cm) of networks that learnt the task."""
+    return LEARNT_FRACTION * centre_guess_error_cm()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a shipped sweep and its finished seeds."""
+
+    sweep: str
+    condition: str
+    seeds: pd.DataFrame
+
+    def median(self, column: str) -> float:
+        return _median(self.seeds, column)
+
+    @property
+    def words(self) -> str:
+        """The condition in plain words, with its sweep and seed count."""
+        what = SWEEP_WORDS.get(self.sweep, f"`{self.sweep}`")
+        condition = self.condition
+        if condition.startswith("place_sigma="):
+            condition = f"{100 * float(condition.split('=')[1]):.0f} cm wide"
+        return f"{what}, {condition}, {count(len(self.seeds), 'seed')}"
+
+
+def learnt_conditions() -> list[Condition]:
+    """Every condition of every shipped sweep with at least :data:`SMALLEST_GRIDS_SEEDS` finished
+    seeds whose median position error is within :func:`learnt_error_limit_cm`."""
+    limit, found = learnt_error_limit_cm(), []
+    for name in shipped.sweeps():
+        table = load(shipped.sweep(name))
+        if "median_scale_m" not in table:
             continue
-        if best is None or _median(seeds, "median_scale_m") < _median(best[1], "median_scale_m"):
-            best = (float(seeds["place_sigma"].iloc[0]), seeds)
-    if best is None:
-        raise GridcoreError(
-            f"no width of {SMALLEST_GRIDS} has {percent(SMALLEST_GRIDS_SHARE)} grid units"
-        )
-    return best
+        done = table[table["status"] == "done"]
+        for condition in dict.fromkeys(done["condition"]):
+            seeds = done[done["condition"] == condition]
+            if len(seeds) >= SMALLEST_GRIDS_SEEDS and _median(seeds, "position_error_cm") <= limit:
+                found.append(Condition(name, str(condition), seeds))
+    return found
+
+
+def smallest_grids() -> Condition:
+    """The learnt condition (:func:`learnt_conditions`) with a median grid-like share of at least
+    :data:`SMALLEST_GRIDS_SHARE` and the smallest median grid scale."""
+    enough = [
+        c for c in learnt_conditions() if c.median("grid_fraction_037") >= SMALLEST_GRIDS_SHARE
+    ]
+    if not enough:
+        raise GridcoreError(f"no learnt condition has {percent(SMALLEST_GRIDS_SHARE)} grid units")
+    return min(enough, key=lambda c: c.median("median_scale_m"))
+
+
+def path_integration_15s() -> Condition:
+    """The seeds of :data:`TIME_BASE_15S`: the paper's rat and input on 15 s examples."""
+    table = load(shipped.sweep(TIME_BASE_15S))
+    condition = str(table["condition"].iloc[0])
+    return Condition(TIME_BASE_15S, condition, finished_trials(table, condition))
 
 
 def presets() -> pd.DataFrame:
@@ -116,7 +180,7 @@ def presets() -> pd.DataFrame:
 def table() -> pd.DataFrame:
     """:func:`presets` for reading: one row per preset, percents, the paper's figure beside."""
     p = presets()
-    return pd.DataFrame(
+    t = pd.DataFrame(
         {
             "steps": [f"{s:,}" for s in p["step"]],
             "grid-like units, median (range)": [
@@ -130,6 +194,40 @@ def table() -> pd.DataFrame:
         },
         index=p.index,
     )
+    recipe = pd.DataFrame([recipe_row()], index=pd.Index(["paper"], name="preset"))
+    return pd.concat([t, recipe])
+
+
+def recipe_row() -> dict[str, str]:
+    """The paper's recipe (:data:`RECIPE_SWEEP`) as a row of :func:`table`: over its seeds at
+    the preset's last step once all have reached it, else how far they are and the share of
+    grid-like units each had at its last scoring, marked as still training."""
+    folder = shipped.sweep(RECIPE_SWEEP)
+    table_ = load(folder)
+    final = get_preset("paper").steps
+    done = table_[(table_["status"] == "done") & (table_["step"] == final)]
+    seeds = len(load_spec(folder / "spec.yaml").trials(folder))
+    if len(done) == seeds:
+        values, at = done["grid_fraction_037"].to_numpy(float), f"{final:,}"
+        note = ""
+    else:
+        now = paper_recipe.progress(folder)
+        values = now["grid_fraction_037"].to_numpy(float)
+        at = f"{int(now['step'].min()):,} of {final:,}" if len(now) else f"0 of {final:,}"
+        note = f", still training ({len(now)} of {count(seeds, 'seed')} started)"
+    if len(values):
+        share = (
+            f"{100 * np.median(values):.1f} % ({100 * values.min():.1f}–"
+            f"{100 * values.max():.1f} %){note}"
+        )
+    else:
+        share = f"not yet scored{note}"
+    return {
+        "steps": at,
+        "grid-like units, median (range)": share,
+        f"seeds ≥ {100 * LEVEL:.0f} %": f"{int((values >= LEVEL).sum())} of {len(values)}",
+        "paper": percent(paper.GRID_FRACTION),
+    }
 
 
 def markdown_table() -> str:
@@ -155,9 +253,10 @@ def claims(modules: int | None = None) -> list[Claim]:
     low, high = paper.GRID_SCALE_RANGE_M
     fast_sweep = load(shipped.sweep(HEADLINE_SWEEPS["fast"]))
     scales_fast = float(spread(fast_sweep, "median_scale_m").iloc[0]["median"])
-    sigma, smallest = smallest_grids()
-    ego, best = _condition(*PAPER_INPUT_15S), _condition(*BEST_15S)
+    smallest, pi = smallest_grids(), path_integration_15s()
+    small_m = smallest.median("median_scale_m")
     centres = ", ".join(f"{100 * m:.0f}" for m in paper.MODULE_SCALES_M)
+    trained, untrained = (pi.median(c) for c in ("position_error_15s_cm", "untrained_error_15s_cm"))
     return [
         Claim(
             "grid-like units",
@@ -170,27 +269,32 @@ def claims(modules: int | None = None) -> list[Claim]:
         Claim(
             "grid scale and modules",
             f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
-            f"{scales_fast:.2f} m (`fast`); {_median(smallest, 'median_scale_m'):.2f} m at best "
-            f"with {percent(_median(smallest, 'grid_fraction_037'))} grid-like units "
-            f"(centre-surround targets {100 * sigma:.0f} cm wide on the paper's rat, "
-            f"{count(len(smallest), 'seed')})" + _modules_phrase(modules),
+            f"{scales_fast:.2f} m (`fast`); {small_m:.2f} m at smallest, with "
+            f"{percent(smallest.median('grid_fraction_037'))} grid-like units ({smallest.words})"
+            + _modules_phrase(modules),
             # Grids inside the paper's range make it "partly"; modules are not counted here.
-            "partly" if low <= _median(smallest, "median_scale_m") <= high else "not reproduced",
+            "partly" if low <= small_m <= high else "not reproduced",
             CHAPTERS["grid scale and modules"],
         ),
         Claim(
             "path integration over 15 s",
             f"{paper.PATH_ERROR_15S_CM['trained']:.0f} cm "
             f"(untrained {paper.PATH_ERROR_15S_CM['untrained']:.0f} cm)",
-            f"{_median(best, 'position_error_15s_cm'):.1f} cm with (vx, vy) input and a "
-            f"curriculum to 15 s paths (untrained {_median(best, 'untrained_error_15s_cm'):.0f}"
-            f" cm, {count(len(best), 'seed')}); {_median(ego, 'position_error_15s_cm'):.0f} cm with the "
-            "paper's input and 2 s paths",
-            "partly",
+            f"{trained:.0f} cm (untrained {untrained:.0f} cm): the paper's rat and input on 15 s "
+            f"examples, `quick`, {count(len(pi.seeds), 'seed')}",
+            path_integration_verdict(trained, untrained),
             CHAPTERS["path integration over 15 s"],
         ),
         navigation_claim(),
     ]
+
+
+def path_integration_verdict(trained_cm: float, untrained_cm: float) -> str:
+    """Reproduced: within twice the paper's trained error; partly: under half the untrained
+    network's; otherwise not reproduced."""
+    if trained_cm <= 2 * paper.PATH_ERROR_15S_CM["trained"]:
+        return "reproduced"
+    return "partly" if trained_cm <= 0.5 * untrained_cm else "not reproduced"
 
 
 def navigation_claim() -> Claim:

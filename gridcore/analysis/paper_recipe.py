@@ -8,6 +8,7 @@ two reproductions' (:data:`gridcore.paper.PORTS`, their own figures, cited).
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -67,3 +68,22 @@ def steps_per_second(history: pd.DataFrame) -> float:
         return math.nan
     span = history.elapsed_s.iloc[-1] - history.elapsed_s.iloc[0]
     return float((history.step.iloc[-1] - history.step.iloc[0]) / span) if span > 0 else math.nan
+
+
+def progress(sweep_dir: Path) -> pd.DataFrame:
+    """Per trial still training under ``sweep_dir/trials``: its last scored ``step`` and its
+    ``grid_fraction_037`` there, read from the trial's ``history.csv``."""
+    rows = []
+    for history in sorted(Path(sweep_dir).glob("trials/*/history.csv")):
+        h = pd.read_csv(history)
+        scored = h[np.isfinite(h.get("grid_fraction_037", pd.Series(dtype=float)))]
+        if len(scored):
+            last = scored.iloc[-1]
+            rows.append(
+                {
+                    "trial": history.parent.name,
+                    "step": int(last.step),
+                    "grid_fraction_037": float(last.grid_fraction_037),
+                }
+            )
+    return pd.DataFrame(rows, columns=["trial", "step", "grid_fraction_037"])
