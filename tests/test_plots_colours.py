@@ -177,5 +177,5 @@ def test_one_unit_shows_its_map_and_sac_side_by_side_with_colour_bars():
 
 def test_power_of_ten_reads_like_print():
     assert P.power_of_ten(1e-5) == "10⁻⁵"
-    assert P.power_of_ten(3e-4) == "3 · 10⁻⁴"
+    assert P.power_of_ten(3e-4) == "3 × 10⁻⁴"
     assert P.power_of_ten(100.0) == "10²"

@@ -74,6 +74,13 @@ def score_network(
     return ScoredNetwork(net, maps, scores, nulls, int(n_trajectories), int(seed))
 
 
+def best_unit(scored: ScoredNetwork) -> int:
+    """The unit with the highest 60° score (gridcore's scorer) among the non-degenerate ones:
+    the "best unit" wherever the book shows one."""
+    gc = scored.scores["gridcore"]
+    return int(np.nanargmax(np.where(gc.degenerate, -np.inf, gc.grid_score_60)))
+
+
 def fractions_table(scored: ScoredNetwork, paper: bool = True) -> pd.DataFrame:
     """Grid-like fractions at 0.37, 0.8 and the shuffle threshold, by scorer; with ``paper``
     the paper's 25.2 % (DeepMind's scorer) as the first row."""

@@ -115,7 +115,7 @@ def lag_extent(sac: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def power_of_ten(x: float) -> str:
-    """``x`` for reading, one significant digit: ``1e-05`` as 10⁻⁵, ``0.0003`` as 3 · 10⁻⁴."""
+    """``x`` for reading, one significant digit: ``1e-05`` as 10⁻⁵, ``0.0003`` as 3 × 10⁻⁴."""
     mantissa, exponent = f"{x:.0e}".split("e")
     power = "10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return power if mantissa == "1" else f"{mantissa} · {power}"
+    return power if mantissa == "1" else f"{mantissa} × {power}"
