@@ -96,3 +96,32 @@ def test_shortest_lengths_go_round_closed_doors():
     north_shut[0, :2] = False
     round_south = shortest_lengths(segs[arena.active_walls(north_shut)[0]], arena.box, a, b)
     assert round_south > 1.5  # through the other three rooms
+
+
+def test_a_line_along_a_wall_is_no_way_through():
+    """A route may not run along a wall's own line, nor through the point where walls meet."""
+    from gridcore.world.arenas import _visible, goal_doors
+
+    arena = goal_doors()
+    segs = arena.segments()[arena.active_walls(torch.zeros(1, 8, dtype=torch.bool))[0]]
+    along = _visible(np.array([[-0.34, 0.0]]), np.array([[0.70, 0.0]]), segs)
+    above = _visible(np.array([[-0.5, 0.4]]), np.array([[-0.2, 0.4]]), segs)
+    assert not along[0] and above[0]
+
+
+def test_door_routes_pass_square_through_the_middle_of_open_doors():
+    from gridcore.world.arenas import goal_doors
+
+    arena = goal_doors()
+    open_doors = np.zeros(8, dtype=bool)
+    open_doors[[3, 4, 6]] = True  # the northern rooms joined only round the south
+    route = arena.door_route(open_doors, (-0.55, 0.55), (0.55, 0.55), offset=0.2)
+    assert np.allclose(route[-1], (0.55, 0.55))
+    rooms = arena.room_of(torch.tensor(route, dtype=torch.float32)).tolist()
+    assert rooms[0] == 0 and rooms[-1] == 1 and len(route) > 3
+    sides = arena.door_sides(0.2)
+    for d in np.flatnonzero(open_doors):  # each door passed: its two sides in a row
+        at = [k for k, p in enumerate(route) for side in sides[d] if np.allclose(p, side)]
+        assert len(at) == 2 and abs(at[0] - at[1]) == 1
+    same_room = arena.door_route(open_doors, (-0.55, 0.55), (-0.3, 0.3))
+    assert np.allclose(same_room, [[-0.3, 0.3]])

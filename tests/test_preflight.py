@@ -30,3 +30,16 @@ def test_an_untrained_network_cannot_carry_the_scripted_agent():
     net = untrained_network(get_preset("tiny", anchor_prob=0.1), seed=0)
     trips = preflight.scripted_returns(net, EpisodeSettings(steps=400), n_envs=16, progress=False)
     assert len(trips) > 0 and trips.succeeded.mean() < preflight.PREFLIGHT_TARGET
+
+
+def test_the_scripted_agent_with_the_truth_always_gets_back():
+    """The controller's own limit: told its true position, it returns on every trip, so what
+    the pre-flight measures is the code."""
+    from gridcore.world.arenas import goal_doors
+
+    net = untrained_network(get_preset("tiny", anchor_prob=0.1), seed=0)
+    settings = EpisodeSettings(steps=400, speed=0.024 / net.cfg.step_time)  # 2.4 cm a step
+    trips = preflight.scripted_returns(
+        net, settings, goal_doors(), n_envs=16, progress=False, oracle=True
+    )
+    assert len(trips) > 10 and trips.succeeded.all()

@@ -7,9 +7,10 @@ Three measurements on :class:`~gridcore.navigation.episodes.FindReturnEnvs`:
   while), with and without anchors;
 * :func:`scripted_returns`: a scripted agent that needs no learning. It decodes where it is and
   which way it faces from the network's read-outs, remembers the decoded position at its last
-  arrival as the goal, and heads for it by the shortest route round the walls of the layout it
-  is in; within sight of the goal it follows the cue, which every learnt agent sees too. Before the first arrival it is told the goal
-  (the first find is a search, which this test does not ask about). Its return trips show how
+  arrival as the goal, and heads for it through the middle of the open doors of the layout it
+  is in; within sight of the goal it follows the cue, which every learnt agent sees too. Before
+  the first arrival it is told the goal (the first find is a search, which this test does not
+  ask about). Its return trips show how
   often the code alone suffices: if they fail, no learnt agent can be judged on the code;
 * with each return trip, ``recovered_after``: after the move, how many steps until the decoded
   position was back within the arrival tolerance of the truth (-1: never on that trip).
@@ -26,11 +27,12 @@ from tqdm.auto import tqdm
 
 from gridcore.navigation.episodes import ACTIONS, EpisodeSettings, FindReturnEnvs
 from gridcore.net.runs import Network
-from gridcore.world.arenas import GoalDoors, shortest_route
-from gridcore.world.trajectories import crosses_walls, wrap_angle
+from gridcore.world.arenas import GoalDoors
+from gridcore.world.trajectories import wrap_angle
 
 PREFLIGHT_RETURN_STEPS = 200  # a return trip that takes longer than this has failed
-PREFLIGHT_TARGET = 0.90  # the share of return trips the code must carry
+PREFLIGHT_TARGET = 0.90
+ROUTE_REACH_M = 0.05  # a point of a route closer than this counts as reached  # the share of return trips the code must carry
 _FORWARD, _LEFT_AHEAD, _RIGHT_AHEAD, _LEFT, _RIGHT = range(len(ACTIONS))
 
 
@@ -82,16 +84,17 @@ def drift(
 
 
 def _next_point(env: FindReturnEnvs, here: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """(N, 2) where each agent heads next: the target itself where no wall stands between,
-    else the first point of the shortest route round the walls of its layout."""
+    """(N, 2) where each agent heads next: in the open box the target; in the rooms arena the
+    next point of its route through the open doors (:meth:`GoalDoors.door_route`: square to each
+    door, through its middle), a point already within :data:`ROUTE_REACH_M` counting as passed."""
     if env.arena is None:
         return target
-    active = env._active(torch.arange(env.num_envs))
-    blocked = (crosses_walls(here, target, env.segments) & active).any(1)
     out = target.clone()
-    for i in np.flatnonzero(blocked.numpy()):
-        _, points = shortest_route(env.segments[active[i]], env.arena.box, here[i], target[i])
-        out[i] = torch.as_tensor(points[0], dtype=out.dtype)
+    doors = env.open_doors.numpy()
+    for i in range(env.num_envs):
+        points = env.arena.door_route(doors[i], here[i].numpy(), target[i].numpy())
+        far = np.linalg.norm(points - here[i].numpy(), axis=1) > ROUTE_REACH_M
+        out[i] = torch.as_tensor(points[int(np.argmax(far))] if far.any() else points[-1])
     return out
 
 
@@ -104,11 +107,13 @@ def scripted_returns(
     episodes: int = 1,
     seed: int = 0,
     progress: bool = True,
+    oracle: bool = False,
 ) -> pd.DataFrame:
     """One row per return trip of the scripted agent (see the module's text): its environment,
     the ``steps`` it took, the ``shortest_m`` path's length and whether it ``succeeded`` (arrived
     within :data:`PREFLIGHT_RETURN_STEPS`). A trip that the episode's end cut off sooner is left
-    out: it had no fair chance."""
+    out: it had no fair chance. With ``oracle`` the agent reads its true position, heading and goal
+    instead of the code's: the same controller's own limit."""
     s = settings or EpisodeSettings()
     env = FindReturnEnvs(net, "baseline", n_envs, s, arena, seed=seed)
     turn = math.radians(s.turn_deg)
@@ -119,6 +124,8 @@ def scripted_returns(
     rows = []
     for _ in tqdm(range(episodes * s.steps), desc="pre-flight", disable=not progress):
         pos, hd = decoded(env)
+        if oracle:
+            pos, hd = env.pos, env.hd
         known = env.known > 0
         here = torch.where(known[:, None], pos, env.pos)
         target = torch.where(known[:, None], remembered, env.goal)
@@ -129,7 +136,7 @@ def scripted_returns(
         bearing = torch.where(cue[:, 0] > 0, torch.atan2(cue[:, 2], cue[:, 1]), bearing)
         was_known, t_before = known.numpy().copy(), env.t.numpy().copy()
         _, _, done, infos = env.step(steer(bearing, turn))
-        after, _ = decoded(env)
+        after = env.pos if oracle else decoded(env)[0]
         close = ((after - env.pos).norm(dim=1) < s.tolerance).numpy()
         fresh = was_known & (recovered < 0) & close
         recovered[fresh] = t_before[fresh] + 1 - start[fresh]
@@ -141,7 +148,7 @@ def scripted_returns(
             elif done[i] and was_known[i] and t_before[i] + 1 - start[i] >= PREFLIGHT_RETURN_STEPS:
                 rows.append((i, t_before[i] + 1 - start[i], shortest[i], False, recovered[i]))
         moved = env.moved.numpy() & ~done  # arrived this step: remember where the code put it
-        remembered[moved] = after[moved]
+        remembered[moved] = env.goal[moved] if oracle else after[moved]
         start[moved] = env.t.numpy()[moved]
         shortest[moved] = env.trip_shortest.numpy()[moved]
         recovered[moved] = -1

@@ -87,10 +87,41 @@ def free_ends(segments: torch.Tensor, box: float) -> tuple[np.ndarray, np.ndarra
     return ends[keep], away[keep]
 
 
+GRAZE_M = 1e-3  # a line that passes this close to a wall counts as blocked by it
+
+
+def _point_to_segments(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance from points ``p`` (..., 2) to the segments ``a``-``b`` (..., 2)."""
+    ab = b - a
+    t = np.clip(((p - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-18), 0.0, 1.0)
+    return np.linalg.norm(p - (a + t[..., None] * ab), axis=-1)
+
+
 def _visible(a: np.ndarray, b: np.ndarray, segments: torch.Tensor) -> np.ndarray:
-    """Whether the straight line from ``a`` to ``b`` (..., 2) crosses no wall."""
-    ta, tb = (torch.tensor(np.array(x), dtype=torch.float32) for x in (a, b))
-    return ~crosses_walls(ta, tb, segments).any(-1).numpy()
+    """Whether the straight line from ``a`` to ``b`` (..., 2) crosses no wall and runs along
+    none (within :data:`GRAZE_M`): a line along a wall, or through the end where two walls
+    meet, is not a way through."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    ta, tb = (torch.tensor(x, dtype=torch.float32) for x in (a, b))
+    blocked = crosses_walls(ta, tb, segments).any(-1).numpy()
+    w = segments.numpy().astype(float)
+    wa, wb = w[:, 0], w[:, 1]
+    A, B = a[..., None, :], b[..., None, :]
+    near = np.minimum.reduce(
+        [
+            _point_to_segments(wa, A, B),
+            _point_to_segments(wb, A, B),
+            _point_to_segments(A, wa, wb),
+            _point_to_segments(B, wa, wb),
+        ]
+    )
+    # A wall end that the line only touches at its own end point (a bend) does not block.
+    at_end = np.minimum(
+        np.minimum(np.linalg.norm(A - wa, axis=-1), np.linalg.norm(A - wb, axis=-1)),
+        np.minimum(np.linalg.norm(B - wa, axis=-1), np.linalg.norm(B - wb, axis=-1)),
+    )
+    grazes = (near < GRAZE_M) & (at_end > GRAZE_M)
+    return ~(blocked | grazes.any(-1))
 
 
 def shortest_paths(
@@ -195,6 +226,59 @@ class GoalDoors:
             if not open_doors[self.shortcut] and self.connected(open_doors):
                 rows.append(open_doors)
         return np.array(rows)
+
+    def door_sides(self, offset: float) -> np.ndarray:
+        """(D, 2, 2): for each door, the points ``offset`` (m) from its centre, square to it, on
+        the side of the first and of the second room it joins."""
+        out = np.zeros((self.n_doors, 2, 2))
+        for d, ((a, b), rooms) in enumerate(zip(self.doors, self.joins, strict=True)):
+            centre = (np.asarray(a) + np.asarray(b)) / 2
+            along = np.asarray(b) - np.asarray(a)
+            normal = np.array([-along[1], along[0]]) / np.linalg.norm(along)
+            for k, room in enumerate(rooms):
+                side = centre + offset * normal
+                if self.room_of(torch.tensor(side[None], dtype=torch.float32))[0] != room:
+                    side = centre - offset * normal
+                out[d, k] = side
+        return out
+
+    def door_route(self, open_doors: np.ndarray, start, goal, offset: float = 0.2) -> np.ndarray:
+        """The points (K, 2) to head for in turn from ``start`` to ``goal`` through the open
+        doors (D,): for each door passed, the point ``offset`` (m) before it and the point as far
+        beyond, square to the door, then the goal; the route with the shortest such path."""
+        start, goal = np.asarray(start, float), np.asarray(goal, float)
+        here, there = (int(self.room_of(torch.tensor(p[None]).float())[0]) for p in (start, goal))
+        if here == there:
+            return goal[None]
+        sides = self.door_sides(offset)
+        # Nodes: start, goal, then each open door's two sides; edges within a room and through
+        # a door.
+        nodes, rooms = [start, goal], [here, there]
+        for d in np.flatnonzero(open_doors):
+            for k in range(2):
+                nodes.append(sides[d, k])
+                rooms.append(self.joins[d][k])
+        pts = np.array(nodes)
+        n = len(pts)
+        graph = np.linalg.norm(pts[:, None] - pts[None], axis=-1)
+        same = np.array(rooms)[:, None] == np.array(rooms)[None]
+        through = np.zeros((n, n), dtype=bool)
+        for j in range(2, n, 2):
+            through[j, j + 1] = through[j + 1, j] = True
+        graph[~(same | through)] = 0.0
+        dist, pred = dijkstra(graph, directed=False, indices=0, return_predecessors=True)
+        if not np.isfinite(dist[1]):
+            return goal[None]
+        route, node = [], 1
+        while node > 0:
+            route.append(node)
+            node = pred[node]
+        route = route[::-1]
+        # Between the first door's near side and the door itself: go on through it.
+        first = route[0]
+        if first >= 2 and np.linalg.norm(start - (pts[first] + pts[first ^ 1]) / 2) < offset:
+            route = route[1:]
+        return pts[route]
 
     def active_walls(self, open_doors: torch.Tensor) -> torch.Tensor:
         """(B, W + D) bool: which segments of :meth:`segments` block, for layouts (B, D)."""
