@@ -1,0 +1,176 @@
+"""The same conditions trained at both time bases: 2 s examples (100 steps of 0.02 s) and the
+paper's 15 s examples (100 steps of 0.15 s).
+
+:data:`RERUNS` pairs each condition of a sweep on the 2 s reading with its rerun on 15 s
+examples; :func:`time_base_table` sets the two side by side over their finished seeds, each read
+at its sweep's last step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gridcore import shipped
+from gridcore.sweeps.tables import load
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A question, its condition on 2 s examples and the same condition on 15 s examples."""
+
+    question: str
+    before: tuple[str, str] | None  # (sweep, condition) on 2 s examples; None: not run
+    after: tuple[str, str]  # (sweep, condition) on 15 s examples
+
+
+DOG = "DoG 12 cm"  # centre-surround place cells 12 cm wide, 20 000 steps
+RERUNS = (
+    Rerun(
+        "paper's rat, paper's input, `quick`",
+        ("grid-scale", "paper rat"),
+        ("paper-rat-15s", "quick"),
+    ),
+    Rerun(
+        "paper's rat, allocentric input, `quick`",
+        None,
+        ("long-paths-15s", "allocentric"),
+    ),
+    Rerun(
+        f"paper's rat, {DOG}, allocentric, eps 1e-10",
+        ("paper-rat", "DoG 12 cm, 20k steps"),
+        ("paper-rat-levers-15s", "eps 1e-10"),
+    ),
+    Rerun(
+        f"paper's rat, {DOG}, paper's input, eps 1e-10",
+        None,
+        ("paper-rat-levers-15s", "paper input, eps 1e-10"),
+    ),
+    Rerun(
+        f"paper's rat, {DOG}, all levers",
+        ("paper-rat", "DoG 12 cm, eps 1e-14, 20k steps"),
+        ("paper-rat-levers-15s", "all levers"),
+    ),
+    *(
+        Rerun(
+            f"centre-surround targets {w} cm wide",
+            ("narrow-dog", f"place_sigma={w / 100:g}"),
+            ("narrow-dog-15s", f"place_sigma={w / 100:g}"),
+        )
+        for w in (6, 8, 10, 14)
+    ),
+    Rerun("two ensembles, split read-out", ("modules", "sliced"), ("modules-15s", "sliced")),
+    Rerun("two ensembles, shared read-out", ("modules", "shared"), ("modules-15s", "shared")),
+)
+COLUMNS = {
+    "grid_fraction_037": ("grid-like units (%)", 100, 1),
+    "median_scale_m": ("grid scale (m)", 1, 2),
+    "position_error_cm": ("error, training paths (cm)", 1, 0),
+    "position_error_15s_cm": ("error after 15 s (cm)", 1, 0),
+}
+
+
+def seeds_of(sweep: str, condition: str) -> pd.DataFrame:
+    """The finished seeds of ``condition`` in the shipped ``sweep`` (none if it is missing)."""
+    if sweep not in shipped.sweeps():  # not run yet
+        return pd.DataFrame()
+    table = load(shipped.sweep(sweep))
+    return table[(table["condition"] == condition) & (table["status"] == "done")]
+
+
+def _median(seeds: pd.DataFrame, column: str, scale: float, digits: int) -> str:
+    values = seeds[column].to_numpy(float) if column in seeds else np.array([])
+    values = values[np.isfinite(values)]
+    return f"{scale * np.median(values):.{digits}f}" if len(values) else "–"
+
+
+def time_base_table(reruns: tuple[Rerun, ...] = RERUNS) -> pd.DataFrame:
+    """One row per question and time base: seeds, then the medians of :data:`COLUMNS` (``–``
+    where no seed has finished)."""
+    rows = []
+    for r in reruns:
+        for label, pair in (("2 s", r.before), ("15 s", r.after)):
+            seeds = seeds_of(*pair) if pair else pd.DataFrame()
+            row = {"setting": r.question, "examples": label, "seeds": len(seeds)}
+            for column, (name, scale, digits) in COLUMNS.items():
+                row[name] = _median(seeds, column, scale, digits)
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["setting", "examples"])
+
+
+def _seeds(pair: tuple[str, str] | None) -> pd.DataFrame:
+    return seeds_of(*pair) if pair else pd.DataFrame()
+
+
+def _med(seeds: pd.DataFrame, column: str) -> float:
+    values = seeds[column].to_numpy(float) if column in seeds else np.array([])
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if len(values) else float("nan")
+
+
+def levers_answer() -> str:
+    """Does the paper's rat still need the allocentric input, no head-direction cells and
+    epsilon 1e-14, now that it trains on 15 s examples?"""
+    plain = _seeds(RERUNS[0].after)
+    levers = _seeds(next(r for r in RERUNS if "all levers" in r.question).after)
+    if plain.empty:
+        return "Not measured yet."
+    share = 100 * _med(plain, "grid_fraction_037")
+    text = (
+        f"{'No' if share >= 20 else 'Yes'}: with its own input and DeepMind's epsilon, `quick` "
+        f"on 15 s examples gives {share:.1f} % grid-like units ({len(plain)} seeds)"
+    )
+    if not levers.empty:
+        text += (
+            f", against {100 * _med(levers, 'grid_fraction_037'):.1f} % with every lever "
+            f"({len(levers)} seeds)"
+        )
+    return text + "."
+
+
+def scale_answer() -> str:
+    """What grid scale does the paper's rat give, at each time base?"""
+    before, after = _seeds(RERUNS[0].before), _seeds(RERUNS[0].after)
+    if after.empty:
+        return "Not measured yet."
+    return (
+        f"A median of {_med(after, 'median_scale_m'):.2f} m on 15 s examples against "
+        f"{_med(before, 'median_scale_m'):.2f} m on 2 s examples: the time base hardly moves it."
+        if abs(_med(after, "median_scale_m") - _med(before, "median_scale_m")) < 0.15
+        else f"A median of {_med(after, 'median_scale_m'):.2f} m on 15 s examples against "
+        f"{_med(before, 'median_scale_m'):.2f} m on 2 s examples."
+    )
+
+
+def error_answer() -> str:
+    """How far off is the paper's rat's network after 15 s, against an untrained one?"""
+    before, after = _seeds(RERUNS[0].before), _seeds(RERUNS[0].after)
+    if after.empty:
+        return "Not measured yet."
+    return (
+        f"{_med(after, 'position_error_15s_cm'):.0f} cm after 15 s on 15 s examples (untrained "
+        f"{_med(after, 'untrained_error_15s_cm'):.0f} cm), against "
+        f"{_med(before, 'position_error_15s_cm'):.0f} cm on 2 s examples (untrained "
+        f"{_med(before, 'untrained_error_15s_cm'):.0f} cm)."
+    )
+
+
+def dog_answer() -> str:
+    """Do narrow centre-surround targets still give the smallest grids on 15 s examples?"""
+    rows = [
+        (r.question, _seeds(r.before), _seeds(r.after))
+        for r in RERUNS
+        if r.question.startswith("centre-surround")
+    ]
+    done = [(q, b, a) for q, b, a in rows if not a.empty]
+    if not done:
+        return "Not measured yet."
+    q, b, a = min(done, key=lambda x: _med(x[2], "median_scale_m"))
+    return (
+        f"Their smallest median scale on 15 s examples is {_med(a, 'median_scale_m'):.2f} m "
+        f"({q.removeprefix('centre-surround targets ')}, "
+        f"{100 * _med(a, 'grid_fraction_037'):.1f} % grid-like units), against "
+        f"{_med(b, 'median_scale_m'):.2f} m for the same width on 2 s examples."
+    )
