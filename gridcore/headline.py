@@ -27,7 +27,7 @@ from gridcore.analysis.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
 from gridcore.formatting import count, percent
-from gridcore.navigation import rl_results
+from gridcore.navigation import return_results
 from gridcore.net.config import get_preset
 from gridcore.sweeps import load, load_spec, spread
 
@@ -55,7 +55,7 @@ SWEEP_WORDS = {
     "modules-widths": "two place ensembles with a split read-out, engineered",
     "paper-rat": "centre-surround targets on the paper's rat, 2 s examples",
 }
-AGENTS = "rl-navigation"  # the learnt agents' tables (experiments/rl_navigation.py)
+RETURNS = "vector-navigation-box"  # the find-then-return agents (experiments/vector_navigation.py)
 # Path integration over 15 s at the paper's time base: its rat, its input, `quick`.
 TIME_BASE_15S = "paper-rat-15s"
 # The paper's own recipe (`paper`) at its time base, over seeds; read at its last step.
@@ -298,26 +298,26 @@ def path_integration_verdict(trained_cm: float, untrained_cm: float) -> str:
 
 
 def navigation_claim() -> Claim:
-    """Vector navigation, read from the learnt agents of the first network in :data:`AGENTS`:
-    grid against place codes on held-out goals, and, where the arena agents ran, the share of
-    paths that took the new door first; the verdict is :func:`rl_results.verdict`'s for that
-    network, fixed before the results. Where other networks ran, every test on every network is
-    counted too, so that a win on one of them is read beside how many tests were made."""
-    t = rl_results.load_agent_tables(shipped.agent_experiment(AGENTS))
-    net = t.networks[0]
-    held = rl_results.compare(t, net, "held-out goals")
-    ours = f"PPO agents on the frozen `{net}`, {held.phrase()}"
-    door = rl_results.compare(t, net, "shortcut", measure="door_first_rate")
-    if door.outcome != "missing":
-        ours += f"; new door taken first by {door.phrase().removeprefix('in the shortcut test ')}"
-    if len(t.networks) > 1:
-        ours += f"; {rl_results.tally_phrase(rl_results.tally(t))}"
+    """Vector navigation, read from the find-then-return agents of :data:`RETURNS`: grid against
+    place agents in goals per held-out episode, with the permutation test and the smallest
+    difference the seeds could detect; the verdict is :func:`return_results.verdict`'s."""
+    results = return_results.read_tables(shipped.agent_experiment(RETURNS))["navigation"]
+    result = return_results.primary(results)
+    grid, place = result.grid, result.place
+    ours = (
+        f"PPO agents on find-then-return episodes in the open box, seeing the anchored "
+        f"network's code: {np.median(grid):.2f} goals per episode with the grid code "
+        f"({grid.min():.2f}–{grid.max():.2f}, {count(len(grid), 'seed')}) against "
+        f"{np.median(place):.2f} with the place code ({place.min():.2f}–{place.max():.2f}, "
+        f"{count(len(place), 'seed')}); p = {result.p:.2f}, and a difference smaller than "
+        f"{result.detectable:.2f} goals per episode would go unseen"
+    )
     return Claim(
         "vector-based navigation",
         "a deep-RL agent with grid units navigates to held-out goals and takes shortcuts; "
         "place units do worse",
         ours,
-        rl_results.verdict(t, net),
+        return_results.verdict(result),
         CHAPTERS["vector-based navigation"],
     )
 
