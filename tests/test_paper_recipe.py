@@ -38,3 +38,42 @@ def test_recipe_table_sets_our_seeds_beside_the_paper_and_the_ports():
 def test_steps_per_second_from_a_history():
     history = pd.DataFrame({"step": [1000, 2000, 3000], "elapsed_s": [10.0, 30.0, 50.0]})
     assert steps_per_second(history) == 50.0
+
+
+def test_histories_and_progress_read_each_trials_log(tmp_path):
+    from gridcore.analysis.paper_recipe import histories, progress
+
+    for name, frac in (("a", 0.1), ("b", 0.3)):
+        d = tmp_path / "trials" / name
+        d.mkdir(parents=True)
+        pd.DataFrame(
+            {
+                "step": [1000, 2000],
+                "place_loss": [5.5, 5.0],
+                "grid_fraction_037": [float("nan"), frac],
+                "elapsed_s": [10.0, 20.0],
+            }
+        ).to_csv(d / "history.csv", index=False)
+    h = histories(tmp_path)
+    assert len(h) == 4 and set(h.trial) == {"a", "b"}
+    p = progress(tmp_path)
+    assert p.step.tolist() == [2000, 2000] and p.grid_fraction_037.tolist() == [0.1, 0.3]
+    assert histories(tmp_path / "none").empty
+
+
+def test_the_progress_sentence_says_how_far_and_how_fast(tmp_path):
+    from gridcore.analysis.paper_recipe import progress_sentence
+
+    assert progress_sentence(tmp_path, 4, 300_000) == "None of the 4 seeds has started yet."
+    d = tmp_path / "trials" / "a"
+    d.mkdir(parents=True)
+    pd.DataFrame(
+        {"step": [1000, 2000], "place_loss": [5.5, 5.0], "grid_fraction_037": [0.1, 0.2],
+         "elapsed_s": [100.0, 200.0]}
+    ).to_csv(d / "history.csv", index=False)  # fmt: skip
+    text = progress_sentence(tmp_path, 4, 300_000)
+    assert (
+        text.startswith("1 of the 4 seeds has started and has reached step 2,000")
+        and "10.0 steps a second" in text
+    )
+    assert "about 8 hours" in text

@@ -87,3 +87,35 @@ def progress(sweep_dir: Path) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=["trial", "step", "grid_fraction_037"])
+
+
+def histories(sweep_dir: Path) -> pd.DataFrame:
+    """Every logged step of every trial under ``sweep_dir/trials``: ``trial``, ``step``,
+    ``place_loss``, ``grid_fraction_037`` (NaN where it was not scored) and ``elapsed_s``."""
+    frames = [
+        pd.read_csv(h).assign(trial=h.parent.name)
+        for h in sorted(Path(sweep_dir).glob("trials/*/history.csv"))
+    ]
+    columns = ["trial", "step", "place_loss", "grid_fraction_037", "elapsed_s"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def progress_sentence(sweep_dir: Path, seeds: int, final_step: int) -> str:
+    """How far the trials of ``sweep_dir`` have trained towards ``final_step``, and how fast."""
+    h = histories(sweep_dir)
+    if h.empty:
+        return f"None of the {seeds} seeds has started yet."
+    last = h.groupby("trial").step.max()
+    rates = [steps_per_second(g) for _, g in h.groupby("trial")]
+    rate = float(np.nanmedian(rates))
+    if (last >= final_step).all() and len(last) == seeds:
+        return f"All {seeds} seeds have reached step {final_step:,}."
+    hours = final_step / rate / 3600 if rate > 0 else math.nan
+    return (
+        f"{len(last)} of the {seeds} seeds {'has' if len(last) == 1 else 'have'} started and "
+        f"{'has' if len(last) == 1 else 'have'} reached step "
+        f"{int(last.min()):,} of {final_step:,}; at {rate:.1f} steps a second on one CPU core "
+        f"(shared with other training), a seed takes about {hours:.0f} hours."
+    )
