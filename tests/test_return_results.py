@@ -49,3 +49,78 @@ def test_the_verdict_can_come_out_each_way():
     assert rr.verdict(noisy) == "inconclusive"
     with pytest.raises(ValueError, match="two seeds"):
         rr.primary(table([1.0], [2.0, 3.0]))
+
+
+def test_the_primary_sentence_ends_in_its_verdict_and_says_why():
+    clear = rr.primary(table([3.0, 3.2, 3.1, 3.3, 3.05], [2.0, 2.1, 1.9, 2.05, 2.2]))
+    sentence = rr.primary_sentence(clear)
+    assert sentence.endswith("**reproduced**.") and "grid agents reach more goals" in sentence
+    tight_null = rr.primary(table([2.0, 2.02, 1.98, 2.01, 1.99], [2.0, 1.99, 2.01, 2.02, 1.98]))
+    assert "yet none showed: **not reproduced**." in rr.primary_sentence(tight_null)
+    noisy = rr.primary(table([1.0, 3.0, 0.5, 2.5, 0.2], [2.0, 0.1, 3.0, 1.0, 0.4]))
+    sentence = rr.primary_sentence(noisy)
+    assert sentence.endswith("**inconclusive**.") and "could detect only" in sentence
+    assert "median of 1.00 goals" in sentence and "over 5 seeds" in sentence
+
+
+def agent_rows(off_better: bool):
+    rows = []
+    for variant in ("bottleneck", "place"):
+        for seed in range(3):
+            base = 1.0 + seed / 10
+            off = base + 0.5 if off_better else base - 0.5
+            common = {"variant": variant, "seed": seed, "plateau": seed == 0, "plateau_change": 0}
+            common["env_steps"] = 100
+            rows.append({**common, "condition": "held-out", "goals_per_episode": base})
+            rows.append({**common, "condition": "no goal code", "goals_per_episode": off})
+            if variant == "bottleneck":
+                for share, g, r in ((10, base - 0.2, base), (40, base - 0.6, base - 0.1)):
+                    rows.append(
+                        {**common, "condition": f"lesion grid {share}%", "goals_per_episode": g}
+                    )
+                    rows.append(
+                        {**common, "condition": f"lesion random {share}%", "goals_per_episode": r}
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_goal_code_sentence_says_whether_the_agents_use_g_star():
+    unused = rr.goal_code_sentence(agent_rows(off_better=True))
+    assert "more on 3 of 3 seeds" in unused and unused.endswith("do not use the goal code.")
+    used = rr.goal_code_sentence(agent_rows(off_better=False))
+    assert "more on 0 of 3 seeds" in used and used.endswith("so the agents use the goal code.")
+
+
+def test_lesion_table_and_sentence_compare_grid_with_random_units():
+    results = agent_rows(off_better=True)
+    t = rr.lesion_table(results)
+    assert list(t.index) == [0, 10, 40] and list(t.columns) == ["most grid-like", "random"]
+    assert t.loc[0, "random"] == pytest.approx(1.1) and t.loc[40, "most grid-like"] < 1
+    assert "at every share" in rr.lesion_sentence(results)
+    assert rr.plateau_counts(results) == (2, 6)
+
+
+def test_curve_steps_spreads_rows_that_all_carry_the_budget():
+    curves = pd.DataFrame(
+        {"variant": "place", "seed": [0] * 4 + [1] * 2, "env_steps": [400] * 4 + [10, 20]}
+    )
+    fixed = rr.curve_steps(curves)
+    assert fixed.env_steps.tolist() == [100, 200, 300, 400, 10, 20]
+
+
+def test_preflight_sentence_passes_and_fails_on_the_code_row():
+    pre = pd.DataFrame(
+        {
+            "arena": ["box", "box", "goal-doors", "goal-doors"],
+            "reads": ["code", "truth", "code", "truth"],
+            "anchor_on_move": [False, False, False, False],
+            "trips": [100, 100, 100, 100],
+            "success": [0.95, 1.0, 0.8, 1.0],
+            "median_steps": [50, 40, 60, 50],
+            "median_recovered_after": [20, 1, 20, 1],
+        }
+    )
+    assert rr.preflight_passes(pre, "box") and not rr.preflight_passes(pre, "goal-doors")
+    assert "95.0 %" in rr.preflight_sentence(pre, "box")
+    assert rr.preflight_sentence(pre, "goal-doors").endswith("no agents were trained there.")
+    assert len(rr.preflight_table(pre)) == 4

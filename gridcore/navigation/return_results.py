@@ -143,3 +143,216 @@ def summary_table(results: pd.DataFrame, condition: str = PRIMARY) -> pd.DataFra
         seeds="count", median="median", low="min", high="max"
     )
     return out.reset_index()
+
+
+def curve_steps(curves: pd.DataFrame) -> pd.DataFrame:
+    """``curves`` with ``env_steps`` at the end of each row's rollout.
+
+    A curve has one row per rollout in which episodes ended; the episodes of a batch run in
+    step, so those rows fall at equal intervals. Tables whose rows all carry the agent's whole
+    budget in ``env_steps`` (as the first ones did) get their rows spread evenly over it, the
+    last at the budget; curves with real step counts are returned as they are."""
+    out = curves.copy()
+    keys = [k for k in ("network", "variant", "seed") if k in out.columns]
+    for _, idx in out.groupby(keys, sort=False).groups.items():
+        steps = out.loc[idx, "env_steps"]
+        if len(idx) > 1 and steps.nunique() == 1:
+            n = len(idx)
+            out.loc[idx, "env_steps"] = float(steps.iloc[0]) * np.arange(1, n + 1) / n
+    return out
+
+
+def agents(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per trained agent (variant, seed): its steps and whether its curve levelled off
+    (``plateau``, ``plateau_change``)."""
+    cols = ["variant", "seed", "env_steps", "plateau", "plateau_change"]
+    return results[cols].drop_duplicates(["variant", "seed"]).reset_index(drop=True)
+
+
+def plateau_counts(results: pd.DataFrame) -> tuple[int, int]:
+    """How many agents' learning curves had levelled off, and how many agents there are."""
+    a = agents(results)
+    return int(a.plateau.astype(bool).sum()), len(a)
+
+
+def _goals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def primary_sentence(result: Primary) -> str:
+    """The primary comparison in one sentence, ending in its verdict."""
+    lo, hi = result.interval
+    head = (
+        f"On held-out episodes the grid agents reached a median of {_goals(np.median(result.grid))}"
+        f" goals per episode over {len(result.grid)} seeds and the place agents"
+        f" {_goals(np.median(result.place))} over {len(result.place)}: the difference of the"
+        f" means is {result.difference:+.2f} (95 % bootstrap interval {lo:+.2f} to {hi:+.2f};"
+        f" permutation p = {result.p:.2f})"
+    )
+    paper = (
+        f"the paper's difference (+{100 * PAPER_RELATIVE_EFFECT:.0f} % over the place agents)"
+        f" would be {result.paper_sized:.2f} goals here"
+    )
+    outcome = verdict(result)
+    if result.p < ALPHA:
+        why = (
+            "the grid agents reach more goals"
+            if result.difference > 0
+            else "the place agents reach more goals"
+        )
+    elif outcome == "not reproduced":
+        why = (
+            f"these seeds would detect a difference of {result.detectable:.2f} goals or more,"
+            f" and {paper}, yet none showed"
+        )
+    else:
+        why = (
+            f"these seeds could detect only a difference of {result.detectable:.2f} goals or"
+            f" more, while {paper}"
+        )
+    return f"{head}; {why}: **{outcome}**."
+
+
+def medians(
+    results: pd.DataFrame, column: str, conditions=(PRIMARY,), variants=None
+) -> pd.DataFrame:
+    """The median over seeds of ``column`` per variant (rows) and condition (columns)."""
+    rows = results[results.condition.isin(conditions)]
+    out = rows.pivot_table(index="variant", columns="condition", values=column, aggfunc="median")
+    order = [
+        v for v in (variants or ("bottleneck", "place", "baseline", "position")) if v in out.index
+    ]
+    return out.reindex(index=order, columns=[c for c in conditions if c in out.columns])
+
+
+GOAL_CODE_OFF = "no goal code"
+
+
+def goal_code_effect(results: pd.DataFrame, variant: str = GRID) -> tuple[int, int]:
+    """Over the seeds of ``variant``: how many reached more goals per held-out episode with
+    the goal code zeroed than with it, and how many seeds were tested both ways."""
+    with_code = results[(results.variant == variant) & (results.condition == PRIMARY)]
+    without = results[(results.variant == variant) & (results.condition == GOAL_CODE_OFF)]
+    both = with_code.merge(without, on="seed", suffixes=("", "_off"))
+    return int((both.goals_per_episode_off > both.goals_per_episode).sum()), len(both)
+
+
+def goal_code_sentence(results: pd.DataFrame) -> str:
+    """Whether zeroing the goal code g* changed goals per episode, per code agent."""
+    parts, raised_all, raised_none = [], True, True
+    for variant, name in ((GRID, "grid"), (PLACE, "place")):
+        raised, n = goal_code_effect(results, variant)
+        if not n:
+            continue
+        table = medians(results, "goals_per_episode", (PRIMARY, GOAL_CODE_OFF), [variant])
+        on, off = table.loc[variant, PRIMARY], table.loc[variant, GOAL_CODE_OFF]
+        parts.append(
+            f"the {name} agents reached {_goals(off)} goals per episode without it against"
+            f" {_goals(on)} with it (more on {raised} of {n} seeds)"
+        )
+        raised_all &= raised == n
+        raised_none &= raised == 0
+    if not parts:
+        return "No agent was tested without its goal code."
+    if raised_none:
+        end = "every seed did worse without it, so the agents use the goal code"
+    elif raised_all:
+        end = "every seed did better without it, so these agents do not use the goal code"
+    else:
+        end = "not every seed did worse without it, so these agents do not rely on the goal code"
+    return f"With the goal code zeroed, {' and '.join(parts)}: {end}."
+
+
+def lesion_table(results: pd.DataFrame, variant: str = GRID) -> pd.DataFrame:
+    """Median goals per held-out episode over seeds of ``variant`` with a share of its units
+    silenced: the most grid-like ones or as many at random (columns), per share (rows; 0: the
+    intact agents)."""
+    rows = results[(results.variant == variant)]
+    lesioned = rows[rows.condition.str.startswith("lesion ")]
+    parts = lesioned.condition.str.extract(r"lesion (\w+) (\d+)%")
+    lesioned = lesioned.assign(kind=parts[0], share=parts[1].astype(int))
+    out = lesioned.pivot_table(
+        index="share", columns="kind", values="goals_per_episode", aggfunc="median"
+    )
+    intact = rows.loc[rows.condition == PRIMARY, "goals_per_episode"].median()
+    out.loc[0] = intact
+    out = out.sort_index()
+    out.index.name, out.columns.name = "units silenced (%)", None
+    return out.rename(columns={"grid": "most grid-like", "random": "random"})
+
+
+def lesion_sentence(results: pd.DataFrame, variant: str = GRID) -> str:
+    """Whether silencing the most grid-like units cost more goals than silencing random ones."""
+    table = lesion_table(results, variant).drop(index=0)
+    if table.empty:
+        return "No lesioned agent was tested."
+    worse = int((table["most grid-like"] < table["random"]).sum())
+    shares = ", ".join(f"{s} %" for s in table.index)
+    if worse == len(table):
+        how = "cost more goals than silencing as many random units at every share"
+    elif worse == 0:
+        how = "cost no more goals than silencing as many random units at any share"
+    else:
+        how = (
+            f"cost more goals than silencing as many random units at only {worse} of the"
+            f" {len(table)} shares"
+        )
+    return f"Silencing the most grid-like units ({shares} of them) {how}."
+
+
+ARENA_NAMES = {"box": "open box", "goal-doors": "rooms arena (goal-doors)"}
+
+
+def preflight_success(preflight: pd.DataFrame, arena: str) -> float:
+    """The share of the scripted agent's return trips that succeeded in ``arena`` reading the
+    code, in the episodes agents train on (no correction after a move): what gates training."""
+    rows = preflight[
+        (preflight.arena == arena)
+        & (preflight.reads == "code")
+        & ~preflight.anchor_on_move.astype(bool)
+    ]
+    return float(rows.success.iloc[0])
+
+
+def preflight_passes(preflight: pd.DataFrame, arena: str) -> bool:
+    """Whether the code carries the scripted agent back often enough to train agents there."""
+    from gridcore.navigation.preflight import PREFLIGHT_TARGET
+
+    return preflight_success(preflight, arena) >= PREFLIGHT_TARGET
+
+
+def preflight_table(preflight: pd.DataFrame) -> pd.DataFrame:
+    """The scripted agent's return trips, one row per arena, what it reads and whether the
+    network was shown the true code on the step after each move."""
+    out = pd.DataFrame(
+        {
+            "arena": preflight.arena.map(lambda a: ARENA_NAMES.get(a, a)),
+            "reads": preflight.reads.map({"code": "the network's code", "truth": "true position"}),
+            "corrected after a move": preflight.anchor_on_move.map({True: "yes", False: "no"}),
+            "return trips": preflight.trips.astype(int),
+            "succeeded (%)": (100 * preflight.success).round(1),
+            "median steps": preflight.median_steps,
+            "steps until the code is back (median)": preflight.median_recovered_after,
+        }
+    )
+    return out.set_index(["arena", "reads", "corrected after a move"])
+
+
+def preflight_sentence(preflight: pd.DataFrame, arena: str) -> str:
+    """Whether ``arena`` passes the pre-flight, in one sentence."""
+    from gridcore.navigation.preflight import PREFLIGHT_TARGET
+
+    share = preflight_success(preflight, arena)
+    name = ARENA_NAMES.get(arena, arena)
+    need = f"{100 * PREFLIGHT_TARGET:.0f} %"
+    if share >= PREFLIGHT_TARGET:
+        return (
+            f"In the {name}, reading the code, the scripted agent got back on"
+            f" {100 * share:.1f} % of its return trips, at least the {need} needed:"
+            f" agents were trained there."
+        )
+    return (
+        f"In the {name}, reading the code, the scripted agent got back on only"
+        f" {100 * share:.1f} % of its return trips, short of the {need} needed:"
+        f" no agents were trained there."
+    )
