@@ -294,7 +294,7 @@ def lesion_sentence(results: pd.DataFrame, variant: str = GRID) -> str:
         how = "cost no more goals than silencing as many random units at any share"
     else:
         how = (
-            f"cost more goals than silencing as many random units at only {worse} of the"
+            f"cost more goals than silencing as many random units at {worse} of the"
             f" {len(table)} shares"
         )
     return f"Silencing the most grid-like units ({shares} of them) {how}."
