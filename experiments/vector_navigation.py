@@ -186,7 +186,8 @@ def run_agent(args, net, variant: str, seed: int, scores) -> None:
     ra.save_policy(model, args.out / "agents" / f"{spec.name}.safetensors")
     flat, change = ra.plateau(curve)
     ident = {"network": args.network, "variant": variant, "seed": seed, "env_steps": spec.steps}
-    curve = curve.assign(**ident)
+    # The curve keeps its own env_steps: the step at the end of each rollout.
+    curve = curve.assign(**{k: v for k, v in ident.items() if k != "env_steps"})
     rows = pd.DataFrame(
         [
             {**ident, **row, "plateau": flat, "plateau_change": change}

@@ -26,13 +26,13 @@ import torch
 from tqdm.auto import tqdm
 
 from gridcore.navigation.episodes import ACTIONS, EpisodeSettings, FindReturnEnvs
+from gridcore.navigation.return_results import PREFLIGHT_TARGET  # noqa: F401  (re-exported)
 from gridcore.net.runs import Network
 from gridcore.world.arenas import GoalDoors
 from gridcore.world.trajectories import wrap_angle
 
 PREFLIGHT_RETURN_STEPS = 200  # a return trip that takes longer than this has failed
-PREFLIGHT_TARGET = 0.90
-ROUTE_REACH_M = 0.05  # a point of a route closer than this counts as reached  # the share of return trips the code must carry
+ROUTE_REACH_M = 0.05  # a point of a route closer than this counts as reached
 _FORWARD, _LEFT_AHEAD, _RIGHT_AHEAD, _LEFT, _RIGHT = range(len(ACTIONS))
 
 

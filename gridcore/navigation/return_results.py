@@ -39,6 +39,7 @@ GRID, PLACE = "bottleneck", "place"
 PAPER_GRID_SCORE, PAPER_PLACE_SCORE = NAV_GOALS["open arena"]
 PAPER_RELATIVE_EFFECT = PAPER_GRID_SCORE / PAPER_PLACE_SCORE - 1
 ALPHA, POWER = 0.05, 0.8
+PREFLIGHT_TARGET = 0.90  # the share of return trips the code must carry before agents train
 
 
 def read_tables(directory: str | Path) -> dict[str, pd.DataFrame]:
@@ -316,8 +317,6 @@ def preflight_success(preflight: pd.DataFrame, arena: str) -> float:
 
 def preflight_passes(preflight: pd.DataFrame, arena: str) -> bool:
     """Whether the code carries the scripted agent back often enough to train agents there."""
-    from gridcore.navigation.preflight import PREFLIGHT_TARGET
-
     return preflight_success(preflight, arena) >= PREFLIGHT_TARGET
 
 
@@ -340,8 +339,6 @@ def preflight_table(preflight: pd.DataFrame) -> pd.DataFrame:
 
 def preflight_sentence(preflight: pd.DataFrame, arena: str) -> str:
     """Whether ``arena`` passes the pre-flight, in one sentence."""
-    from gridcore.navigation.preflight import PREFLIGHT_TARGET
-
     share = preflight_success(preflight, arena)
     name = ARENA_NAMES.get(arena, arena)
     need = f"{100 * PREFLIGHT_TARGET:.0f} %"
