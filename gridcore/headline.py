@@ -214,7 +214,7 @@ def recipe_row() -> dict[str, str]:
         now = paper_recipe.progress(folder)
         values = now["grid_fraction_037"].to_numpy(float)
         at = f"{int(now['step'].min()):,} of {final:,}" if len(now) else f"0 of {final:,}"
-        note = f", still training ({len(now)} of {count(seeds, 'seed')} started)"
+        note = f" so far, {len(now)} of {count(seeds, 'seed')}"
     if len(values):
         share = (
             f"{100 * np.median(values):.1f} % ({100 * values.min():.1f}–"

@@ -29,12 +29,12 @@ class Rerun:
 DOG = "DoG 12 cm"  # centre-surround place cells 12 cm wide, 20 000 steps
 RERUNS = (
     Rerun(
-        "paper's rat, paper's input, `quick`",
+        "paper's rat, paper's input, quick",
         ("grid-scale", "paper rat"),
         ("paper-rat-15s", "quick"),
     ),
     Rerun(
-        "paper's rat, allocentric input, `quick`",
+        "paper's rat, allocentric input, quick",
         None,
         ("long-paths-15s", "allocentric"),
     ),
@@ -88,11 +88,14 @@ def _median(seeds: pd.DataFrame, column: str, scale: float, digits: int) -> str:
 
 def time_base_table(reruns: tuple[Rerun, ...] = RERUNS) -> pd.DataFrame:
     """One row per question and time base: seeds, then the medians of :data:`COLUMNS` (``–``
-    where no seed has finished)."""
+    where no seed has finished); questions with no finished seed at either time base are left
+    out."""
     rows = []
     for r in reruns:
+        if all(_seeds(pair).empty for pair in (r.before, r.after)):
+            continue  # neither run yet
         for label, pair in (("2 s", r.before), ("15 s", r.after)):
-            seeds = seeds_of(*pair) if pair else pd.DataFrame()
+            seeds = _seeds(pair)
             row = {"setting": r.question, "examples": label, "seeds": len(seeds)}
             for column, (name, scale, digits) in COLUMNS.items():
                 row[name] = _median(seeds, column, scale, digits)
