@@ -26,6 +26,7 @@ class Rerun:
     after: tuple[str, str]  # (sweep, condition) on 15 s examples
 
 
+MIN_GRID_SHARE = 0.20  # a condition's grids are compared only with this share of grid-like units
 DOG = "DoG 12 cm"  # centre-surround place cells 12 cm wide, 20 000 steps
 RERUNS = (
     Rerun(
@@ -100,7 +101,8 @@ def time_base_table(reruns: tuple[Rerun, ...] = RERUNS) -> pd.DataFrame:
             for column, (name, scale, digits) in COLUMNS.items():
                 row[name] = _median(seeds, column, scale, digits)
             rows.append(row)
-    return pd.DataFrame(rows).set_index(["setting", "examples"])
+    columns = ["setting", "examples", "seeds", *(name for name, _, _ in COLUMNS.values())]
+    return pd.DataFrame(rows, columns=columns).set_index(["setting", "examples"])
 
 
 def _seeds(pair: tuple[str, str] | None) -> pd.DataFrame:
@@ -170,7 +172,14 @@ def dog_answer() -> str:
     done = [(q, b, a) for q, b, a in rows if not a.empty]
     if not done:
         return "Not measured yet."
-    q, b, a = min(done, key=lambda x: _med(x[2], "median_scale_m"))
+    enough = [x for x in done if _med(x[2], "grid_fraction_037") >= MIN_GRID_SHARE]
+    if not enough:
+        best = max(100 * _med(a, "grid_fraction_037") for _, _, a in done)
+        return (
+            f"None of the widths run so far on 15 s examples keeps {100 * MIN_GRID_SHARE:.0f} % "
+            f"grid-like units (at most {best:.1f} %), so none has grids to compare."
+        )
+    q, b, a = min(enough, key=lambda x: _med(x[2], "median_scale_m"))
     return (
         f"Their smallest median scale on 15 s examples is {_med(a, 'median_scale_m'):.2f} m "
         f"({q.removeprefix('centre-surround targets ')}, "
