@@ -345,11 +345,11 @@ def preflight_sentence(preflight: pd.DataFrame, arena: str) -> str:
     if share >= PREFLIGHT_TARGET:
         return (
             f"In the {name}, reading the code, the scripted agent got back on"
-            f" {100 * share:.1f} % of its return trips, at least the {need} needed:"
-            f" agents were trained there."
+            f" {100 * share:.1f} % of its return trips, {need} or more, so the code can carry"
+            f" an agent there: agents were trained there."
         )
     return (
         f"In the {name}, reading the code, the scripted agent got back on only"
-        f" {100 * share:.1f} % of its return trips, short of the {need} needed:"
-        f" no agents were trained there."
+        f" {100 * share:.1f} % of its return trips, under {need}: the code itself would cap"
+        f" an agent there, so no agents were trained there."
     )
