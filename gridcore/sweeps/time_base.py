@@ -81,10 +81,10 @@ def seeds_of(sweep: str, condition: str) -> pd.DataFrame:
     return table[(table["condition"] == condition) & (table["status"] == "done")]
 
 
-def _median(seeds: pd.DataFrame, column: str, scale: float, digits: int) -> str:
-    values = seeds[column].to_numpy(float) if column in seeds else np.array([])
-    values = values[np.isfinite(values)]
-    return f"{scale * np.median(values):.{digits}f}" if len(values) else "–"
+def _cell(seeds: pd.DataFrame, column: str, scale: float, digits: int) -> str:
+    """The median of ``column`` over ``seeds``, scaled and written out; ``–`` without one."""
+    value = _med(seeds, column)
+    return f"{scale * value:.{digits}f}" if np.isfinite(value) else "–"
 
 
 def time_base_table(reruns: tuple[Rerun, ...] = RERUNS) -> pd.DataFrame:
@@ -93,13 +93,13 @@ def time_base_table(reruns: tuple[Rerun, ...] = RERUNS) -> pd.DataFrame:
     out."""
     rows = []
     for r in reruns:
-        if all(_seeds(pair).empty for pair in (r.before, r.after)):
+        both = (("2 s", _seeds(r.before)), ("15 s", _seeds(r.after)))
+        if all(seeds.empty for _, seeds in both):
             continue  # neither run yet
-        for label, pair in (("2 s", r.before), ("15 s", r.after)):
-            seeds = _seeds(pair)
+        for label, seeds in both:
             row = {"setting": r.question, "examples": label, "seeds": len(seeds)}
             for column, (name, scale, digits) in COLUMNS.items():
-                row[name] = _median(seeds, column, scale, digits)
+                row[name] = _cell(seeds, column, scale, digits)
             rows.append(row)
     columns = ["setting", "examples", "seeds", *(name for name, _, _ in COLUMNS.values())]
     return pd.DataFrame(rows, columns=columns).set_index(["setting", "examples"])
@@ -124,7 +124,7 @@ def levers_answer() -> str:
         return "Not measured yet."
     share = 100 * _med(plain, "grid_fraction_037")
     text = (
-        f"{'No' if share >= 20 else 'Yes'}: with its own input and DeepMind's epsilon, `quick` "
+        f"{'No' if share >= 100 * MIN_GRID_SHARE else 'Yes'}: with its own input and DeepMind's epsilon, `quick` "
         f"on 15 s examples gives {share:.1f} % grid-like units ({len(plain)} seeds)"
     )
     if not levers.empty:
@@ -140,13 +140,9 @@ def scale_answer() -> str:
     before, after = _seeds(RERUNS[0].before), _seeds(RERUNS[0].after)
     if after.empty:
         return "Not measured yet."
-    return (
-        f"A median of {_med(after, 'median_scale_m'):.2f} m on 15 s examples against "
-        f"{_med(before, 'median_scale_m'):.2f} m on 2 s examples: the time base hardly moves it."
-        if abs(_med(after, "median_scale_m") - _med(before, "median_scale_m")) < 0.15
-        else f"A median of {_med(after, 'median_scale_m'):.2f} m on 15 s examples against "
-        f"{_med(before, 'median_scale_m'):.2f} m on 2 s examples."
-    )
+    now, then = _med(after, "median_scale_m"), _med(before, "median_scale_m")
+    text = f"A median of {now:.2f} m on 15 s examples against {then:.2f} m on 2 s examples"
+    return text + (": the time base hardly moves it." if abs(now - then) < 0.15 else ".")
 
 
 def error_answer() -> str:
