@@ -61,19 +61,57 @@ def test_histories_and_progress_read_each_trials_log(tmp_path):
     assert histories(tmp_path / "none").empty
 
 
-def test_the_progress_sentence_says_how_far_and_how_fast(tmp_path):
+def _history(steps: dict) -> pd.DataFrame:
+    """A history of trials, each logged every 1000 steps (10 s each) up to its last step."""
+    return pd.DataFrame(
+        [
+            {
+                "trial": t,
+                "step": s,
+                "place_loss": 5.0,
+                "grid_fraction_037": 0.1,
+                "elapsed_s": s / 100,
+            }
+            for t, last in steps.items()
+            for s in range(1000, last + 1, 1000)
+        ],
+        columns=["trial", "step", "place_loss", "grid_fraction_037", "elapsed_s"],
+    )
+
+
+def test_the_progress_sentence_says_how_far_and_what_can_be_said():
     from gridcore.analysis.paper_recipe import progress_sentence
 
-    assert progress_sentence(tmp_path, 4, 300_000) == "None of the 4 seeds has started yet."
-    d = tmp_path / "trials" / "a"
-    d.mkdir(parents=True)
-    pd.DataFrame(
-        {"step": [1000, 2000], "place_loss": [5.5, 5.0], "grid_fraction_037": [0.1, 0.2],
-         "elapsed_s": [100.0, 200.0]}
-    ).to_csv(d / "history.csv", index=False)  # fmt: skip
-    text = progress_sentence(tmp_path, 4, 300_000)
-    assert (
-        text.startswith("1 of the 4 seeds has started and has reached step 2,000")
-        and "10.0 steps a second" in text
+    none = progress_sentence(_history({}), 4, 300_000)
+    assert none == "None of the four seeds has started training, so nothing can be said yet."
+    partway = progress_sentence(_history({"a": 5000, "b": 5000}), 4, 300_000)
+    assert partway.startswith(
+        "Two of the four seeds have trained to step 5,000 of 300,000 and the other two have not "
+        "started, so the curves show"
     )
-    assert "about 8 hours" in text
+    assert "is not known yet." in partway
+    apart = progress_sentence(_history({"a": 3000, "b": 5000, "c": 4000, "d": 4000}), 4, 9000)
+    assert apart.startswith("All four seeds have trained to steps 3,000 to 5,000 of 9,000, so")
+    some = progress_sentence(_history({"a": 9000, "b": 4000}), 4, 9000)
+    assert some.startswith("One of the four seeds has reached step 9,000 and the other three")
+    assert "the finished seed gives a first look" in some
+    history = _history({k: 9000 for k in "abcd"})
+    history.loc[history.step == 9000, "grid_fraction_037"] = [0.3, 0.1, 0.2, 0.25]
+    done = progress_sentence(history, 4, 9000)
+    assert done.startswith("All four seeds have reached step 9,000, so the recipe's result")
+    assert "the median seed, `c`, is the one to ship." in done
+
+
+def test_seed_hours_from_the_median_pace():
+    from gridcore.analysis.paper_recipe import seed_hours
+
+    assert seed_hours(_history({"a": 5000, "b": 3000}), 360_000) == 1.0  # 100 steps a second
+    assert np.isnan(seed_hours(_history({}), 360_000))
+
+
+def test_the_median_seed_is_the_lower_of_the_middle_two():
+    from gridcore.analysis.paper_recipe import median_seed
+
+    shares = pd.Series({"s0": 0.30, "s1": 0.10, "s2": 0.20, "s3": 0.25})
+    assert median_seed(shares) == "s2"
+    assert median_seed(shares.drop("s3")) == "s2"

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gridcore.formatting import plural
 from gridcore.paper import GRID_FRACTION, PATH_ERROR_15S_CM, PORTS
 
 MEASURES = {
@@ -102,20 +103,67 @@ def histories(sweep_dir: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def progress_sentence(sweep_dir: Path, seeds: int, final_step: int) -> str:
-    """How far the trials of ``sweep_dir`` have trained towards ``final_step``, and how fast."""
-    h = histories(sweep_dir)
-    if h.empty:
-        return f"None of the {seeds} seeds has started yet."
-    last = h.groupby("trial").step.max()
-    rates = [steps_per_second(g) for _, g in h.groupby("trial")]
-    rate = float(np.nanmedian(rates))
-    if (last >= final_step).all() and len(last) == seeds:
-        return f"All {seeds} seeds have reached step {final_step:,}."
-    hours = final_step / rate / 3600 if rate > 0 else math.nan
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _number(n: int) -> str:
+    """A small count in words (``"two"``), larger ones in digits."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+
+
+def seed_hours(history: pd.DataFrame, final_step: int) -> float:
+    """Hours of training one seed needs to reach ``final_step``, at the median pace (steps a
+    second) of the trials in ``history`` (as :func:`histories` gives it); NaN without a pace."""
+    rates = [steps_per_second(g) for _, g in history.groupby("trial")]
+    rate = float(np.nanmedian(rates)) if rates and np.isfinite(rates).any() else math.nan
+    return final_step / rate / 3600 if rate > 0 else math.nan
+
+
+def median_seed(shares: pd.Series) -> str:
+    """The reading rule's seed: the trial (the index) whose share is the median of ``shares``,
+    the lower of the middle two when their number is even."""
+    order = shares.dropna().sort_values(kind="stable")
+    if order.empty:
+        raise ValueError("no seed has a share to rank")
+    return str(order.index[(len(order) - 1) // 2])
+
+
+def progress_sentence(history: pd.DataFrame, seeds: int, final_step: int) -> str:
+    """One sentence: how far the ``seeds`` trials in ``history`` (from :func:`histories`) have
+    trained towards ``final_step``, and what can be said about the recipe at that point."""
+    last = history.groupby("trial").step.max() if len(history) else pd.Series(dtype=int)
+    done, total = int((last >= final_step).sum()), _number(seeds)
+    waiting = seeds - len(last)
+    if len(last) == 0:
+        return f"None of the {total} seeds has started training, so nothing can be said yet."
+    if done == seeds:
+        at_end = history[history.step == final_step].set_index("trial").grid_fraction_037
+        pick = f", `{median_seed(at_end)}`," if at_end.notna().any() else ""
+        return (
+            f"All {total} seeds have reached step {final_step:,}, so the recipe's result can be "
+            f"read: the table below gives it, and the median seed{pick} is the one to ship."
+        )
+    if done:
+        rest = seeds - done
+        return (
+            f"{_number(done).capitalize()} of the {total} seeds {plural(done, 'has', 'have')} "
+            f"reached step {final_step:,} and the other {_number(rest)} "
+            f"{plural(rest, 'has', 'have')} not, so the finished {plural(done, 'seed')} "
+            f"{plural(done, 'gives', 'give')} a first look, but the median over seeds, and with "
+            "it the seed to ship, is not known yet."
+        )
+    lo, hi = int(last.min()), int(last.max())
+    steps = f"step {lo:,}" if lo == hi else f"steps {lo:,} to {hi:,}"
+    who = f"{_number(len(last)).capitalize()} of the {total} seeds"
+    if len(last) == seeds:
+        who = f"All {total} seeds" if seeds > 1 else "The seed"
+    not_yet = (
+        f" and the other {_number(waiting)} {plural(waiting, 'has', 'have')} not started"
+        if waiting
+        else ""
+    )
     return (
-        f"{len(last)} of the {seeds} seeds {'has' if len(last) == 1 else 'have'} started and "
-        f"{'has' if len(last) == 1 else 'have'} reached step "
-        f"{int(last.min()):,} of {final_step:,}; at {rate:.1f} steps a second on one CPU core "
-        f"(shared with other training), a seed takes about {hours:.0f} hours."
+        f"{who} {plural(len(last), 'has', 'have')} trained to {steps} "
+        f"of {final_step:,}{not_yet}, so the curves show how the seeds learn, but the recipe's "
+        f"result, read at step {final_step:,}, is not known yet."
     )
