@@ -1,19 +1,25 @@
 """Path integration over long trajectories: decoded against true positions."""
 
+import inspect
+
 import numpy as np
 import pytest
 import torch
 
+from gridcore.analysis import real_paths
 from gridcore.analysis.path_integration import (
     PATH_SEED,
+    PATHS_15S,
     integrate,
     n_steps,
     summary,
+    trained_and_untrained,
     untrained_network,
 )
+from gridcore.errors import GridcoreError
 from gridcore.net.config import get_preset
 from gridcore.net.model import ModelOutput
-from gridcore.net.runs import Network
+from gridcore.net.runs import Network, load_network, save_checkpoint
 from gridcore.world.trajectories import get_motion, simulate
 
 CFG = get_preset("tiny")
@@ -43,6 +49,8 @@ def test_shapes_times_and_determinism():
     want = 100 * np.linalg.norm(decoded - traj.target_pos.numpy(), axis=-1)
     np.testing.assert_allclose(a.errors_cm, want, rtol=1e-5, atol=1e-4)
     assert a.true_path(0).shape == (26, 2)
+    lengths = [np.linalg.norm(np.diff(a.true_path(i), axis=0), axis=1).sum() for i in range(5)]
+    assert a.mean_distance_m == pytest.approx(np.mean(lengths))
     assert a.mean_error_cm.shape == a.sem_error_cm.shape == (25,)
     assert a.error_at(0.5) == pytest.approx(a.mean_error_cm[-1])
     c = integrate(net, n_trajectories=5, seconds=0.5, seed=2)
@@ -120,3 +128,31 @@ def test_anchors_are_chosen_per_call_and_refused_for_an_unanchored_network():
     assert (free.error_quantile_cm(0.95) >= free.error_quantile_cm(0.5)).all()
     with pytest.raises(ValueError, match="reads no anchor"):
         integrate(untrained_network(CFG), n_trajectories=2, seconds=0.1, anchor_prob=0.05)
+
+
+def test_trained_and_untrained_is_one_cached_measurement_with_the_sweeps_numbers(
+    tmp_path, monkeypatch
+):
+    net = untrained_network(CFG, seed=5)  # stands for a trained network: weights not seed 0's
+    opt = torch.optim.RMSprop(net.model.parameters())
+    save_checkpoint(tmp_path, CFG, net.model, opt, 10, [])
+    pair = trained_and_untrained(tmp_path, n_trajectories=4, seconds=0.4)
+    assert trained_and_untrained(tmp_path, n_trajectories=4, seconds=0.4) is pair  # cached
+    trained = integrate(load_network(tmp_path), 4, 0.4)
+    untrained = integrate(untrained_network(CFG, seed=CFG.seed), 4, 0.4)
+    np.testing.assert_array_equal(pair.trained.errors_cm, trained.errors_cm)
+    np.testing.assert_array_equal(pair.untrained.errors_cm, untrained.errors_cm)
+    assert pair.errors_cm == (trained.mean_error_cm[-1], untrained.mean_error_cm[-1])
+    assert pair.errors_cm[0] != pair.errors_cm[1]
+
+    # The sweeps' tables measure the same pair (no recorded rat here).
+    def no_rat(*args, **kwargs):
+        raise GridcoreError("no recording")
+
+    monkeypatch.setattr(real_paths, "real_trajectories", no_rat)
+    sweeps = real_paths.long_path_errors(load_network(tmp_path), seconds=0.4, n_paths=4)
+    assert pair.errors_cm == pytest.approx(
+        (sweeps["position_error_0.4s_cm"], sweeps["untrained_error_0.4s_cm"]), abs=1e-3
+    )
+    defaults = inspect.signature(real_paths.long_path_errors).parameters
+    assert defaults["n_paths"].default == PATHS_15S

@@ -10,24 +10,42 @@ position.
 The paper reports a mean error after 15 s of 16 cm for the trained network against 91 cm for an
 untrained one (:data:`gridcore.paper.PATH_ERROR_15S_CM`). :func:`untrained_network` builds that
 baseline: the same architecture and ensembles, freshly initialised from a seed.
+:func:`trained_and_untrained` runs a saved network and its untrained twin on the same paths, with
+fixed defaults, so that every chapter quoting a network's 15 s errors quotes the same pair.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from gridcore.net.runs import Network, untrained_network
+from gridcore import shipped
+from gridcore.net.runs import Network, load_network, untrained_network
 from gridcore.net.task import ANCHOR_SEED, anchor_mask, motion_of, run
 from gridcore.paper import PATH_ERROR_15S_CM
 from gridcore.world.trajectories import simulate
 
-__all__ = ["PATH_SEED", "PathIntegration", "integrate", "n_steps", "summary", "untrained_network"]
+__all__ = [
+    "PATHS_15S",
+    "PATH_SEED",
+    "PathIntegration",
+    "TrainedAndUntrained",
+    "integrate",
+    "n_steps",
+    "summary",
+    "trained_and_untrained",
+    "untrained_network",
+]
 
 PATH_SEED = 987_654_321  # trajectories never coincide with training or ratemap data
+# Test paths per network for the errors after 15 s, as the sweeps' tables use
+# (gridcore.analysis.real_paths.long_path_errors).
+PATHS_15S = 200
 
 
 @dataclass
@@ -88,6 +106,12 @@ class PathIntegration:
         """Mean error (cm) at the step closest to ``seconds`` after the start."""
         index = int(np.argmin(np.abs(self.times_s - seconds)))
         return float(self.mean_error_cm[index])
+
+    @property
+    def mean_distance_m(self) -> float:
+        """Mean distance (m) the rat covers along a path, start to end."""
+        steps = np.diff(np.concatenate([self.init_pos[:, None], self.true_pos], axis=1), axis=1)
+        return float(np.linalg.norm(steps, axis=-1).sum(axis=1).mean())
 
     def true_path(self, i: int) -> np.ndarray:
         """(T + 1, 2) true positions of trajectory ``i``, start included, m."""
@@ -154,6 +178,38 @@ def integrate(
         traj.target_pos.numpy(),
         torch.cat(decoded).numpy(),
         motion.network_dt,
+    )
+
+
+@dataclass(frozen=True)
+class TrainedAndUntrained:
+    """A network and its untrained twin, run on the same paths."""
+
+    trained: PathIntegration
+    untrained: PathIntegration
+
+    @property
+    def errors_cm(self) -> tuple[float, float]:
+        """Mean errors (cm) at the end of the paths: (trained, untrained)."""
+        return float(self.trained.mean_error_cm[-1]), float(self.untrained.mean_error_cm[-1])
+
+
+@lru_cache(maxsize=4)
+def trained_and_untrained(
+    checkpoint: str | Path,
+    n_trajectories: int = PATHS_15S,
+    seconds: float = 15.0,
+    seed: int = 0,
+) -> TrainedAndUntrained:
+    """The saved network ``checkpoint`` (a shipped network's name or a run directory) and the
+    same config untrained (weights drawn from its training seed), each run by :func:`integrate`
+    on the same ``n_trajectories`` paths of ``seconds`` s (``seed``). The defaults are those of
+    the sweeps' 15 s errors; the result is cached, so asking twice costs nothing."""
+    net = load_network(shipped.network(checkpoint))
+    untrained = untrained_network(net.cfg, seed=net.cfg.seed)
+    return TrainedAndUntrained(
+        trained=integrate(net, n_trajectories, seconds, seed=seed),
+        untrained=integrate(untrained, n_trajectories, seconds, seed=seed),
     )
 
 
