@@ -202,3 +202,45 @@ def test_select_conditions_keeps_every_seed_in_the_order_asked():
 
     with pytest.raises(GridcoreError, match="no condition 'c' in the table; it has: a, b"):
         select_conditions(df, ["a", "c"])
+
+
+def test_quick_labels_name_the_seeds_behind_the_baseline():
+    from gridcore.sweeps.summary import quick_labels
+
+    df = pd.DataFrame(
+        {"condition": ["batch 10", "batch 10", "batch 50"], "status": ["done"] * 3,
+         "grid_fraction_037": [0.2, 0.3, 0.1]}
+    )  # fmt: skip
+    assert quick_labels("batch-size", df, "headline-quick") == {
+        "batch 10": "`batch 10` on the first 2 seeds of `headline-quick`"
+    }
+    assert quick_labels("batch-size", df) == {
+        "batch 10": "`batch 10` on the 2 seeds of `batch-size`"
+    }
+    assert quick_labels("batch-size", None) == {} and quick_labels("other", df) == {}
+
+
+def test_the_quick_baseline_sentence_names_each_seed_set():
+    from gridcore.sweeps.summary import quick_baseline_sentence
+
+    ref = pd.DataFrame(
+        {"condition": ["quick"] * 4, "status": ["done"] * 4,
+         "grid_fraction_037": [0.20, 0.22, 0.24, 0.30]}
+    )  # fmt: skip
+    shared = pd.DataFrame(
+        {"condition": ["batch 10"] * 2, "status": ["done"] * 2, "grid_fraction_037": [0.2, 0.22]}
+    )
+    own = pd.DataFrame(
+        {"condition": ["dropout=0.5"] * 2, "status": ["done"] * 2, "grid_fraction_037": [0.3] * 2}
+    )
+    text = quick_baseline_sentence(
+        ref,
+        "headline-quick",
+        {"batch-size": (shared, "headline-quick"), "dropout": (own, None), "core": (None, None)},
+    )
+    assert text == (
+        "The `quick` preset unchanged, the baseline of most questions, ends with a median of "
+        "23.0 % grid-like units over the 4 seeds of `headline-quick`; 21.0 % over the first 2 of "
+        "them, which `batch-size` reuses; and 30.0 % over the 2 seeds that `dropout` trained "
+        "anew: one setting, read on different seeds."
+    )

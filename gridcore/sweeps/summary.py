@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from gridcore.errors import GridcoreError
-from gridcore.formatting import count, percent
+from gridcore.formatting import count, join, percent, plural
 from gridcore.paper import GRID_FRACTION
 
 
@@ -476,3 +476,75 @@ def effects(
             row.setdefault("seeds", f"{e['n_other']} vs {e['n_baseline']}" if ok else "–")
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("change")
+
+
+#: Per sweep, the condition that trains the `quick` preset unchanged: the baseline of its answers.
+QUICK_BASELINES: dict[str, str] = {
+    "dropout": "dropout=0.5",
+    "place-cells": "256 cells",
+    "batch-size": "batch 10",
+    "optimiser": "tf1_rmsprop lr 1e-3",
+    "network-size": "hidden 128, bottleneck 256",
+    "hd-off": "head direction on",
+    "core": "lstm",
+    "inputs": "egocentric",
+}
+
+
+def quick_labels(
+    sweep: str, df: pd.DataFrame | None, shared_with: str | None = None
+) -> dict[str, str]:
+    """How the answers (``labels=``) name ``sweep``'s unchanged-`quick` condition
+    (:data:`QUICK_BASELINES`): with the seeds behind it, the first ones of ``shared_with`` or
+    the sweep's own. Empty where the sweep has no such condition or no table."""
+    cond = QUICK_BASELINES.get(sweep)
+    if df is None or cond is None or cond not in set(df["condition"]):
+        return {}
+    n = int(spread(df).loc[cond, "seeds"])
+    whose = (
+        f"the first {n} seeds of `{shared_with}`" if shared_with else f"the {n} seeds of `{sweep}`"
+    )
+    return {cond: f"`{cond}` on {whose}"}
+
+
+def quick_baseline_sentence(
+    reference: pd.DataFrame,
+    name: str,
+    tables: dict[str, tuple[pd.DataFrame | None, str | None]],
+    metric: str = "grid_fraction_037",
+) -> str:
+    """One sentence: the median ``metric`` of the unchanged `quick` preset over the seeds of the
+    sweep ``name`` (its table ``reference``), and over the seeds of each sweep in ``tables``
+    (``sweep: (table, the sweep whose seeds it shares or None)``), named by seed set."""
+    ref = spread(reference, metric).iloc[0]
+    parts = [
+        f"{percent(ref['median'])} grid-like units over the {int(ref['seeds'])} seeds of `{name}`"
+    ]
+    shared: dict[tuple[str, int, str], list[str]] = {}
+    own: list[tuple[str, int, str]] = []
+    for sweep, (df, shared_with) in tables.items():
+        if df is None or QUICK_BASELINES[sweep] not in set(df["condition"]):
+            continue
+        row = spread(df, metric).loc[QUICK_BASELINES[sweep]]
+        if not row["seeds"]:
+            continue
+        if shared_with:
+            key = (shared_with, int(row["seeds"]), percent(row["median"]))
+            shared.setdefault(key, []).append(f"`{sweep}`")
+        else:
+            own.append((f"`{sweep}`", int(row["seeds"]), percent(row["median"])))
+    for (with_, n, value), names in shared.items():
+        of = "them" if with_ == name else f"those of `{with_}`"
+        reuse = plural(len(names), "reuses", "reuse")
+        parts.append(f"{value} over the first {n} of {of}, which {join(names)} {reuse}")
+    for n in sorted({n for _, n, _ in own}):
+        group = [(s, v) for s, m, v in own if m == n]
+        parts.append(
+            f"{join(v for _, v in group)} over the {n} seeds that {join(s for s, _ in group)} "
+            f"{'each ' if len(group) > 1 else ''}trained anew"
+        )
+    listed = "; ".join(parts[:-1]) + ("; and " if len(parts) > 2 else " and ") + parts[-1]
+    return (
+        "The `quick` preset unchanged, the baseline of most questions, ends with a median of "
+        f"{listed if len(parts) > 1 else parts[0]}: one setting, read on different seeds."
+    )
