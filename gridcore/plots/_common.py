@@ -94,7 +94,7 @@ def shared_colorbar(
     ``pad`` are matplotlib's (length to width, gap to the axes as a fraction of them)."""
     cb = fig.colorbar(im, ax=list(np.ravel(axes)), shrink=0.9, aspect=aspect, pad=pad)
     cb.set_label(label, fontsize=8)
-    cb.ax.tick_params(labelsize=7)
+    cb.ax.tick_params(labelsize=8)
     if normalised_scale:
         cb.set_ticks([0, 1], labels=["min", "max"])
     return cb

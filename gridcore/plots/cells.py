@@ -263,10 +263,10 @@ def plot_speed_histogram(
     for name, value in (real or {}).items():
         ax.axvline(value, color="tab:red", ls="--", lw=0.8)
         ax.annotate(f"real rat {name}", (value, 0.95), xycoords=("data", "axes fraction"),
-                    rotation=90, va="top", ha="right", fontsize=7, color="tab:red")  # fmt: skip
+                    rotation=90, va="top", ha="right", fontsize=8, color="tab:red")  # fmt: skip
     ax.set_xlabel("speed (m/s)")
     ax.set_ylabel("density")
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=8, loc="upper right")
     return ax
 
 
@@ -284,7 +284,7 @@ def plot_turn_histogram(
     ax.set_yscale("log")
     ax.set_xlabel("turning rate (rad/s)")
     ax.set_ylabel("density")
-    ax.legend(fontsize=7, loc="lower center")
+    ax.legend(fontsize=8, loc="lower center")
     return ax
 
 
@@ -346,7 +346,7 @@ def plot_decoded_path(
     ]
     ax.legend(
         handles=handles,
-        fontsize=7,
+        fontsize=8,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.24),
         ncols=3,

@@ -54,7 +54,7 @@ class LiveTrainingPlot:
         if self.floor_cm is not None:
             self.axes[1].axhline(self.floor_cm, color="0.5", ls="--", lw=0.8)
             self.axes[1].annotate("decoding floor", (0, self.floor_cm), xytext=(2, 3),
-                                  textcoords="offset points", fontsize=7)  # fmt: skip
+                                  textcoords="offset points", fontsize=8)  # fmt: skip
         for ax in self.axes:
             ax.set_xlim(0, self.total_steps)
         self.axes[1].set_ylim(bottom=0)

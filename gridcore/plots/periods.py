@@ -116,7 +116,7 @@ def plot_module_scales(table, slice_labels=None, ax: Axes | None = None) -> Axes
             ax.plot(x, 0.05, marker="o", ms=4, mfc="none", mec="black", ls="none", label=ring)
             labelled.add(-2)
         groups.setdefault(row["condition"], []).append(x)
-    ax.set_xticks(range(len(table)), [str(seed) for seed in table["seed"]], fontsize=7)
+    ax.set_xticks(range(len(table)), [str(seed) for seed in table["seed"]], fontsize=8)
     for k, (condition, xs) in enumerate(groups.items()):
         ax.text(np.mean(xs), 1.01, condition, transform=ax.get_xaxis_transform(),
                 ha="center", va="bottom", fontsize=8)  # fmt: skip

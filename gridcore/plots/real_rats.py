@@ -43,8 +43,8 @@ def plot_motion_fit(
     b.set_yscale("log")
     a.set(xlabel="speed (m/s)", ylabel="density")
     b.set(xlabel="turning rate (rad/s)", ylabel="density")
-    a.legend(fontsize=7, loc="upper right")
-    b.legend(fontsize=7, loc="lower center")
+    a.legend(fontsize=8, loc="upper right")
+    b.legend(fontsize=8, loc="lower center")
     return a.figure
 
 
@@ -73,7 +73,7 @@ def plot_real_vs_simulated(
         im = image(axes[0, k], normalised(real[u]), cmap, vmin=0, vmax=1)
         image(axes[1, k], normalised(simulated[u]), cmap, vmin=0, vmax=1)
         title = f"unit {u}" if r is None else f"unit {u}\nr = {r[u]:.2f}"
-        axes[0, k].set_title(title, fontsize=7)
+        axes[0, k].set_title(title, fontsize=8)
     axes[0, 0].set_ylabel("real rat", fontsize=8)
     axes[1, 0].set_ylabel("simulated", fontsize=8)
     if colorbar is not None and im is not None:

@@ -40,7 +40,7 @@ def plot_drift(
     if tolerance_cm:
         ax.axhline(tolerance_cm, color="0.3", ls=":", lw=1, label="arrival radius")
     ax.set(xlabel="network steps", ylabel="decoded position error (cm)", ylim=(0, None))
-    ax.legend(fontsize=7, frameon=False)
+    ax.legend(fontsize=8, frameon=False)
     return ax
 
 

@@ -161,7 +161,7 @@ def plot_ratemap_grid(
             ax.set_axis_off()
             continue
         im = image(ax, normalised(maps[units[k]]), cmap, vmin=0, vmax=1)
-        ax.set_title(str(units[k]) if titles is None else titles[k], fontsize=7)
+        ax.set_title(str(units[k]) if titles is None else titles[k], fontsize=8)
     if colorbar is not None and im is not None:
         shared_colorbar(fig, im, axes, colorbar, normalised_scale=True)
     return fig
@@ -224,7 +224,7 @@ def plot_score_null(
     _threshold_lines(ax, scores, lines)
     ax.set_xlabel("60° grid score")
     ax.set_ylabel("density")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return ax
 
 
@@ -370,7 +370,7 @@ def plot_scale_clusters(
         )
     ax.set_xlabel("grid scale (cm)")
     ax.set_ylabel("units")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return ax
 
 
@@ -414,7 +414,7 @@ def plot_emergence(emergence, axes=None) -> Figure:
     a.axhline(100 * GRID_FRACTION, color="tab:red", lw=1, ls=":", label=paper)
     a.set_xlabel("training step")
     a.set_ylabel("grid-like units (%)")
-    a.legend(fontsize=7)
+    a.legend(fontsize=8)
     b.plot(emergence.history_steps, emergence.position_error_cm, color="tab:gray")
     b.set_xlabel("training step")
     b.set_ylabel("position error on training batches (cm)")

@@ -42,7 +42,7 @@ def plot_architecture(cfg, ax: Axes | None = None) -> Axes:
         ax.annotate("", p1, p0, arrowprops=dict(arrowstyle="-|>", lw=0.9, color="k"))
         if text:
             ax.text((p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2 + 0.12, text, ha="center",
-                    fontsize=7, color="0.3")  # fmt: skip
+                    fontsize=8, color="0.3")  # fmt: skip
 
     arrow("vel", "core", "each step")
     c = blocks["core"]
@@ -84,11 +84,11 @@ def plot_training_curves(
     axes[0].set_ylabel("loss (nats)")
     axes[1].set_ylabel("position error (cm)")
     axes[2].set_ylabel("heading error (degrees)")
-    axes[0].legend(fontsize=7, loc="upper right")
+    axes[0].legend(fontsize=8, loc="upper right")
     for ax in axes:
         ax.set_xlabel("training step")
         if label and ax is not axes[0]:
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=8)
     return axes[0].figure
 
 
@@ -109,11 +109,11 @@ def plot_grid_fraction(
     if paper is not None:
         ax.axhline(100 * paper, color="0.5", ls="--", lw=0.8)
         ax.annotate("paper", (0, 100 * paper), xytext=(2, 3), textcoords="offset points",
-                    fontsize=7)  # fmt: skip
+                    fontsize=8)  # fmt: skip
     ax.set_xlabel("training step")
     ax.set_ylabel("grid-like units (%)")
     ax.set_ylim(0, max(40, ax.get_ylim()[1]))
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
@@ -135,7 +135,7 @@ def plot_gradient_histogram(grads: dict, clip: float = GRAD_CLIP, ax: Axes | Non
     ax.set_xscale("log")
     ax.set_xlabel("|gradient| before clipping")
     ax.set_ylabel("weights × batches")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
@@ -152,5 +152,5 @@ def plot_update_sizes(
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("|update| / learning rate")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=8)
     return ax

@@ -199,6 +199,6 @@ def plot_unit_volumes(
         for axis in "xyz":
             getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(2))
             getattr(ax, f"set_{axis}label")(f"{axis} (m)", fontsize=8, labelpad=-4)
-        ax.tick_params(labelsize=7, pad=-2)
+        ax.tick_params(labelsize=8, pad=-2)
         ax.set_box_aspect((1, 1, 1), zoom=0.85)  # room for the z label in a narrow panel
     return fig
