@@ -158,6 +158,16 @@ def test_motion_statistics_and_densities():
     torch.testing.assert_close(d, torch.tensor([0.1, 0.05, 1.1]))
 
 
+def test_times_real_rat_speed_compares_the_set_mean_speeds():
+    from gridcore.world.trajectories import REAL_RAT_SPEED, times_real_rat_speed
+
+    fast = get_motion("sorscher")
+    assert times_real_rat_speed("sorscher") == pytest.approx(fast.mean_speed / 0.12)
+    assert times_real_rat_speed(fast) == times_real_rat_speed("sorscher")
+    assert REAL_RAT_SPEED["mean"] == 0.12
+    assert times_real_rat_speed("sargolini") == pytest.approx(1, abs=0.1)  # fitted to it
+
+
 # --- walls inside the box ---------------------------------------------------------------------
 
 WALL_WITH_DOOR = torch.tensor([[[0.0, -1.1], [0.0, -0.25]], [[0.0, 0.25], [0.0, 1.1]]])

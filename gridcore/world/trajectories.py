@@ -474,6 +474,12 @@ class TrajectoryStream:
 REAL_RAT_SPEED = {"mean": 0.12, "median": 0.105, "p90": 0.23}  # m/s
 
 
+def times_real_rat_speed(params: MotionParams | str) -> float:
+    """The set mean speed of ``params`` as a multiple of the real rat's mean speed."""
+    p = get_motion(params) if isinstance(params, str) else params
+    return p.mean_speed / REAL_RAT_SPEED["mean"]
+
+
 def rayleigh_pdf(v: np.ndarray, scale: float) -> np.ndarray:
     """Density of the Rayleigh distribution with ``scale`` (m/s) at speeds ``v``."""
     v = np.asarray(v, dtype=float)
