@@ -177,3 +177,53 @@ def test_questions_point_to_other_chapters_by_title_not_by_number():
     for q in QUESTIONS:
         assert not re.search(r"\b(ch\.|chapter) ?\d", q["see"]), q["see"]
         assert ".ipynb" not in q["see"], q["see"]  # {doc} and {ref} resolve; a file link may not
+
+
+def test_learnt_answer_uses_the_books_limit():
+    from gridcore.sweeps.answers import learnt_answer
+
+    limit = 42.0
+    df = _pair([0.2] * 3, [0.2] * 3).assign(position_error_cm=[20.0] * 3 + [limit + 10] * 3)
+    text = learnt_answer(df, "other", "base", limit)
+    assert text.startswith(
+        f"The `other` networks end with a median position error of {limit + 10:.0f} cm"
+    )
+    assert f"above {limit:.0f} cm, half the error" in text and "have not learnt" in text
+    assert learnt_answer(df, "base", "other", limit).endswith("so they have learnt the task.")
+
+
+def _paper_rat_table(dog_scale: float) -> pd.DataFrame:
+    from gridcore.sweeps.answers import DOG_EPSILONS
+
+    rows = {  # condition: scale, share, error, loss, null
+        "paper rat": (1.5, 0.25, 36.0, 3.0, 0.29),
+        DOG_EPSILONS[0]: (0.96, 0.11, 89.0, 5.546, 0.40),
+        DOG_EPSILONS[1]: (dog_scale, 0.20, 12.0, 5.475, 0.38),
+    }
+    columns = ["median_scale_m", "grid_fraction_037", "position_error_cm", "loss"]
+    return pd.DataFrame(
+        [
+            {"condition": c, "seed": s, "status": "done", "shuffle_threshold": v[4]}
+            | dict(zip(columns, v[:4], strict=False))
+            for c, v in rows.items()
+            for s in range(3)
+        ]
+    )
+
+
+def test_paper_rat_answer_counts_only_networks_that_learnt():
+    from gridcore.sweeps.answers import paper_rat_answer
+
+    text = paper_rat_answer(_paper_rat_table(0.88), 42.0)
+    assert text.startswith("No condition of this sweep grows grids that small in that many units.")
+    assert "`DoG 12 cm, eps 1e-14, 20k steps` has the smallest grid: 0.88 m" in text
+    assert "at 1e-10 their networks end at a median loss of 5.546" in text
+    assert "ln 256 = 5.545" in text and "a median of 11.0 % of their units above 0.37" in text
+    small = paper_rat_answer(_paper_rat_table(0.70), 42.0)
+    assert small.startswith("`DoG 12 cm, eps 1e-14, 20k steps` grows grids that small")
+    # the unlearnt condition (89 cm) never counts, even with the smallest grid
+    assert "`DoG 12 cm, 20k steps` has" not in paper_rat_answer(_paper_rat_table(0.99), 42.0)
+    elsewhere = (0.67, 0.297, "8 cm wide, 5 seeds")
+    also = paper_rat_answer(_paper_rat_table(0.88), 42.0, elsewhere)
+    assert "Narrower targets do, on the same rat: 0.67 m with 29.7 % grid-like units (8 cm" in also
+    assert "Narrower targets" not in paper_rat_answer(_paper_rat_table(0.88), 42.0, (0.9, 0.3, ""))

@@ -27,6 +27,7 @@ from gridcore.sweeps.summary import (
     conditions,
     error_vs_grid,
     finished,
+    spread,
 )
 from gridcore.sweeps.tables import load, load_all
 
@@ -218,6 +219,24 @@ def ranking(
     if len(parts) == 1:
         parts.append("there is no other condition to compare")
     return "; ".join(parts) + "."
+
+
+def learnt_answer(df: pd.DataFrame, condition: str, baseline: str, limit: float) -> str:
+    """Has ``condition`` learnt the task? Its median position error against ``baseline``'s and
+    against ``limit`` (cm), the book's largest median error of a network that learnt
+    (:func:`gridcore.headline.learnt_error_limit_cm`)."""
+    err = spread(df, "position_error_cm")["median"]
+    text = (
+        f"The `{condition}` networks end with a median position error of {err[condition]:.0f} cm, "
+        f"against {err[baseline]:.0f} cm for `{baseline}`"
+    )
+    rule = f"{limit:.0f} cm, half the error of always guessing the box's centre"
+    if err[condition] > limit:
+        return (
+            f"{text}: above {rule}. They have not learnt to path-integrate, so their grid-like "
+            "units say little about where these targets lead with longer training."
+        )
+    return f"{text}: within {rule}, so they have learnt the task."
 
 
 def level_answer(
@@ -415,3 +434,88 @@ def experiments_table(
         for q in questions
     ]
     return answers_table(rows + list(extra or []))
+
+
+#: The paper-rat sweep's two centre-surround conditions: RMSProp's epsilon at 1e-10 and 1e-14.
+DOG_EPSILONS = ("DoG 12 cm, 20k steps", "DoG 12 cm, eps 1e-14, 20k steps")
+
+
+def _smallest_learnt(df: pd.DataFrame, limit: float, max_scale_m: float, min_share: float) -> str:
+    """Which condition of ``df`` that learnt the task (a median position error of at most
+    ``limit`` cm) has grids of at most ``max_scale_m`` in a median share of at least
+    ``min_share``, and which has the smallest grid."""
+    err = spread(df, "position_error_cm")["median"]
+    scale, share = spread(df, "median_scale_m"), spread(df, "grid_fraction_037")
+    learnt = list(err.index[err <= limit])
+    enough = [c for c in learnt if share.loc[c, "median"] >= min_share]
+    meets = [c for c in enough if scale.loc[c, "median"] <= max_scale_m]
+    first = (
+        f"`{meets[0]}` grows grids that small in that many units"
+        if meets
+        else "No condition of this sweep grows grids that small in that many units"
+    )
+    if enough:
+        among = (
+            f"Of the conditions with a median of at least {100 * min_share:.0f} % grid-like units"
+        )
+    else:
+        among = (
+            f"No condition that learnt the task keeps a median of {100 * min_share:.0f} % "
+            "grid-like units; of those that learnt"
+        )
+    c = scale.loc[enough or learnt or list(err.index), "median"].idxmin()
+    return (
+        f"{first}. {among}, `{c}` has the smallest grid: {scale.loc[c, 'median']:.2f} m "
+        f"(range {scale.loc[c, 'min']:.2f}-{scale.loc[c, 'max']:.2f} m over "
+        f"{scale.loc[c, 'seeds']} seeds) with {100 * share.loc[c, 'median']:.1f} % grid-like "
+        f"units, against {max_scale_m} m."
+    )
+
+
+def _epsilon_note(df: pd.DataFrame, n_place: int) -> str:
+    """What RMSProp's epsilon does to the centre-surround conditions (:data:`DOG_EPSILONS`) of
+    the paper-rat sweep: loss, position error, grid-like share and shuffle nulls."""
+    a, b = DOG_EPSILONS
+    loss = spread(df, "loss")["median"]
+    if a not in loss or b not in loss:
+        return ""
+    err = spread(df, "position_error_cm")["median"]
+    share = spread(df, "grid_fraction_037")
+    null = spread(df, "shuffle_threshold")["median"]
+    return (
+        " The epsilon matters for centre-surround targets: at 1e-10 their networks end at a "
+        f"median loss of {loss[a]:.3f} (a uniform guess: ln {n_place} = {np.log(n_place):.3f}) "
+        f"with a position error of {err[a]:.0f} cm; at 1e-14, at {loss[b]:.3f} with "
+        f"{err[b]:.0f} cm. Yet the networks that never learnt still have a median of "
+        f"{100 * share.loc[a, 'median']:.1f} % of their units above 0.37 (range "
+        f"{100 * share.loc[a, 'min']:.1f}-{100 * share.loc[a, 'max']:.1f} %): with these "
+        "targets a unit above 0.37 does not show that the network learnt, and the shuffle nulls "
+        f"are higher (median 95th percentile {null[a]:.2f} and {null[b]:.2f}, against "
+        f"{null['paper rat']:.2f} for the paper's targets), so the shares above are to be read "
+        "with the position error beside them."
+    )
+
+
+def paper_rat_answer(
+    df: pd.DataFrame,
+    limit: float,
+    elsewhere: tuple[float, float, str] | None = None,
+    max_scale_m: float = 0.8,
+    min_share: float = 0.20,
+    n_place: int = 256,
+) -> str:
+    """Does a condition of the paper-rat sweep ``df`` that learnt the task (a median position
+    error of at most ``limit`` cm, :func:`gridcore.headline.learnt_error_limit_cm`) grow grids of
+    at most ``max_scale_m`` in a median share of at least ``min_share``? Names the smallest grid
+    among them; ``elsewhere`` (median scale in m, share, the condition in words), the book's
+    smallest grids in another sweep (:func:`gridcore.headline.smallest_grids`), when they are that
+    small; and what RMSProp's epsilon did to the centre-surround conditions (``n_place`` cells)."""
+    text = _smallest_learnt(df, limit, max_scale_m, min_share)
+    if elsewhere is not None:
+        scale, share, words = elsewhere
+        if scale <= max_scale_m and share >= min_share:
+            text += (
+                f" Narrower targets do, on the same rat: {scale:.2f} m with {100 * share:.1f} % "
+                f"grid-like units ({words}; see the section on narrower targets above)."
+            )
+    return text + _epsilon_note(df, n_place)

@@ -22,9 +22,10 @@ from tqdm.auto import tqdm
 
 from gridcore.analysis.results import score_network
 from gridcore.errors import GridcoreError
+from gridcore.formatting import join
 from gridcore.net.runs import load_network
 from gridcore.paper import GRID_THRESHOLD
-from gridcore.scoring.scale_modules import discreteness_test
+from gridcore.scoring.scale_modules import ScaleClusters, discreteness_test
 from gridcore.sweeps.spec import Trial, load_spec
 from gridcore.sweeps.trials import read_trial
 
@@ -56,12 +57,11 @@ MODULE_COLUMNS = [
 class ModuleTarget:
     """What a setting must show to count as holding modules: over its finished seeds, a median
     grid-like share (DeepMind's scorer, > 0.37) of at least ``min_grid``, a median position error
-    (cm) no worse than ``max_error_factor`` times ``baseline_error_cm``, and modules (discrete,
-    >= 2, ratios in :data:`RATIO_RANGE`) in at least ``min_share`` of its seeds."""
+    of at most ``max_error_cm`` (a network that learnt the task), and modules (discrete, >= 2,
+    ratios in :data:`RATIO_RANGE`) in at least ``min_share`` of its seeds."""
 
-    baseline_error_cm: float
+    max_error_cm: float
     min_grid: float = 0.20
-    max_error_factor: float = 2.0
     min_share: float = 0.5
 
 
@@ -193,32 +193,14 @@ def score_unit_scales(
     return pd.DataFrame(rows, columns=columns)
 
 
-def width_targets(table: pd.DataFrame, alone_error_cm: pd.Series) -> dict[str, ModuleTarget]:
-    """A :class:`ModuleTarget` for each condition of a :func:`module_table`, its baseline the
-    position error (cm) of its narrowest ensemble's width trained alone: ``alone_error_cm`` is
-    indexed by width in cm (the ``position error (cm)`` column of
-    :func:`gridcore.sweeps.periods.width_table`). The position is decoded from that ensemble.
-    A GridcoreError when a width was not trained alone."""
-    targets = {}
-    for condition, sigma in table.groupby("condition", sort=False)["place_sigma_m"].first().items():
-        width_cm = round(100 * sigma, 1)
-        if width_cm not in alone_error_cm.index:
-            raise GridcoreError(f"no network with {width_cm:g} cm targets alone for {condition!r}")
-        targets[condition] = ModuleTarget(float(alone_error_cm.loc[width_cm]))
-    return targets
-
-
-def module_summary(
-    table: pd.DataFrame, target: ModuleTarget | dict[str, ModuleTarget]
-) -> pd.DataFrame:
+def module_summary(table: pd.DataFrame, target: ModuleTarget) -> pd.DataFrame:
     """Per condition of a :func:`module_table`: finished seeds, median (min-max) grid-like share
     and position error, seeds with modules, the median ratio between the two smallest modules
     of the seeds that have them, the median scale of each read-out slice, the largest median
-    position error the target allows (cm) and whether the condition meets its target (``target``, or ``target[condition]``: the
-    position error's baseline differs with the width of the ensemble it is decoded from)."""
+    position error the target allows (cm) and whether the condition meets ``target``."""
     rows = []
+    goal = target
     for condition, part in table.groupby("condition", sort=False):
-        goal = target[condition] if isinstance(target, dict) else target
         with_modules = part[part["has_modules"]]
         first_ratio = [r[0] for r in with_modules["ratios"]]
         slices = np.array([list(s) for s in part["slice_scales_m"]], dtype=float)
@@ -226,7 +208,7 @@ def module_summary(
         share = len(with_modules) / len(part)
         meets = bool(
             grid.median() >= goal.min_grid
-            and error.median() <= goal.max_error_factor * goal.baseline_error_cm
+            and error.median() <= goal.max_error_cm
             and share >= goal.min_share
         )
         rows.append(
@@ -240,21 +222,18 @@ def module_summary(
                 "seeds with modules": len(with_modules),
                 "module ratio, median": float(np.median(first_ratio)) if first_ratio else np.nan,
                 "slice scales (m), median": tuple(np.nanmedian(slices, axis=0).round(3)),
-                "position error limit (cm)": goal.max_error_factor * goal.baseline_error_cm,
+                "position error limit (cm)": goal.max_error_cm,
                 "meets target": meets,
             }
         )
     return pd.DataFrame(rows).set_index("condition") if rows else pd.DataFrame()
 
 
-def modules_answer(
-    summary: pd.DataFrame, condition: str, target: ModuleTarget | dict[str, ModuleTarget]
-) -> str:
+def modules_answer(summary: pd.DataFrame, condition: str, target: ModuleTarget) -> str:
     """One sentence from :func:`module_summary`: does ``condition`` hold grid modules as the
     paper's are, and by which of the target's measures does it fall short?"""
     if condition not in summary.index:
         return f"Cannot tell yet: no finished seeds of {condition!r}."
-    target = target[condition] if isinstance(target, dict) else target
     row = summary.loc[condition]
     n, have = int(row["seeds"]), int(row["seeds with modules"])
     grid, error = row["grid-like, median"], row["position error (cm), median"]
@@ -265,7 +244,7 @@ def modules_answer(
         f"{RATIO_RANGE[0]:g}-{RATIO_RANGE[1]:g}{ratio_text}; median grid-like share "
         f"{100 * grid:.1f} % (at least {100 * target.min_grid:.0f} % counts), median position "
         f"error {error:.0f} cm (a network that learnt the task is within "
-        f"{target.max_error_factor * target.baseline_error_cm:.0f} cm)"
+        f"{target.max_error_cm:.0f} cm)"
     )
     if row["meets target"]:
         return f"Yes: {facts}."
@@ -274,7 +253,7 @@ def modules_answer(
         short.append("too few seeds with modules")
     if grid < target.min_grid:
         short.append("too few grid-like units")
-    if error > target.max_error_factor * target.baseline_error_cm:
+    if error > target.max_error_cm:
         short.append("too large a position error")
     return f"No ({', '.join(short)}): {facts}."
 
@@ -305,3 +284,55 @@ def summary_for_reading(summary: pd.DataFrame) -> pd.DataFrame:
             "holds modules": "yes" if r["meets target"] else "no",
         }
     return pd.DataFrame(rows)
+
+
+def modules_answers(summary: pd.DataFrame, target: ModuleTarget) -> str:
+    """:func:`modules_answer` for every condition of ``summary``, each after its name."""
+    return " ".join(f"`{c}`: {modules_answer(summary, c, target)}" for c in summary.index)
+
+
+def holding_modules(summary: pd.DataFrame) -> str:
+    """One sentence naming the conditions of :func:`module_summary` that hold modules and those
+    that do not."""
+    held = [f"`{c}`" for c in summary.index[summary["meets target"].astype(bool)]]
+    not_held = [f"`{c}`" for c in summary.index if f"`{c}`" not in held]
+    if not held:
+        return f"None of {join(not_held)} holds modules."
+    verb = "holds" if len(held) == 1 else "hold"
+    rest = f"; {join(not_held)} {'does' if len(not_held) == 1 else 'do'} not" if not_held else ""
+    return f"{join(held)} {verb} modules{rest}."
+
+
+def slice_answer(slices: np.ndarray, clusters: ScaleClusters, slice_names: tuple[str, str]) -> str:
+    """Does each cluster of scales (``clusters``, of one network's grid-like units) lie in its
+    own half of a sliced bottleneck? ``slices`` gives each unit's half (0 or 1), ``slice_names``
+    the halves in words. A cluster counts as lying in a half when that half holds at least 90 %
+    of its units. Ends with the halves' median scales and their ratio."""
+    slices = np.asarray(slices, dtype=int)
+    scales = clusters.scales_m
+    per_cluster = [
+        np.bincount(slices[clusters.labels == k], minlength=2) for k in range(clusters.k)
+    ]
+    parts = [
+        f"the cluster at {clusters.means_m[k]:.2f} m holds {n[0]} units of {slice_names[0]} "
+        f"and {n[1]} of {slice_names[1]}"
+        for k, n in enumerate(per_cluster)
+    ]
+    own = (
+        clusters.k == 2
+        and all(n.max() >= 0.9 * n.sum() for n in per_cluster)
+        and len({int(n.argmax()) for n in per_cluster}) == 2
+    )
+    if clusters.k < 2:
+        verdict = (
+            f"No: the {scales.size} units' scales form one cluster, at {clusters.means_m[0]:.2f} m."
+        )
+    elif own:
+        verdict = "Yes: " + "; ".join(parts) + "."
+    else:
+        verdict = "No, not cleanly: " + "; ".join(parts) + "."
+    medians = _slice_medians(slices, scales, 2)
+    return (
+        f"{verdict} The halves' median scales are {medians[0]:.2f} and {medians[1]:.2f} m, "
+        f"a ratio of {medians[1] / medians[0]:.2f}."
+    )
