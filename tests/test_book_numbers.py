@@ -13,7 +13,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from gridcore import headline, shipped
+from gridcore import headline, paper, shipped
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,6 +32,7 @@ def shared_numbers() -> dict[str, list[str]]:
         "15 s untrained": [f"{pi.median('untrained_error_15s_cm'):.0f} cm"],
         "fast median": [f"{100 * fast['median']:.1f} %"],
         "best unit's score": [f"score {best['max_grid_score_60']:.2f}"],
+        "paper's grid-like share": [f"{100 * paper.GRID_FRACTION:.1f} %"],
     }
 
 
@@ -43,7 +44,8 @@ def prose() -> dict[str, str]:
         nb = nbformat.read(path, as_version=4)
         texts[path.name] = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for path in sorted((ROOT / "book").glob("*.md")):
-        if path.name != "run_times.md":
+        # outside_figures.md is the page that cites the paper's figures as the paper states them.
+        if path.name not in ("run_times.md", "outside_figures.md"):
             texts[path.name] = path.read_text()
     readme = (ROOT / "README.md").read_text()
     start, end = readme.find(headline.BEGIN), readme.find(headline.END)
