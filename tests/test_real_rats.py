@@ -195,8 +195,8 @@ def test_step_statistics_of_trajectories_and_the_motion_table():
     table = R.motion_table({"paper": st, "normal": normal})
     assert list(table.index) == ["paper", "normal"]
     assert table.loc["normal", "turning within 1 s.d. (%)"] == pytest.approx(68.3, abs=1)
-    assert table.loc["normal", "mean speed (cm/s)"] == pytest.approx(
-        100 * 0.1 * math.sqrt(math.pi / 2), abs=0.2
+    assert table.loc["normal", "mean speed (m/s)"] == pytest.approx(
+        0.1 * math.sqrt(math.pi / 2), abs=0.002
     )
     assert table.loc["paper", "turning s.d. (rad/s)"] == round(st.summary()["turn_rate_sd"], 2)
 

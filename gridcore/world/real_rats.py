@@ -382,16 +382,16 @@ def fit_motion(stats: StepStatistics) -> MotionFit:
 
 
 def motion_table(stats: dict[str, StepStatistics]) -> pd.DataFrame:
-    """:meth:`StepStatistics.summary` of each entry, one row per label, in display units (cm/s,
+    """:meth:`StepStatistics.summary` of each entry, one row per label, in display units (m/s,
     rad/s, %) and rounded."""
     rows = []
     for st in stats.values():
         s = st.summary()
         rows.append(
             {
-                "mean speed (cm/s)": round(100 * s["mean_speed"], 1),
-                "median speed (cm/s)": round(100 * s["median_speed"], 1),
-                "90th pct speed (cm/s)": round(100 * s["p90_speed"], 1),
+                "mean speed (m/s)": round(s["mean_speed"], 3),
+                "median speed (m/s)": round(s["median_speed"], 3),
+                "90th pct speed (m/s)": round(s["p90_speed"], 3),
                 "steps below 2 cm/s (%)": round(100 * s["still_fraction"], 1),
                 "turning s.d. (rad/s)": round(s["turn_rate_sd"], 2),
                 "mean |turning| (rad/s)": round(s["mean_abs_turn_rate"], 2),

@@ -470,7 +470,8 @@ class TrajectoryStream:
 # --- statistics of the motion model -----------------------------------------------------------
 
 # Real rats, for comparison (measured from the Sargolini et al. 2006 recording that the
-# ratinabox package ships: 600 s at 50 Hz in a 1 m box).
+# ratinabox package ships: 600 s at 50 Hz in a 1 m box, positions as tracked, not smoothed;
+# gridcore.world.real_rats smooths them first, which lowers these speeds by about a tenth).
 REAL_RAT_SPEED = {"mean": 0.12, "median": 0.105, "p90": 0.23}  # m/s
 
 
