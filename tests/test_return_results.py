@@ -91,6 +91,34 @@ def test_goal_code_sentence_says_whether_the_agents_use_g_star():
     assert "more on 0 of 3 seeds" in used and used.endswith("so the agents use the goal code.")
 
 
+def test_finding_sentence_says_whether_the_experiment_tests_the_goal_code():
+    unused = rr.finding_sentence(agent_rows(off_better=True))
+    assert unused.startswith("Every grid and place agent reached more goals")
+    assert "grid agents: 1.60 goals per episode without it against 1.10 with it" in unused
+    assert "does not yet test vector-based navigation" in unused and "at random" not in unused
+    assert unused.endswith(
+        "Only 2 of the 6 agents' learning curves had levelled off when"
+        " training stopped; the other 4 were still changing."
+    )
+    used = rr.finding_sentence(agent_rows(off_better=False))
+    assert "0 of the 6 grid and place agents" in used and "does not yet test" not in used
+    lesioned = agent_rows(off_better=True)
+    lesioned.loc[lesioned.condition == "lesion random 40%", "goals_per_episode"] = 2.0
+    assert "raised their median from 1.10 to 2.00 goals" in rr.finding_sentence(lesioned)
+
+
+def test_seeds_needed_matches_the_detectable_difference():
+    a, b = np.array([0.5, 0.6, 0.7, 0.9, 1.0]), np.array([0.6, 0.7, 0.8, 0.9, 1.1])
+    assert rr.like_seeds(a, 7).mean() == pytest.approx(a.mean())
+    assert rr.like_seeds(a, 7).std(ddof=1) == pytest.approx(a.std(ddof=1))
+    now = rr.detectable_difference(a, b)
+    n = rr.seeds_needed(a, b, now / 2)
+    assert 5 < n <= 5 * 4 + 1
+    assert rr.detectable_difference(rr.like_seeds(a, n), rr.like_seeds(b, n)) <= now / 2
+    worse = rr.detectable_difference(rr.like_seeds(a, n - 1), rr.like_seeds(b, n - 1))
+    assert worse > now / 2
+
+
 def test_lesion_table_and_sentence_compare_grid_with_random_units():
     results = agent_rows(off_better=True)
     t = rr.lesion_table(results)

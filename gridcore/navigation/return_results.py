@@ -96,6 +96,22 @@ def detectable_difference(
     return float(t * pooled * math.sqrt(1 / len(a) + 1 / len(b)))
 
 
+def like_seeds(values: np.ndarray, n: int) -> np.ndarray:
+    """``n`` values with the mean and standard deviation (ddof 1) of ``values``: evenly spaced
+    quantiles of a normal distribution, rescaled."""
+    z = stats.norm.ppf((np.arange(n) + 0.5) / n)
+    return values.mean() + values.std(ddof=1) * z / z.std(ddof=1)
+
+
+def seeds_needed(a: np.ndarray, b: np.ndarray, difference: float, max_seeds: int = 10_000) -> int:
+    """The fewest seeds per arm whose detectable difference is at most ``difference``, if new
+    seeds spread as ``a`` and ``b`` do (arms from :func:`like_seeds`)."""
+    for n in range(2, max_seeds + 1):
+        if detectable_difference(like_seeds(a, n), like_seeds(b, n)) <= difference:
+            return n
+    raise ValueError(f"more than {max_seeds} seeds an arm would be needed")
+
+
 @dataclass(frozen=True)
 class Primary:
     """The primary comparison: grid against place agents, goals per held-out episode."""
@@ -264,6 +280,59 @@ def goal_code_sentence(results: pd.DataFrame) -> str:
     return f"With the goal code zeroed, {' and '.join(parts)}: {end}."
 
 
+def finding_sentence(results: pd.DataFrame) -> str:
+    """What the controls and the learning curves say about the code agents, in two sentences:
+    whether they did better with the goal code zeroed or with random units silenced, and how
+    many agents' curves had levelled off."""
+    table = medians(results, "goals_per_episode", (PRIMARY, GOAL_CODE_OFF), [GRID, PLACE])
+    parts, raised, tested = [], 0, 0
+    for variant, name in ((GRID, "grid"), (PLACE, "place")):
+        more, n = goal_code_effect(results, variant)
+        if n:
+            on, off = table.loc[variant, PRIMARY], table.loc[variant, GOAL_CODE_OFF]
+            unit = "" if parts else " goals per episode without it"
+            with_it = "" if parts else " with it"
+            parts.append(f"{name} agents: {_goals(off)}{unit} against {_goals(on)}{with_it}")
+            raised, tested = raised + more, tested + n
+    sentences = []
+    if tested:
+        numbers = f"(medians over seeds, {'; '.join(parts)})"
+        if raised == tested:
+            sentences.append(
+                f"Every grid and place agent reached more goals with its goal code zeroed {numbers}"
+            )
+        else:
+            sentences.append(
+                f"With the goal code zeroed, {raised} of the {tested} grid and place agents"
+                f" reached more goals {numbers}"
+            )
+        lesions = lesion_table(results)
+        if "random" in lesions and len(lesions) > 1:
+            share = int(lesions.index.max())
+            intact, hit = lesions.loc[0, "random"], lesions.loc[share, "random"]
+            if hit > intact:
+                sentences[-1] += (
+                    f", and silencing {share} % of the grid agents' units at random raised their"
+                    f" median from {_goals(intact)} to {_goals(hit)} goals"
+                )
+        if raised == tested:
+            sentences[-1] += (
+                ": these agents do not use the goal code, so this experiment does not yet test"
+                " vector-based navigation."
+            )
+        else:
+            sentences[-1] += ": not every agent relies on the goal code."
+    flat, n_agents = plateau_counts(results)
+    if flat == n_agents:
+        sentences.append(f"All {n_agents} agents' learning curves had levelled off.")
+    else:
+        sentences.append(
+            f"Only {flat} of the {n_agents} agents' learning curves had levelled off when"
+            f" training stopped; the other {n_agents - flat} were still changing."
+        )
+    return " ".join(sentences)
+
+
 def lesion_table(results: pd.DataFrame, variant: str = GRID) -> pd.DataFrame:
     """Median goals per held-out episode over seeds of ``variant`` with a share of its units
     silenced: the most grid-like ones or as many at random (columns), per share (rows; 0: the
@@ -301,7 +370,7 @@ def lesion_sentence(results: pd.DataFrame, variant: str = GRID) -> str:
     return f"Silencing the most grid-like units ({shares} of them) {how}."
 
 
-ARENA_NAMES = {"box": "open box", "goal-doors": "rooms arena (goal-doors)"}
+ARENA_NAMES = {"box": "open box", "goal-doors": "rooms arena"}
 
 
 def preflight_success(preflight: pd.DataFrame, arena: str) -> float:
