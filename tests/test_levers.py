@@ -27,3 +27,11 @@ def test_a_reference_other_than_the_paper():
 def test_every_lever_names_a_chapter_that_exists():
     for lever in LEVERS.values():
         assert (BOOK / f"{lever.chapter}.ipynb").is_file(), lever.chapter
+
+
+def test_a_setting_that_does_not_apply_reads_a_dash_and_numbers_are_short():
+    two = get_preset("paper", place_ensembles=2, place_sigma_ratio=7 / 3)
+    row = levers(two).set_index("setting").loc["width ratio between ensembles"]
+    assert (row.value, row.paper) == ("2.33", "–")
+    one = get_preset("paper", place_sigma_ratio=2.0)  # one ensemble: the ratio is unused
+    assert levers(one).empty

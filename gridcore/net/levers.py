@@ -2,7 +2,8 @@
 
 :func:`levers` lists where a config departs from another (by default the paper's recipe,
 ``PRESETS["paper"]``): the setting's name in words, its value in both, and the book's chapter
-about it. The book's chapter on the shipped networks shows one such table per network.
+about it. The book's chapter on the shipped networks shows one such table per network. A
+setting that does not apply to a config (the width ratio of a single ensemble) reads "–".
 """
 
 from __future__ import annotations
@@ -30,11 +31,22 @@ class Lever:
     words: str
     say: Callable[[object], str] | dict
     chapter: str
+    applies: Callable[[TrainConfig], bool] | None = None
 
-    def value(self, v) -> str:
+    def value(self, v, cfg: TrainConfig | None = None) -> str:
+        """``v`` in words; "–" where the setting does not apply to ``cfg``."""
+        if cfg is not None and self.applies is not None and not self.applies(cfg):
+            return NOT_APPLICABLE
         if isinstance(self.say, dict):
             return self.say.get(v, str(v))
         return self.say(v)
+
+
+NOT_APPLICABLE = "–"
+
+
+def _several_ensembles(cfg: TrainConfig) -> bool:
+    return cfg.place_ensembles > 1
 
 
 LEVERS: dict[str, Lever] = {
@@ -42,7 +54,7 @@ LEVERS: dict[str, Lever] = {
         "the rat",
         {
             "paper": "the paper's (mean 0.16 m/s)",
-            "sorscher": "Sorscher et al.'s, 2π faster (1.0 m/s)",
+            "sorscher": "Sorscher et al.'s, about 6 times (2π) faster (1.0 m/s)",
             "sargolini": "fitted to a real rat (0.11 m/s)",
         },
         "02_trajectories",
@@ -60,12 +72,13 @@ LEVERS: dict[str, Lever] = {
     "place_sigma": Lever("place-cell width", _cm, "01_place_cells"),
     "place_ensembles": Lever("place-cell ensembles", str, "15_grid_scale"),
     "place_sigma_ratio": Lever(
-        "width ratio between ensembles", lambda v: f"{v:g}", "15_grid_scale"
+        "width ratio between ensembles", lambda v: f"{v:.3g}", "15_grid_scale", _several_ensembles
     ),
     "place_readout": Lever(
         "read-out of the ensembles",
         {"shared": "all from the whole bottleneck", "sliced": "each from its own slice"},
         "15_grid_scale",
+        _several_ensembles,
     ),
     "use_hd": Lever("head-direction cells", {True: "yes", False: "none"}, "12_experiments"),
     "init_code": Lever(
@@ -111,8 +124,10 @@ def levers(cfg: TrainConfig, reference: TrainConfig | None = None) -> pd.DataFra
         rows.append(("a training example", _seconds(cfg), _seconds(ref), "02_trajectories"))
     for f in fields(cfg):
         lever = LEVERS.get(f.name)
-        mine, theirs = getattr(cfg, f.name), getattr(ref, f.name)
-        if lever is None or mine == theirs:
+        if lever is None:
             continue
-        rows.append((lever.words, lever.value(mine), lever.value(theirs), lever.chapter))
+        mine = lever.value(getattr(cfg, f.name), cfg)
+        theirs = lever.value(getattr(ref, f.name), ref)
+        if mine != theirs:
+            rows.append((lever.words, mine, theirs, lever.chapter))
     return pd.DataFrame(rows, columns=["setting", "value", "paper", "chapter"])
