@@ -5,7 +5,7 @@ cannot drift apart:
 
 * :func:`table`: the share of grid-like bottleneck units over ten seeds for each CPU preset,
   read at the preset's last step from its shipped sweep (``experiments/headline-*``), beside the
-  paper's 25.2 %;
+  paper's 25.2 %, and the paper's own recipe once all its seeds have reached their last step;
 * :func:`claims`: one line per claim of the paper (grid-like units, grid scale and modules,
   path integration over 15 s, vector navigation), each with the paper's figure, ours, and a
   verdict, from the shipped sweep tables.
@@ -177,20 +177,24 @@ def presets() -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("preset")
 
 
+ARTICLE = paper_recipe.ARTICLE  # the column of the article's own figure
+SHARE = "grid-like units, median (range)"
+AT_LEVEL = f"seeds ≥ {100 * LEVEL:.0f} %"
+
+
 def table() -> pd.DataFrame:
-    """:func:`presets` for reading: one row per preset, percents, the paper's figure beside."""
+    """:func:`presets` for reading: one row per preset, percents, the article's figure beside;
+    the paper's recipe last (:func:`recipe_row`)."""
     p = presets()
     t = pd.DataFrame(
         {
             "steps": [f"{s:,}" for s in p["step"]],
-            "grid-like units, median (range)": [
+            SHARE: [
                 f"{100 * r['median']:.1f} % ({100 * r['min']:.1f}–{100 * r['max']:.1f} %)"
                 for _, r in p.iterrows()
             ],
-            f"seeds ≥ {100 * LEVEL:.0f} %": [
-                f"{a} of {n}" for a, n in zip(p["at_paper"], p["seeds"], strict=True)
-            ],
-            "paper": percent(paper.GRID_FRACTION),
+            AT_LEVEL: [f"{a} of {n}" for a, n in zip(p["at_paper"], p["seeds"], strict=True)],
+            ARTICLE: percent(paper.GRID_FRACTION),
         },
         index=p.index,
     )
@@ -198,35 +202,39 @@ def table() -> pd.DataFrame:
     return pd.concat([t, recipe])
 
 
+def recipe_history() -> tuple[pd.DataFrame, int, int]:
+    """The training log of the paper's recipe (:data:`RECIPE_SWEEP`), as
+    :func:`paper_recipe.histories` gives it, with its number of seeds and its last step."""
+    folder = shipped.sweep(RECIPE_SWEEP)
+    seeds = len(load_spec(folder / "spec.yaml").trials(folder))
+    return paper_recipe.histories(folder), seeds, get_preset("paper").steps
+
+
+def recipe_finished() -> bool:
+    """Whether every seed of the paper's recipe has reached its last step."""
+    history, seeds, final = recipe_history()
+    done = load(shipped.sweep(RECIPE_SWEEP))
+    done = done[(done["status"] == "done") & (done["step"] == final)]
+    return paper_recipe.finished(history, seeds, final) and len(done) == seeds
+
+
 def recipe_row() -> dict[str, str]:
     """The paper's recipe (:data:`RECIPE_SWEEP`) as a row of :func:`table`: over its seeds at
-    the preset's last step once all have reached it, else how far they are and the share of
-    grid-like units each had at its last scoring, marked as still training."""
-    folder = shipped.sweep(RECIPE_SWEEP)
-    table_ = load(folder)
-    final = get_preset("paper").steps
-    done = table_[(table_["status"] == "done") & (table_["step"] == final)]
-    seeds = len(load_spec(folder / "spec.yaml").trials(folder))
-    if len(done) == seeds:
-        values, at = done["grid_fraction_037"].to_numpy(float), f"{final:,}"
-        note = ""
-    else:
-        now = paper_recipe.progress(folder)
-        values = now["grid_fraction_037"].to_numpy(float)
-        at = f"{int(now['step'].min()):,} of {final:,}" if len(now) else f"0 of {final:,}"
-        note = f" so far, {len(now)} of {count(seeds, 'seed')}"
-    if len(values):
-        share = (
-            f"{100 * np.median(values):.1f} % ({100 * values.min():.1f}–"
-            f"{100 * values.max():.1f} %){note}"
-        )
-    else:
-        share = f"not yet scored{note}"
+    its last step once all have reached it (the rule fixed before training); until then, how
+    far it has trained (:func:`paper_recipe.training_note`) and a dash for the share."""
+    history, seeds, final = recipe_history()
+    if not recipe_finished():
+        note = paper_recipe.training_note(history, seeds, final)
+        return {"steps": note, SHARE: "–", AT_LEVEL: "–", ARTICLE: percent(paper.GRID_FRACTION)}
+    done = load(shipped.sweep(RECIPE_SWEEP))
+    values = done[(done["status"] == "done") & (done["step"] == final)]["grid_fraction_037"]
+    values = values.to_numpy(float)
     return {
-        "steps": at,
-        "grid-like units, median (range)": share,
-        f"seeds ≥ {100 * LEVEL:.0f} %": f"{int((values >= LEVEL).sum())} of {len(values)}",
-        "paper": percent(paper.GRID_FRACTION),
+        "steps": f"{final:,}",
+        SHARE: f"{100 * np.median(values):.1f} % ({100 * values.min():.1f}–"
+        f"{100 * values.max():.1f} %)",
+        AT_LEVEL: f"{int((values >= LEVEL).sum())} of {len(values)}",
+        ARTICLE: percent(paper.GRID_FRACTION),
     }
 
 
@@ -269,7 +277,8 @@ def claims(modules: int | None = None) -> list[Claim]:
         Claim(
             "grid scale and modules",
             f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
-            f"{scales_fast:.2f} m (`fast`); {small_m:.2f} m at smallest, with "
+            f"{scales_fast:.2f} m (median of {count(fast['seeds'], 'seed')} of `fast`); "
+            f"{small_m:.2f} m at smallest, with "
             f"{percent(smallest.median('grid_fraction_037'))} grid-like units ({smallest.words})"
             + _modules_phrase(modules),
             # Grids inside the paper's range make it "partly"; modules are not counted here.
@@ -328,7 +337,7 @@ def claims_markdown(modules: int | None = None, in_book: bool = False) -> str:
     rows = {}
     for c in claims(modules):
         page = c.chapter.removeprefix("book/") if in_book else c.chapter
-        rows[c.claim] = {"paper": c.paper, "gridcore": c.ours, "verdict": f"[{c.verdict}]({page})"}
+        rows[c.claim] = {ARTICLE: c.paper, "gridcore": c.ours, "verdict": f"[{c.verdict}]({page})"}
     t = pd.DataFrame.from_dict(rows, orient="index").rename_axis("claim")
     return t.to_markdown(colalign=["left"] * (len(t.columns) + 1))
 

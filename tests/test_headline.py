@@ -30,8 +30,9 @@ def test_presets_are_the_median_of_each_sweeps_finished_seeds_at_its_last_step()
 
 def test_table_shows_percents_and_the_paper():
     t = headline.table()
-    assert (t["paper"] == f"{100 * paper.GRID_FRACTION:.1f} %").all()
-    assert all("%" in cell and "nan" not in cell for cell in t.iloc[:, 1])
+    assert (t[headline.ARTICLE] == f"{100 * paper.GRID_FRACTION:.1f} %").all()
+    assert "paper" not in t.columns  # `paper` is a preset (a row), the article a column
+    assert all("%" in cell and "nan" not in cell for cell in t.iloc[:-1, 1])
     assert list(t.iloc[:-1, 2]) == [f"{a} of 10" for a in headline.presets()["at_paper"]]
     assert t.index[-1] == "paper"  # the paper's own recipe, last
 
@@ -128,7 +129,10 @@ def test_the_path_integration_claim_reads_the_time_base_sweep():
 def test_the_recipe_row_says_how_far_training_got():
     row = headline.recipe_row()
     assert row["steps"].endswith("300,000")
-    assert "nan" not in row["grid-like units, median (range)"]
+    assert "nan" not in row[headline.SHARE]
+    if not headline.recipe_finished():  # no interim share while the seeds train
+        assert row["steps"].startswith("training: ")
+        assert row[headline.SHARE] == row[headline.AT_LEVEL] == "–"
 
 
 def test_the_navigation_claim_reads_the_find_then_return_agents():

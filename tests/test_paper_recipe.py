@@ -3,7 +3,14 @@
 import numpy as np
 import pandas as pd
 
-from gridcore.analysis.paper_recipe import over_seeds, recipe_table, steps_per_second
+from gridcore.analysis.paper_recipe import (
+    ARTICLE,
+    over_seeds,
+    port_column,
+    ports_sentence,
+    recipe_table,
+    steps_per_second,
+)
 from gridcore.paper import PORTS
 
 
@@ -29,10 +36,18 @@ def test_recipe_table_sets_our_seeds_beside_the_paper_and_the_ports():
         table.loc["grid-like units, DeepMind's scorer (%)", "gridcore"]
         == "15.0 (10.0–20.0), 2 seeds"
     )
-    assert table.loc["grid-like units, DeepMind's scorer (%)", "paper"] == "25.2"
+    assert table.loc["grid-like units, DeepMind's scorer (%)", ARTICLE] == "25.2"
     port = next(iter(PORTS))
-    assert table.loc["error after 15 s (cm)", port] == "19.1"
+    assert table.loc["error after 15 s (cm)", port_column(port)] == "19.1"
+    assert "/" not in "".join(table.columns)  # reproductions by number, not by repository
     assert table.loc["median grid scale (m)", "gridcore"] == "1.20 (1.10–1.30), 2 seeds"
+
+
+def test_each_reproduction_is_named_once_by_its_url():
+    sentence = ports_sentence()
+    for i, name in enumerate(PORTS, 1):
+        assert f"reproduction {i} is <https://github.com/{name}>" in sentence
+        assert port_column(name).startswith(f"reproduction {i} (")
 
 
 def test_steps_per_second_from_a_history():
@@ -83,15 +98,15 @@ def test_the_progress_sentence_says_how_far_and_what_can_be_said():
     from gridcore.analysis.paper_recipe import progress_sentence
 
     none = progress_sentence(_history({}), 4, 300_000)
-    assert none == "None of the four seeds has started training, so nothing can be said yet."
+    assert none == "None of the four seeds has been scored yet, so nothing can be said yet."
     partway = progress_sentence(_history({"a": 5000, "b": 5000}), 4, 300_000)
     assert partway.startswith(
-        "Two of the four seeds have trained to step 5,000 of 300,000 and the other two have not "
-        "started, so the curves show"
+        "Two of the four seeds have been scored up to step 5,000 of 300,000 and the other two "
+        "have not been scored yet, so the curves show"
     )
     assert "is not known yet." in partway
     apart = progress_sentence(_history({"a": 3000, "b": 5000, "c": 4000, "d": 4000}), 4, 9000)
-    assert apart.startswith("All four seeds have trained to steps 3,000 to 5,000 of 9,000, so")
+    assert apart.startswith("All four seeds have been scored up to steps 3,000 to 5,000 of 9,000")
     some = progress_sentence(_history({"a": 9000, "b": 4000}), 4, 9000)
     assert some.startswith("One of the four seeds has reached step 9,000 and the other three")
     assert "the finished seed gives a first look" in some
@@ -99,7 +114,20 @@ def test_the_progress_sentence_says_how_far_and_what_can_be_said():
     history.loc[history.step == 9000, "grid_fraction_037"] = [0.3, 0.1, 0.2, 0.25]
     done = progress_sentence(history, 4, 9000)
     assert done.startswith("All four seeds have reached step 9,000, so the recipe's result")
-    assert "the median seed, `c`, is the one to ship." in done
+    assert "the median seed, `c`, is the network kept." in done
+
+
+def test_the_training_note_and_the_sentence_read_the_same_scorings():
+    from gridcore.analysis.paper_recipe import finished, progress_sentence, training_note
+
+    history = _history({"a": 5000, "b": 3000})
+    history.loc[(history.trial == "a") & (history.step == 5000), "grid_fraction_037"] = np.nan
+    note = training_note(history, 4, 9000)
+    assert note == "training: 2 of 4 seeds, last scored at steps 3,000 to 4,000 of 9,000"
+    assert "steps 3,000 to 4,000 of 9,000" in progress_sentence(history, 4, 9000)
+    assert training_note(_history({}), 4, 9000) == "training: no seed scored yet, of 9,000 steps"
+    assert not finished(history, 2, 9000)
+    assert finished(_history({"a": 9000, "b": 9000}), 2, 9000)
 
 
 def test_seed_hours_from_the_median_pace():

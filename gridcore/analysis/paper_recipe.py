@@ -16,6 +16,8 @@ import pandas as pd
 from gridcore.formatting import plural
 from gridcore.paper import GRID_FRACTION, PATH_ERROR_15S_CM, PORTS
 
+ARTICLE = "Banino et al."  # the column of the article's own figures
+
 MEASURES = {
     "grid-like units, DeepMind's scorer (%)": ("grid_fraction_037", 100, "grid_fraction"),
     "grid-like units, gridcore's scorer (%)": ("grid_fraction_037_gridcore", 100, None),
@@ -39,9 +41,26 @@ def over_seeds(values: np.ndarray, digits: int = 1) -> str:
     return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f}), {len(values)} seeds"
 
 
+def port_column(name: str) -> str:
+    """The column of the reproduction ``name`` (a key of :data:`PORTS`): its number and seeds."""
+    number = list(PORTS).index(name) + 1
+    return f"reproduction {number} ({_count_seeds(PORTS[name]['seeds'])})"
+
+
+def _count_seeds(n: int) -> str:
+    return f"{n} {plural(n, 'seed')}"
+
+
+def ports_sentence() -> str:
+    """One sentence naming each reproduction of :func:`port_column` by its repository URL."""
+    links = [f"reproduction {i} is <https://github.com/{name}>" for i, name in enumerate(PORTS, 1)]
+    return f"{', '.join(links[:-1])} and {links[-1]}." if len(links) > 1 else f"{links[0]}."
+
+
 def recipe_table(results: pd.DataFrame, step: int | None = None) -> pd.DataFrame:
     """Rows: the measures; columns: ours (over the finished seeds at ``step``, by default the
-    largest step reached), the paper, and each reproduction."""
+    largest step reached), the article's figure (:data:`ARTICLE`), and each reproduction
+    (:func:`port_column`)."""
     done = results[results.status == "done"] if "status" in results else results
     if step is not None:
         done = done[done.step == step]
@@ -51,14 +70,14 @@ def recipe_table(results: pd.DataFrame, step: int | None = None) -> pd.DataFrame
         values = scale * done[column].to_numpy(float) if column in done else np.array([])
         row = {"measure": label, "gridcore": over_seeds(values, digits)}
         paper = PAPER.get(column)
-        row["paper"] = "–" if paper is None else f"{paper:.{digits}f}"
+        row[ARTICLE] = "–" if paper is None else f"{paper:.{digits}f}"
         for name, figures in PORTS.items():
             value = figures.get(port_key) if port_key else None
             if value is None:
-                row[name] = "–"
+                row[port_column(name)] = "–"
             else:
                 value = 100 * value if column.startswith("grid_fraction") else value
-                row[name] = f"{value:.{digits}f}"
+                row[port_column(name)] = f"{value:.{digits}f}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -128,20 +147,49 @@ def median_seed(shares: pd.Series) -> str:
     return str(order.index[(len(order) - 1) // 2])
 
 
+def _last_steps(history: pd.DataFrame) -> pd.Series:
+    """Each trial's last scored step (index: trial); trials without a scoring are left out."""
+    scored = history.dropna(subset=["grid_fraction_037"]) if len(history) else history
+    return scored.groupby("trial").step.max() if len(scored) else pd.Series(dtype=int)
+
+
+def _steps_phrase(last: pd.Series) -> str:
+    """``"step 5,000"`` or ``"steps 3,000 to 5,000"``: where the trials of ``last`` are."""
+    lo, hi = int(last.min()), int(last.max())
+    return f"step {lo:,}" if lo == hi else f"steps {lo:,} to {hi:,}"
+
+
+def finished(history: pd.DataFrame, seeds: int, final_step: int) -> bool:
+    """Whether all ``seeds`` trials of ``history`` have been scored at ``final_step``."""
+    return int((_last_steps(history) >= final_step).sum()) == seeds
+
+
+def training_note(history: pd.DataFrame, seeds: int, final_step: int) -> str:
+    """A short note for a table cell on a recipe still training, in step with
+    :func:`progress_sentence`: ``"training: 2 of 4 seeds, last scored at steps 150,000 to
+    200,000 of 300,000"``."""
+    last = _last_steps(history)
+    if not len(last):
+        return f"training: no seed scored yet, of {final_step:,} steps"
+    who = f"{len(last)} of {seeds} seeds" if len(last) < seeds else f"all {seeds} seeds"
+    return f"training: {who}, last scored at {_steps_phrase(last)} of {final_step:,}"
+
+
 def progress_sentence(history: pd.DataFrame, seeds: int, final_step: int) -> str:
     """One sentence: how far the ``seeds`` trials in ``history`` (from :func:`histories`) have
-    trained towards ``final_step``, and what can be said about the recipe at that point."""
-    last = history.groupby("trial").step.max() if len(history) else pd.Series(dtype=int)
+    trained towards ``final_step``, by their last scoring, and what can be said about the recipe
+    at that point."""
+    last = _last_steps(history)
     done, total = int((last >= final_step).sum()), _number(seeds)
     waiting = seeds - len(last)
     if len(last) == 0:
-        return f"None of the {total} seeds has started training, so nothing can be said yet."
+        return f"None of the {total} seeds has been scored yet, so nothing can be said yet."
     if done == seeds:
         at_end = history[history.step == final_step].set_index("trial").grid_fraction_037
         pick = f", `{median_seed(at_end)}`," if at_end.notna().any() else ""
         return (
             f"All {total} seeds have reached step {final_step:,}, so the recipe's result can be "
-            f"read: the table below gives it, and the median seed{pick} is the one to ship."
+            f"read: the table below gives it, and the median seed{pick} is the network kept."
         )
     if done:
         rest = seeds - done
@@ -150,20 +198,19 @@ def progress_sentence(history: pd.DataFrame, seeds: int, final_step: int) -> str
             f"reached step {final_step:,} and the other {_number(rest)} "
             f"{plural(rest, 'has', 'have')} not, so the finished {plural(done, 'seed')} "
             f"{plural(done, 'gives', 'give')} a first look, but the median over seeds, and with "
-            "it the seed to ship, is not known yet."
+            "it the network kept, is not known yet."
         )
-    lo, hi = int(last.min()), int(last.max())
-    steps = f"step {lo:,}" if lo == hi else f"steps {lo:,} to {hi:,}"
+    steps = _steps_phrase(last)
     who = f"{_number(len(last)).capitalize()} of the {total} seeds"
     if len(last) == seeds:
         who = f"All {total} seeds" if seeds > 1 else "The seed"
     not_yet = (
-        f" and the other {_number(waiting)} {plural(waiting, 'has', 'have')} not started"
+        f" and the other {_number(waiting)} {plural(waiting, 'has', 'have')} not been scored yet"
         if waiting
         else ""
     )
     return (
-        f"{who} {plural(len(last), 'has', 'have')} trained to {steps} "
+        f"{who} {plural(len(last), 'has', 'have')} been scored up to {steps} "
         f"of {final_step:,}{not_yet}, so the curves show how the seeds learn, but the recipe's "
         f"result, read at step {final_step:,}, is not known yet."
     )
