@@ -61,8 +61,12 @@ def test_ratemaps_by_trajectories_grow_one_sample(tiny_net):
     assert sorted(out) == [2, 10, 40]
     holes = [np.isnan(out[c][0]).sum() for c in (2, 10, 40)]
     assert holes[0] >= holes[1] >= holes[2]
-    single = R.ratemaps_by_trajectories(tiny_net, counts=(2,), nbins=10)
-    np.testing.assert_array_equal(single[2], out[2])
+    np.testing.assert_array_equal(out[40], R.bottleneck_ratemaps(tiny_net, 40, 10))
+    # Batches are not cut at the counts: a multiple of the batch size is a pass of its own.
+    grown = R.ratemaps_by_trajectories(tiny_net, counts=(2, 10, 16, 40), nbins=10, batch_size=8)
+    for c in (16, 40):
+        one_pass = R.bottleneck_ratemaps(tiny_net, c, 10, batch_size=8)
+        np.testing.assert_array_equal(grown[c], one_pass)
 
 
 def test_dropped_layer_only_differs_with_eval_dropout(tiny_net):

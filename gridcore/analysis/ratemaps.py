@@ -85,8 +85,9 @@ def _accumulate(
     layer: str,
     stops: tuple[int, ...] = (),
 ):
-    """Yield (trajectories so far, {nbins: accumulator}) after each batch; batches end at every
-    count in ``stops`` so that the maps after exactly that many trajectories can be read."""
+    """Yield (trajectories so far, {nbins: accumulator}) after each batch and at every count in
+    ``stops``. Batches are simulated whole and split at the stops, so the trajectories do not
+    depend on ``stops``."""
     model, ensembles, cfg = net.model, net.ensembles, net.cfg
     if cfg.dims != 2:
         raise ValueError(
@@ -110,7 +111,7 @@ def _accumulate(
     try:
         with torch.no_grad():
             while done < n_trajectories:
-                n = min(batch_size, next(e for e in ends if e > done) - done)
+                n = min(batch_size, n_trajectories - done)
                 traj = simulate(n, cfg.seq_len, motion, generator=gen)
                 out = run(model, ensembles, traj)
                 if layer == "hidden":
@@ -126,12 +127,17 @@ def _accumulate(
                         )
                         for b in nbins
                     }
-                pos = traj.target_pos.reshape(-1, 2).numpy()
-                flat = acts.reshape(-1, acts.shape[-1]).cpu().numpy()
-                for acc in accs.values():
-                    acc.add(pos, flat)
+                cuts = [e - done for e in ends if done < e < done + n] + [n]
+                start = 0
+                for cut in cuts:
+                    pos = traj.target_pos[start:cut].reshape(-1, 2).numpy()
+                    part = acts[start:cut]
+                    flat = part.reshape(-1, part.shape[-1]).cpu().numpy()
+                    for acc in accs.values():
+                        acc.add(pos, flat)
+                    start = cut
+                    yield done + cut, accs
                 done += n
-                yield done, accs
     finally:
         model.train(was_training)
 
@@ -169,7 +175,9 @@ def ratemaps_by_trajectories(
 ) -> dict[int, np.ndarray]:
     """``net``'s ratemaps after the first ``count`` trajectories of one growing sample, for each
     count:
-    {count: (units, nbins, nbins)}. Larger counts add trajectories to the smaller ones'."""
+    {count: (units, nbins, nbins)}. Larger counts add trajectories to the smaller ones'. The
+    largest count's maps are those of :func:`bottleneck_ratemaps` over that many trajectories,
+    and so are those of any count that is a multiple of ``batch_size``."""
     counts = sorted({int(c) for c in counts})
     if not counts or counts[0] < 1:
         raise ValueError(f"counts must be positive, got {counts}")
