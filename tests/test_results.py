@@ -140,3 +140,25 @@ def test_emergence_starts_from_the_network_training_started_from(tiny_run):
     dm = S.score_ratemaps(maps, mode="deepmind")
     assert em.max_score[0] == pytest.approx(np.nanmax(dm.grid_score_60))
     assert em.fraction("deepmind", -1.0)[0] == dm.fraction(-1.0)
+
+
+def test_change_phrase_says_no_change_when_it_rounds_to_zero():
+    assert results.change_phrase(0.0004) == "does not change (to three decimals)"
+    assert results.change_phrase(-0.0001) == "does not change (to three decimals)"
+    assert results.change_phrase(0.0123) == "falls by 0.012"
+    assert results.change_phrase(-0.004) == "rises by 0.004"
+
+
+def test_grid_share_text_says_when_the_run_ends_below_the_paper():
+    rows = [
+        {"step": 1000, "elapsed_s": 10.0, "grid_fraction_037": 0.10},
+        {"step": 2000, "elapsed_s": 20.0, "grid_fraction_037": 0.254},
+        {"step": 3000, "elapsed_s": 30.0, "grid_fraction_037": 0.242},
+    ]
+    text = results.grid_share_text(rows, 0.252, 0.37)
+    assert text.startswith("At the last scoring 24.2 % of the bottleneck units")
+    assert "highest share during the run was 25.4 %, at step 2,000" in text
+    assert "first reached the paper's share at step 2,000" in text
+    assert "ended a little below it" in text
+    low = results.grid_share_text(rows[:1], 0.252, 0.37)
+    assert low.endswith("The share stayed below the paper's throughout this run.")

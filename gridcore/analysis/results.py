@@ -130,6 +130,47 @@ def map_correlations(maps: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.array([map_correlation(m, r) for m, r in zip(maps, reference, strict=True)])
 
 
+def grid_share_text(
+    scorings: Sequence[Mapping[str, float]], paper_fraction: float, threshold: float
+) -> str:
+    """A paragraph on a training run's live scorings (rows with ``step``, ``elapsed_s`` and
+    ``grid_fraction_037``, a fraction): the share of grid-like units at the last scoring and at
+    its best, against ``paper_fraction``, and when it first reached that."""
+    shares = [float(r["grid_fraction_037"]) for r in scorings]
+    best = int(np.argmax(shares))
+    text = (
+        f"At the last scoring {100 * shares[-1]:.1f} % of the bottleneck units had a grid score "
+        f"above {threshold:g}, against the paper's {100 * paper_fraction:.1f} %; the highest "
+        f"share during the run was {100 * shares[best]:.1f} %, at step "
+        f"{int(scorings[best]['step']):,}."
+    )
+    reached = [r for r, f in zip(scorings, shares, strict=True) if f >= paper_fraction]
+    if not reached:
+        return text + " The share stayed below the paper's throughout this run."
+    first = reached[0]
+    text += (
+        f" It first reached the paper's share at step {int(first['step']):,}, after "
+        f"{first['elapsed_s']:.0f} s (wall time including the scorings)"
+    )
+    if shares[-1] < paper_fraction:
+        text += (
+            ", and ended a little below it: each scoring maps only a few hundred fresh "
+            "trajectories, so its share moves by a point or two from one scoring to the next"
+        )
+    return text + "."
+
+
+def change_phrase(drop: float, decimals: int = 3) -> str:
+    """A score's change in words, from ``drop`` (before minus after): "falls by 0.012", "rises by
+    0.004", or "does not change (to three decimals)" when it rounds to zero."""
+    value = round(float(drop), decimals)
+    if value == 0:
+        words = {1: "one", 2: "two", 3: "three", 4: "four"}.get(decimals, str(decimals))
+        return f"does not change (to {words} decimals)"
+    verb = "falls" if value > 0 else "rises"
+    return f"{verb} by {abs(value):.{decimals}f}"
+
+
 def _fraction_column(threshold: float, mode: str) -> str:
     return f"> {threshold:g}, {mode} scorer (%)"
 
