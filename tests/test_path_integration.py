@@ -10,6 +10,10 @@ from gridcore.analysis import real_paths
 from gridcore.analysis.path_integration import (
     PATH_SEED,
     PATHS_15S,
+    PathIntegration,
+    drift_verdict,
+    growth_exponent,
+    growth_phrase,
     integrate,
     n_steps,
     summary,
@@ -156,3 +160,30 @@ def test_trained_and_untrained_is_one_cached_measurement_with_the_sweeps_numbers
     )
     defaults = inspect.signature(real_paths.long_path_errors).parameters
     assert defaults["n_paths"].default == PATHS_15S
+
+
+def _errors(cm_at) -> PathIntegration:
+    """A one-path result, 0.02 s steps for 15 s, whose error at t s is cm_at(t)."""
+    t = 0.02 * np.arange(1, 751)
+    true = np.zeros((1, t.size, 2))
+    decoded = true.copy()
+    decoded[0, :, 0] = cm_at(t) / 100
+    return PathIntegration.from_positions(np.zeros((1, 2)), true, decoded, dt=0.02)
+
+
+def test_growth_exponent_and_its_sentence_follow_the_curve():
+    walk = growth_exponent(_errors(lambda t: 10 * np.sqrt(t)))
+    assert walk == pytest.approx(0.5, abs=0.01)
+    assert growth_phrase(walk).startswith("close to 0.5")
+    assert growth_exponent(_errors(lambda t: 5 * t)) == pytest.approx(1.0, abs=0.01)
+    assert growth_phrase(1.0).startswith("close to 1")
+    assert growth_phrase(0.1).startswith("well below 0.5")
+
+
+def test_drift_verdict_quotes_the_errors_it_judges():
+    trained, untrained = _errors(lambda t: 12 * t), _errors(lambda t: 100 + 0 * t)
+    text = drift_verdict(trained, untrained, floor_cm=6.0, training_s=2.0)
+    assert "24 cm off on average, about 4 times the decoding floor of 6 cm" in text
+    assert "no better than the untrained network's (100 cm)" in text
+    near = drift_verdict(_errors(lambda t: 1 + 0 * t), untrained, floor_cm=1.0, training_s=2.0)
+    assert "close to the decoding floor" in near and "well below" in near

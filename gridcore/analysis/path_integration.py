@@ -225,3 +225,57 @@ def summary(trained: PathIntegration, untrained: PathIntegration | None = None) 
         out[f"{name}_error_end_cm"] = float(res.mean_error_cm[-1])
     out.update({f"paper_{k}_error_15s_cm": v for k, v in PATH_ERROR_15S_CM.items()})
     return out
+
+
+def growth_exponent(result: PathIntegration, start_s: float = 1.0) -> float:
+    """Slope of log mean error against log time, from ``start_s`` to the end of the test: 0.5
+    for errors that add up like a random walk, 1 for a steady drift, 0 for a saturated error."""
+    end_s = float(result.times_s[-1])
+    return float(
+        np.log(result.error_at(end_s) / result.error_at(start_s)) / np.log(end_s / start_s)
+    )
+
+
+def growth_phrase(exponent: float) -> str:
+    """One sentence on what a :func:`growth_exponent` says about the error's growth."""
+    if exponent < 0.35:
+        return "well below 0.5: the error is levelling off, bounded by the box."
+    if exponent < 0.65:
+        return "close to 0.5: the error grows like a random walk of small independent errors."
+    if exponent < 0.85:
+        return "between 0.5 and 1: part random walk, part steady drift."
+    return "close to 1: the error grows like a steady drift, in proportion to the distance run."
+
+
+def drift_verdict(
+    trained: PathIntegration, untrained: PathIntegration, floor_cm: float, training_s: float
+) -> str:
+    """One paragraph on the trained network's error: against the decoding floor and the
+    untrained network at the training length, and against the untrained network at the end."""
+    at_train, untrained_at_train = trained.error_at(training_s), untrained.error_at(training_s)
+    end_s = float(trained.times_s[-1])
+    end_t, end_u = float(trained.mean_error_cm[-1]), float(untrained.mean_error_cm[-1])
+    ratio = at_train / floor_cm
+    near = "close to" if ratio < 1.5 else f"about {ratio:.0f} times"
+    first = (
+        f"After {training_s:g} s, the length of its training trajectories, the trained network "
+        f"is {at_train:.0f} cm off on average, {near} the decoding floor of {floor_cm:.0f} cm; "
+        f"the untrained network is {untrained_at_train:.0f} cm off."
+    )
+    if end_t < 0.5 * end_u:
+        second = (
+            f" The error keeps growing slowly, and after {end_s:g} s ({end_t:.0f} cm) it is "
+            f"still well below the untrained network's ({end_u:.0f} cm)."
+        )
+    elif end_t < end_u:
+        second = (
+            f" Afterwards the estimate drifts: after {end_s:g} s it is {end_t:.0f} cm off, "
+            f"only somewhat better than the untrained network's {end_u:.0f} cm."
+        )
+    else:
+        second = (
+            f" Afterwards the estimate drifts, and after {end_s:g} s ({end_t:.0f} cm) it is "
+            f"no better than the untrained network's ({end_u:.0f} cm): it has lost track of "
+            f"the rat."
+        )
+    return first + second
