@@ -24,19 +24,23 @@ def test_answer_yes_beyond_the_spread():
 
     df = _pair([0.15, 0.16, 0.17], [0.26, 0.27, 0.28])
     text = answer(df, "base", "other", question="Does it matter?", expect="higher")
-    assert text.startswith("Does it matter? Yes: networks with `other` end with 27.0 %")
-    assert "against 16.0 % with `base`" in text and "3 seeds each" in text
-    assert "beyond the spread between seeds" in text and "nan" not in text
+    assert text == (
+        "Does it matter? Yes: the share of grid-like units is higher (27.0 % with other, "
+        "against 16.0 % with base; medians of 3 seeds each)."
+    )
 
 
 def test_answer_no_when_the_gap_goes_the_other_way():
     from gridcore.sweeps.answers import answer
 
     df = _pair([0.26, 0.27, 0.28], [0.15, 0.16, 0.17])
-    assert answer(df, "base", "other", expect="higher").startswith("No: ")
+    # A "No" says which way it went.
+    assert answer(df, "base", "other", expect="higher").startswith(
+        "No: the share of grid-like units is lower (16.0 % with other, against 27.0 %"
+    )
     assert answer(df, "base", "other").startswith("Yes: ")  # no direction asked: any gap
     labelled = answer(df, "base", "other", labels={"other": "dropout"}, expect="lower")
-    assert "networks with dropout end with 16.0 %" in labelled
+    assert "(16.0 % with dropout, against 27.0 % with base;" in labelled
 
 
 def test_answer_within_the_spread():
@@ -44,16 +48,17 @@ def test_answer_within_the_spread():
 
     df = _pair([0.10, 0.20, 0.30], [0.12, 0.22, 0.31])
     text = answer(df, "base", "other", expect="higher")
-    assert text.startswith("No clear difference: ") and "within the spread" in text
+    assert text.startswith("No clear difference: 22.0 % with other, against 20.0 % with base")
+    assert "a gap within the spread between seeds (medians of 3 seeds each)." in text
 
 
 def test_answer_says_when_data_are_missing():
     from gridcore.sweeps.answers import answer
 
     few = _pair([0.1, 0.2, 0.3], [0.2])
-    assert answer(few, "base", "other").startswith("Not enough seeds to tell: `other` has 1")
+    assert answer(few, "base", "other").startswith("Not enough seeds to tell: other has 1")
     diverged = _pair([0.1, 0.2, 0.3], [np.nan] * 3, status_other="diverged")
-    assert "all 3 seeds of `other` diverged" in answer(diverged, "base", "other")
+    assert "all 3 seeds of other diverged" in answer(diverged, "base", "other")
     assert answer(None, "base", "other").startswith("Not known")
     assert answer(few, "base", "missing").startswith("Not enough seeds")
     with pytest.raises(Exception, match="expect"):
@@ -71,10 +76,10 @@ def test_ranking_groups_conditions_against_the_baseline():
         ]
     )
     text = ranking(df, "base")
-    assert text.startswith("`base` ends with 26.0 % grid-like units (median over 3 seeds)")
-    assert "within the spread between seeds of it: `same` (26.0 %)" in text
-    assert "below it by more than the spread: `other` (6.0 %)" in text
-    assert "all seeds diverged: `bad`" in text
+    assert text.startswith("Base: 26.0 % grid-like units (median of 3 seeds)")
+    assert "; within the spread between seeds: same (26.0 %)" in text
+    assert "; lower: other (6.0 %)" in text
+    assert "; every seed diverged: bad." in text
 
 
 def test_level_and_correlation_answers():
@@ -86,7 +91,10 @@ def test_level_and_correlation_answers():
     assert "3 of 4 seeds at 25.0 % or more at step 8,000" in text
     assert level_answer(df, "base").startswith("A median of")
     r = {"n": 40, "rho": -0.5, "p": 0.001, "low": -0.7, "high": -0.3}
-    assert correlation_answer(r, 3).startswith("Yes: over 40 distinct networks from 3 sweeps")
+    assert correlation_answer(r, 3).startswith(
+        "Across settings, yes: over 40 distinct networks from 3 sweeps"
+    )
+    assert "does not show that it holds within one" in correlation_answer(r, 3)
     assert correlation_answer({**r, "high": 0.1}, 3).startswith("No clear relation")
     assert correlation_answer({"n": 2, "rho": np.nan}, 1).startswith("Not enough networks")
 
@@ -110,7 +118,8 @@ def test_experiments_table_reads_each_sweep_and_says_what_is_missing(tmp_path):
     table = experiments_table(tmp_path, questions, extra=[("Extra?", "a | b", "ch. 1")])
     lines = table.splitlines()
     assert lines[0] == "| question | answer | see |" and len(lines) == 5
-    assert lines[2].startswith("| Dropout? | Yes: networks with `dropout=0.5`")
+    assert lines[2].startswith("| Dropout? | Yes: the share of grid-like units is higher (27.0 %")
+    assert "with dropout 0.5, against 16.0 % with no dropout" in lines[2]
     assert "Not known: `absent` has no table." in lines[3]
     assert "a \\| b" in lines[4]  # a | in a cell is escaped
 
@@ -120,11 +129,11 @@ def test_answer_says_when_finished_seeds_have_no_value():
 
     df = _pair([0.1, 0.2, 0.3], [0.2, np.nan, np.nan])
     text = answer(df, "base", "other")
-    assert "only 1 of the 3 finished seeds of `other` has a value of" in text
+    assert "only 1 of the 3 finished seeds of other has a value of" in text
     two = answer(_pair([0.1, 0.2, 0.3], [0.2, 0.3, np.nan, np.nan]), "base", "other", min_seeds=3)
-    assert "only 2 of the 4 finished seeds of `other` have a value of" in two
+    assert "only 2 of the 4 finished seeds of other have a value of" in two
     none = answer(_pair([0.1, 0.2, 0.3], [np.nan, np.nan]), "base", "other")
-    assert "none of the 2 finished seeds of `other` has a value of" in none
+    assert "none of the 2 finished seeds of other has a value of" in none
 
 
 # Template leftovers that a reader must never see: a count with a noun in the wrong number,
@@ -153,15 +162,15 @@ def test_answers_about_one_seed_read_in_the_singular():
         correlation_answer({"n": 40, "rho": -0.5, "low": -0.7, "high": -0.3}, 1),
     ):
         assert _clean(text), text
-    assert "(median over 1 seed)" in ranking(one, "base", min_seeds=1)
+    assert "(median of 1 seed)" in ranking(one, "base", min_seeds=1)
     assert "1 seed each" in answer(one, "base", "other", min_seeds=1)
     assert level_answer(one, "base").startswith(
         "One finished seed, with 25.0 % grid-like units at step 8,000, at or above 25.0 %;"
     )
     assert "below 25.0 %" in level_answer(one, "other")
     diverged = _pair([0.1, 0.2], [np.nan], status_other="diverged")
-    assert "the only seed of `other` diverged" in answer(diverged, "base", "other")
-    assert "`other` has 1 finished seed," in answer(_pair([0.1, 0.2], [0.3]), "base", "other")
+    assert "the only seed of other diverged" in answer(diverged, "base", "other")
+    assert "other has 1 finished seed," in answer(_pair([0.1, 0.2], [0.3]), "base", "other")
     assert "1 network has both numbers" in correlation_answer({"n": 1, "rho": np.nan}, 1)
     assert "no networks have both numbers" in correlation_answer({"n": 0, "rho": np.nan}, 1)
     assert "from 1 sweep," in correlation_answer(
@@ -215,15 +224,29 @@ def test_paper_rat_answer_counts_only_networks_that_learnt():
     from gridcore.sweeps.answers import paper_rat_answer
 
     text = paper_rat_answer(_paper_rat_table(0.88), 42.0)
-    assert text.startswith("No condition of this sweep grows grids that small in that many units.")
-    assert "`DoG 12 cm, eps 1e-14, 20k steps` has the smallest grid: 0.88 m" in text
+    assert text.startswith(
+        "Of the conditions whose networks learnt the task (a median position error of at most "
+        "42 cm), centre-surround targets at epsilon 1e-14 grows the smallest grids: a median "
+        "scale of 0.88 m"
+    )
     assert "at 1e-10 their networks end at a median loss of 5.546" in text
     assert "ln 256 = 5.545" in text and "a median of 11.0 % of their units above 0.37" in text
-    small = paper_rat_answer(_paper_rat_table(0.70), 42.0)
-    assert small.startswith("`DoG 12 cm, eps 1e-14, 20k steps` grows grids that small")
     # the unlearnt condition (89 cm) never counts, even with the smallest grid
-    assert "`DoG 12 cm, 20k steps` has" not in paper_rat_answer(_paper_rat_table(0.99), 42.0)
+    assert "epsilon 1e-10 grows" not in paper_rat_answer(_paper_rat_table(0.99), 42.0)
     elsewhere = (0.67, 0.297, "8 cm wide, 5 seeds")
     also = paper_rat_answer(_paper_rat_table(0.88), 42.0, elsewhere)
-    assert "Narrower targets do, on the same rat: 0.67 m with 29.7 % grid-like units (8 cm" in also
+    assert "Narrower targets go smaller on the same rat: 0.67 m with 29.7 % grid-like units" in also
     assert "Narrower targets" not in paper_rat_answer(_paper_rat_table(0.88), 42.0, (0.9, 0.3, ""))
+
+
+def test_answers_give_no_verdict_for_networks_that_did_not_learn():
+    from gridcore.sweeps.answers import answer, ranking
+
+    df = _pair([0.15, 0.16, 0.17], [0.26, 0.27, 0.28])
+    df.loc[df["condition"] == "other", "position_error_cm"] = 90.0
+    text = answer(df, "base", "other", expect="higher", limit_cm=42.0)
+    assert text.startswith("No verdict: the networks with other did not learn the task")
+    assert "(a median position error of 90 cm, above the 42 cm" in text
+    assert answer(df, "base", "other", expect="higher").startswith("Yes: ")  # no limit given
+    ranked = ranking(df, "base", limit_cm=42.0)
+    assert "; did not learn the task (a median position error above 42 cm): other." in ranked

@@ -13,6 +13,7 @@ from gridcore.sweeps.grid_modules import (
     module_table,
     modules_answer,
     modules_answers,
+    modules_conclusion,
     slice_answer,
     unit_slices,
 )
@@ -119,6 +120,12 @@ def test_summary_and_answer_judge_the_target(sweep):
     assert both.startswith("`sliced`: Yes: ") and "`shared`: No (" in both
     assert holding_modules(summary) == "`sliced` holds modules; `shared` does not."
     assert holding_modules(strict) == "None of `sliced` and `shared` holds modules."
+    end = modules_conclusion(summary, False, "seed 0 of `sliced`")
+    assert end.startswith("The split read-out sets two scales by design. Counting only")
+    assert "(a median position error of at most 50 cm), only `sliced` (3 of 3 seeds) holds" in end
+    assert "; the shared control holds them in 0 of 2 seeds" in end
+    assert end.endswith("seed 0 of `sliced`, the two clusters do not map onto the halves.")
+    assert "no split setting" in modules_conclusion(strict, True, "x")
 
 
 def test_slice_answer_says_whether_each_cluster_keeps_to_its_half():

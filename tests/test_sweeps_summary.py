@@ -212,11 +212,9 @@ def test_quick_labels_name_the_seeds_behind_the_baseline():
          "grid_fraction_037": [0.2, 0.3, 0.1]}
     )  # fmt: skip
     assert quick_labels("batch-size", df, "headline-quick") == {
-        "batch 10": "`batch 10` on the first 2 seeds of `headline-quick`"
+        "batch 10": "batch 10, on the shared seeds"
     }
-    assert quick_labels("batch-size", df) == {
-        "batch 10": "`batch 10` on the 2 seeds of `batch-size`"
-    }
+    assert quick_labels("batch-size", df) == {"batch 10": "batch 10, on this sweep's seeds"}
     assert quick_labels("batch-size", None) == {} and quick_labels("other", df) == {}
 
 

@@ -36,3 +36,12 @@ def test_the_answers_read_the_shipped_reruns():
     pi = headline.path_integration_15s()
     assert time_base.error_answer().startswith(f"{pi.median('position_error_15s_cm'):.0f} cm")
     assert time_base.levers_answer().split(":")[0] in ("Yes", "No")
+
+
+def test_no_verdict_on_narrow_targets_from_fewer_than_three_seeds():
+    text = time_base.dog_answer()
+    after = {r.question: len(time_base._seeds(r.after)) for r in time_base.RERUNS}
+    for question, n in after.items():
+        if question.startswith("centre-surround") and 0 < n < time_base.MIN_SEEDS:
+            width = question.removeprefix("centre-surround targets ")
+            assert f"{width}: {n} seed" in text and "no verdict" in text

@@ -18,6 +18,7 @@ import pandas as pd
 from gridcore.errors import GridcoreError
 from gridcore.formatting import count, plural
 from gridcore.paper import GRID_FRACTION
+from gridcore.sweeps.names import plain_name
 from gridcore.sweeps.summary import (
     METRIC_NAMES,
     METRIC_UNITS,
@@ -62,6 +63,44 @@ def _quantity(metric: str, x: float) -> str:
 
 def _seeds(n_a: int, n_b: int) -> str:
     return f"{count(n_a, 'seed')} each" if n_a == n_b else f"{n_a} and {count(n_b, 'seed')}"
+
+
+#: How an answer says which way a metric moved: its noun, then the words for up and down.
+DIRECTIONS: dict[str, tuple[str, str, str]] = {
+    "grid_fraction_037": ("the share of grid-like units", "higher", "lower"),
+    "grid_fraction_080": ("the share of strongly grid-like units", "higher", "lower"),
+    "position_error_cm": ("the position error", "larger", "smaller"),
+    "heading_error_deg": ("the heading error", "larger", "smaller"),
+    "loss": ("the loss", "higher", "lower"),
+    "median_scale_m": ("the grid", "larger", "smaller"),
+    "position_error_15s_cm": ("the error after 15 s", "larger", "smaller"),
+    "real_path_error_15s_cm": (
+        "the error after 15 s along the recorded paths",
+        "larger",
+        "smaller",
+    ),
+}
+
+
+def _direction(metric: str) -> tuple[str, str, str]:
+    return DIRECTIONS.get(metric, (METRIC_NAMES.get(metric, metric), "higher", "lower"))
+
+
+def _name(labels: dict, condition) -> str:
+    """How an answer names ``condition``: its label, else its plain name (:func:`plain_name`)."""
+    return labels.get(condition) or plain_name(condition)
+
+
+def _not_learnt(df, conds_labels, limit_cm, by) -> tuple[str, float] | None:
+    """The first (label, median position error) of ``conds_labels`` above ``limit_cm``."""
+    if limit_cm is None or df is None or "position_error_cm" not in df.columns:
+        return None
+    data = finished(df)
+    for cond, label in conds_labels:
+        err = float(data.loc[data[by] == cond, "position_error_cm"].astype(float).median())
+        if np.isfinite(err) and err > limit_cm:
+            return label, err
+    return None
 
 
 def _all_diverged(n: int, label: str) -> str:
@@ -118,22 +157,24 @@ def answer(
     labels: dict | None = None,
     by: str = "condition",
     min_seeds: int = 2,
+    limit_cm: float | None = None,
 ) -> str:
     """One plain sentence that answers a question about ``other`` against ``baseline``.
 
-    It opens with the answer, then gives both medians of ``metric`` over seeds, how many seeds,
-    and whether the gap is beyond the spread between seeds (:func:`condition_effect`). The
-    answer is *Yes* for a gap beyond the spread (in the direction ``expect``, "higher" or
+    It opens with the answer and the direction of the change, then both medians of ``metric``
+    over seeds and how many seeds, in a parenthesis. The answer is *Yes* for a gap beyond the
+    spread between seeds (:func:`condition_effect`; in the direction ``expect``, "higher" or
     "lower", when given), *No* for a gap beyond the spread the other way, and *No clear
     difference* within it. Where a condition has fewer than ``min_seeds`` finished seeds, or all
-    of its seeds diverged, the sentence says so instead. ``labels`` maps a condition to how the
-    sentence names it (default: the condition in backticks); ``question``, when given, opens
-    the sentence.
+    of its seeds diverged, the sentence says so instead; with ``limit_cm`` (the largest median
+    position error of a network that learnt the task), a condition above it gets no verdict.
+    ``labels`` maps a condition to how the sentence names it (default: :func:`plain_name`);
+    ``question``, when given, opens the sentence.
     """
     if expect not in (None, "higher", "lower"):
         raise GridcoreError(f"expect must be 'higher', 'lower' or None, not {expect!r}")
     labels = labels or {}
-    name_b, name_o = (labels.get(c, f"`{c}`") for c in (baseline, other))
+    name_b, name_o = (_name(labels, c) for c in (baseline, other))
     lead = f"{question} " if question else ""
     why = _not_comparable(df, ((other, name_o), (baseline, name_b)), metric, by, min_seeds)
     if why:
@@ -143,19 +184,27 @@ def answer(
     med_b, med_o = (
         float(data.loc[data[by] == c, metric].astype(float).median()) for c in (baseline, other)
     )
-    beyond = bool(e["beyond_spread"])
-    if not beyond:
-        word = "No clear difference"
-    elif expect is None or (expect == "higher") == (e["difference"] > 0):
-        word = "Yes"
-    else:
-        word = "No"
-    gap = "beyond" if beyond else "within"
-    return (
-        f"{lead}{word}: networks with {name_o} end with {_quantity(metric, med_o)}, against "
-        f"{value_text(metric, med_b)} with {name_b} (medians over "
-        f"{_seeds(e['n_other'], e['n_baseline'])}), a gap {gap} the spread between seeds."
+    values = (
+        f"{value_text(metric, med_o)} with {name_o}, against {value_text(metric, med_b)} with "
+        f"{name_b}"
     )
+    seeds = f"medians of {_seeds(e['n_other'], e['n_baseline'])}"
+    unlearnt = _not_learnt(df, ((other, name_o), (baseline, name_b)), limit_cm, by)
+    if unlearnt:
+        who, err = unlearnt
+        return (
+            f"{lead}No verdict: the networks with {who} did not learn the task (a median "
+            f"position error of {err:.0f} cm, above the {limit_cm:.0f} cm of a network that "
+            f"learnt), so the gap ({values}; {seeds}) does not answer the question."
+        )
+    noun, up, down = _direction(metric)
+    if not e["beyond_spread"]:
+        return (
+            f"{lead}No clear difference: {values}, a gap within the spread between seeds ({seeds})."
+        )
+    higher = e["difference"] > 0
+    word = "Yes" if expect is None or (expect == "higher") == higher else "No"
+    return f"{lead}{word}: {noun} is {up if higher else down} ({values}; {seeds})."
 
 
 def ranking(
@@ -167,13 +216,16 @@ def ranking(
     labels: dict | None = None,
     by: str = "condition",
     min_seeds: int = 2,
+    limit_cm: float | None = None,
 ) -> str:
     """Every condition of a sweep against ``baseline``, in one sentence: the baseline's median
     of ``metric``, then the conditions within the spread between seeds of it, above it and
     below it by more than the spread (each with its median), and those whose seeds all
-    diverged or are too few. ``conditions_``: which to rank (default: all, in table order)."""
+    diverged, are too few, or (with ``limit_cm``) whose median position error is above it, so
+    that they did not learn the task. ``conditions_``: which to rank (default: all, in table
+    order)."""
     labels = labels or {}
-    name_b = labels.get(baseline, f"`{baseline}`")
+    name_b = _name(labels, baseline)
     why = _not_comparable(df, ((baseline, name_b),), metric, by, min_seeds)
     if why:
         return why
@@ -184,18 +236,21 @@ def ranking(
         "within": [],
         "above": [],
         "below": [],
+        "unlearnt": [],
         "diverged": [],
         "few": [],
     }
     for cond in conditions_ if conditions_ is not None else conditions(df, by):
         if cond == baseline:
             continue
-        name = labels.get(cond, f"`{cond}`")
+        name = _name(labels, cond)
         e = condition_effect(df, baseline, cond, metric, by)
         if not e["n_other"] and _diverged(df, cond, by):
             groups["diverged"].append((0.0, name))
         elif e["n_other"] < min_seeds:
             groups["few"].append((0.0, name))
+        elif _not_learnt(df, ((cond, name),), limit_cm, by):
+            groups["unlearnt"].append((0.0, name))
         else:
             med = float(data.loc[data[by] == cond, metric].astype(float).median())
             side = (
@@ -204,21 +259,24 @@ def ranking(
                 else ("above" if e["difference"] > 0 else "below")
             )
             groups[side].append((med, f"{name} ({value_text(metric, med)})"))
+    _, up, down = _direction(metric)
     heads = {
-        "within": "within the spread between seeds of it",
-        "above": "above it by more than the spread",
-        "below": "below it by more than the spread",
-        "diverged": "all seeds diverged",
+        "within": "within the spread between seeds",
+        "above": up,
+        "below": down,
+        "unlearnt": f"did not learn the task (a median position error above {limit_cm or 0:.0f} cm)",
+        "diverged": "every seed diverged",
         "few": f"fewer than {min_seeds} finished {plural(min_seeds, 'seed')}",
     }
-    parts = [f"{name_b} ends with {_quantity(metric, med_b)} (median over {count(n_b, 'seed')})"]
+    parts = [f"{name_b}: {_quantity(metric, med_b)} (median of {count(n_b, 'seed')})"]
     for k, v in groups.items():
         if v:  # highest median first; the stable sort keeps the table's order otherwise
             names = [name for _, name in sorted(v, key=lambda m: -m[0])]
             parts.append(f"{heads[k]}: {', '.join(names)}")
     if len(parts) == 1:
         parts.append("there is no other condition to compare")
-    return "; ".join(parts) + "."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 def learnt_answer(df: pd.DataFrame, condition: str, baseline: str, limit: float) -> str:
@@ -288,17 +346,20 @@ def level_answer(
 
 def correlation_answer(stats_: dict[str, float], n_sweeps: int) -> str:
     """:func:`error_vs_grid`'s result in one sentence: does a smaller position error go with
-    more grid-like units, over how many distinct networks from how many sweeps."""
+    more grid-like units, over how many distinct networks from how many sweeps. The networks
+    differ in their settings, so a relation is said to hold across settings only."""
     n = int(stats_.get("n", 0))
     if not np.isfinite(stats_.get("rho", np.nan)):
         return (
             f"Not enough networks to tell: {count(n, 'network', zero='no')} "
             f"{'has' if n == 1 else 'have'} both numbers, and the rank correlation needs 3."
         )
+    within = "; this is a link across settings, which does not show that it holds within one"
     if stats_["high"] < 0:
-        word, what = "Yes", "networks with more grid-like units path-integrate better"
+        word, what = "Across settings, yes", "networks with more grid-like units path-integrate "
+        what += "better" + within
     elif stats_["low"] > 0:
-        word, what = "No", "networks with more grid-like units path-integrate worse"
+        word, what = "No", "networks with more grid-like units path-integrate worse" + within
     else:
         word, what = "No clear relation", "the interval includes zero"
     interval = (
@@ -329,7 +390,8 @@ def answers_table(rows: list[tuple[str, str, str]]) -> str:
 #: ``kind`` picks the sentence: ``level`` (:func:`level_answer`), ``answer`` (:func:`answer`),
 #: ``ranking`` (:func:`ranking`), ``best`` (each family at its best setting,
 #: :func:`best_per_family`, then ranked) or ``correlation`` (every shipped network,
-#: :func:`correlation_answer`). ``see`` is where the book shows it (MyST link text).
+#: :func:`correlation_answer`). ``see`` is where the book shows it (MyST link text). ``learnt``
+#: in ``args``: give no verdict for a condition whose networks did not learn the task.
 QUESTIONS: tuple[dict, ...] = (
     {"experiment": "headline-fast", "question": "Is the headline typical?", "kind": "level",
      "see": "{doc}`10_many_seeds`"},
@@ -368,15 +430,15 @@ QUESTIONS: tuple[dict, ...] = (
      "kind": "correlation", "see": "{ref}`below <sec-11-pi>`"},
     {"experiment": "grid-scale", "question": "Does a slower rat shrink the grid?",
      "kind": "answer",
-     "args": {"baseline": "fast rat", "other": "paper rat", "metric": "median_scale_m",
+     "args": {"baseline": "fast rat", "other": "paper rat", "metric": "median_scale_m", "learnt": True,
               "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-speed>`"},
     {"experiment": "network-size", "question": "Does a narrower bottleneck shrink the grid?",
      "kind": "answer",
      "args": {"baseline": "hidden 128, bottleneck 256", "other": "bottleneck 64",
-              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-bottleneck>`"},
+              "metric": "median_scale_m", "learnt": True, "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-bottleneck>`"},
     {"experiment": "grid-scale", "question": "Do centre-surround targets shrink the grid?",
      "kind": "answer",
-     "args": {"baseline": "fast rat", "other": "DoG 12 cm", "metric": "median_scale_m",
+     "args": {"baseline": "fast rat", "other": "DoG 12 cm", "metric": "median_scale_m", "learnt": True,
               "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-dog>`"},
     {"experiment": "long-paths", "question": "Does a curriculum help over 15 s?",
      "kind": "answer",
@@ -386,15 +448,24 @@ QUESTIONS: tuple[dict, ...] = (
     {"experiment": "paper-rat", "question": "Does a slow rat grow small grids with DoG targets?",
      "kind": "answer",
      "args": {"baseline": "paper rat", "other": "DoG 12 cm, eps 1e-14, 20k steps",
-              "metric": "median_scale_m", "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-rat>`"},
+              "metric": "median_scale_m", "learnt": True, "expect": "lower"}, "see": "{ref}`What sets the grid scale <sec-15-rat>`"},
 )  # fmt: skip
 
 
-def question_answer(q: dict, root: str | Path, n_resamples: int = 2000, seed: int = 0) -> str:
+def question_answer(
+    q: dict,
+    root: str | Path,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    limit_cm: float | None = None,
+) -> str:
     """The one-sentence answer to a question of :data:`QUESTIONS`, from the tables under
-    ``root`` (a sweep without a table is said so)."""
+    ``root`` (a sweep without a table is said so); ``limit_cm``, the largest median position
+    error of a network that learnt the task, applies to the questions marked ``learnt``."""
 
     args = dict(q.get("args", {}))
+    if args.pop("learnt", False) and q["kind"] in ("answer", "ranking"):
+        args["limit_cm"] = limit_cm
     if q["kind"] == "correlation":
         trials = load_all(root)
         if trials.empty:
@@ -425,12 +496,14 @@ def experiments_table(
     extra: list[tuple[str, str, str]] | None = None,
     n_resamples: int = 2000,
     seed: int = 0,
+    limit_cm: float | None = None,
 ) -> str:
     """Every question of ``questions`` with its one-sentence answer from the tables under
     ``root`` and where the book shows it, as a Markdown table (:func:`answers_table`);
-    ``extra`` rows ``(question, answer, see)`` go at the end."""
+    ``extra`` rows ``(question, answer, see)`` go at the end; ``limit_cm`` as in
+    :func:`question_answer`."""
     rows = [
-        (q["question"], question_answer(q, root, n_resamples, seed), q.get("see", ""))
+        (q["question"], question_answer(q, root, n_resamples, seed, limit_cm), q.get("see", ""))
         for q in questions
     ]
     return answers_table(rows + list(extra or []))
@@ -440,36 +513,22 @@ def experiments_table(
 DOG_EPSILONS = ("DoG 12 cm, 20k steps", "DoG 12 cm, eps 1e-14, 20k steps")
 
 
-def _smallest_learnt(df: pd.DataFrame, limit: float, max_scale_m: float, min_share: float) -> str:
-    """Which condition of ``df`` that learnt the task (a median position error of at most
-    ``limit`` cm) has grids of at most ``max_scale_m`` in a median share of at least
-    ``min_share``, and which has the smallest grid."""
+def _smallest_learnt(df: pd.DataFrame, limit: float) -> tuple[str, float]:
+    """Which condition of ``df`` whose networks learnt the task (a median position error of at
+    most ``limit`` cm) has the smallest median grid scale, in one sentence, and that scale."""
     err = spread(df, "position_error_cm")["median"]
     scale, share = spread(df, "median_scale_m"), spread(df, "grid_fraction_037")
-    learnt = list(err.index[err <= limit])
-    enough = [c for c in learnt if share.loc[c, "median"] >= min_share]
-    meets = [c for c in enough if scale.loc[c, "median"] <= max_scale_m]
-    first = (
-        f"`{meets[0]}` grows grids that small in that many units"
-        if meets
-        else "No condition of this sweep grows grids that small in that many units"
-    )
-    if enough:
-        among = (
-            f"Of the conditions with a median of at least {100 * min_share:.0f} % grid-like units"
-        )
-    else:
-        among = (
-            f"No condition that learnt the task keeps a median of {100 * min_share:.0f} % "
-            "grid-like units; of those that learnt"
-        )
-    c = scale.loc[enough or learnt or list(err.index), "median"].idxmin()
+    learnt = [c for c in err.index[err <= limit] if np.isfinite(scale.loc[c, "median"])]
+    if not learnt:
+        return f"No condition of this sweep learnt the task (within {limit:.0f} cm).", np.inf
+    c = scale.loc[learnt, "median"].idxmin()
     return (
-        f"{first}. {among}, `{c}` has the smallest grid: {scale.loc[c, 'median']:.2f} m "
-        f"(range {scale.loc[c, 'min']:.2f}-{scale.loc[c, 'max']:.2f} m over "
-        f"{scale.loc[c, 'seeds']} seeds) with {100 * share.loc[c, 'median']:.1f} % grid-like "
-        f"units, against {max_scale_m} m."
-    )
+        f"Of the conditions whose networks learnt the task (a median position error of at most "
+        f"{limit:.0f} cm), {plain_name(c)} grows the smallest grids: a median scale of "
+        f"{scale.loc[c, 'median']:.2f} m (range {scale.loc[c, 'min']:.2f}-"
+        f"{scale.loc[c, 'max']:.2f} m over {scale.loc[c, 'seeds']} seeds), with "
+        f"{100 * share.loc[c, 'median']:.1f} % grid-like units."
+    ), float(scale.loc[c, "median"])
 
 
 def _epsilon_note(df: pd.DataFrame, n_place: int) -> str:
@@ -500,22 +559,21 @@ def paper_rat_answer(
     df: pd.DataFrame,
     limit: float,
     elsewhere: tuple[float, float, str] | None = None,
-    max_scale_m: float = 0.8,
-    min_share: float = 0.20,
     n_place: int = 256,
 ) -> str:
-    """Does a condition of the paper-rat sweep ``df`` that learnt the task (a median position
-    error of at most ``limit`` cm, :func:`gridcore.headline.learnt_error_limit_cm`) grow grids of
-    at most ``max_scale_m`` in a median share of at least ``min_share``? Names the smallest grid
-    among them; ``elsewhere`` (median scale in m, share, the condition in words), the book's
-    smallest grids in another sweep (:func:`gridcore.headline.smallest_grids`), when they are that
-    small; and what RMSProp's epsilon did to the centre-surround conditions (``n_place`` cells)."""
-    text = _smallest_learnt(df, limit, max_scale_m, min_share)
+    """How small can grids get on the paper's rat while the network still learns the task? The
+    smallest median scale among the conditions of the paper-rat sweep ``df`` that learnt (a
+    median position error of at most ``limit`` cm, :func:`gridcore.headline.learnt_error_limit_cm`);
+    ``elsewhere`` (median scale in m, share, the condition in words), the book's smallest grids
+    in another sweep (:func:`gridcore.headline.smallest_grids`), when they are smaller; and what
+    RMSProp's epsilon did to the centre-surround conditions (``n_place`` cells)."""
+    text, smallest = _smallest_learnt(df, limit)
     if elsewhere is not None:
         scale, share, words = elsewhere
-        if scale <= max_scale_m and share >= min_share:
+        if scale < smallest:
             text += (
-                f" Narrower targets do, on the same rat: {scale:.2f} m with {100 * share:.1f} % "
-                f"grid-like units ({words}; see the section on narrower targets above)."
+                f" Narrower targets go smaller on the same rat: {scale:.2f} m with "
+                f"{100 * share:.1f} % grid-like units ({words}; see the section on narrower "
+                "targets above)."
             )
     return text + _epsilon_note(df, n_place)

@@ -303,6 +303,52 @@ def holding_modules(summary: pd.DataFrame) -> str:
     return f"{join(held)} {verb} modules{rest}."
 
 
+def modules_conclusion(
+    summary: pd.DataFrame, halves_match: bool, shipped: str, shared: str = "shared"
+) -> str:
+    """The modules section in one statement, from :func:`module_summary`: the split read-out
+    sets two scales by design; which settings both learn the task and hold two clusters of
+    scales (and in how many seeds); how often the ``shared`` control holds them; and whether
+    the shipped network (``shipped``, in words) has its two clusters in its two halves
+    (``halves_match``, as :func:`slice_answer` decides)."""
+    if summary.empty:
+        return "Not known yet: the modules sweeps have no results."
+
+    def seeds(c) -> str:
+        return f"{int(summary.loc[c, 'seeds with modules'])} of {int(summary.loc[c, 'seeds'])}"
+
+    limit = float(summary["position error limit (cm)"].iloc[0])
+    held = [c for c in summary.index if summary.loc[c, "meets target"] and c != shared]
+    if held:
+        who = join(f"`{c}` ({seeds(c)} seeds)" for c in held)
+        first = f"only {who} {'hold' if len(held) > 1 else 'holds'} two clusters of scales"
+    else:
+        first = "no split setting both learns the task and holds two clusters of scales"
+    text = (
+        "The split read-out sets two scales by design. Counting only networks that learnt the "
+        f"task (a median position error of at most {limit:.0f} cm), {first}"
+    )
+    if shared in summary.index:
+        text += f"; the shared control holds them in {seeds(shared)} seeds"
+    map_ = "map" if halves_match else "do not map"
+    return (
+        text + f"; and in the shipped network, {shipped}, the two clusters {map_} onto the halves."
+    )
+
+
+def slice_owns(slices: np.ndarray, clusters: ScaleClusters) -> bool:
+    """Whether each of two clusters of scales lies in its own half (90 % of its units there)."""
+    slices = np.asarray(slices, dtype=int)
+    per_cluster = [
+        np.bincount(slices[clusters.labels == k], minlength=2) for k in range(clusters.k)
+    ]
+    return bool(
+        clusters.k == 2
+        and all(n.max() >= 0.9 * n.sum() for n in per_cluster)
+        and len({int(n.argmax()) for n in per_cluster}) == 2
+    )
+
+
 def slice_answer(slices: np.ndarray, clusters: ScaleClusters, slice_names: tuple[str, str]) -> str:
     """Does each cluster of scales (``clusters``, of one network's grid-like units) lie in its
     own half of a sliced bottleneck? ``slices`` gives each unit's half (0 or 1), ``slice_names``
@@ -318,11 +364,7 @@ def slice_answer(slices: np.ndarray, clusters: ScaleClusters, slice_names: tuple
         f"and {n[1]} of {slice_names[1]}"
         for k, n in enumerate(per_cluster)
     ]
-    own = (
-        clusters.k == 2
-        and all(n.max() >= 0.9 * n.sum() for n in per_cluster)
-        and len({int(n.argmax()) for n in per_cluster}) == 2
-    )
+    own = slice_owns(slices, clusters)
     if clusters.k < 2:
         verdict = (
             f"No: the {scales.size} units' scales form one cluster, at {clusters.means_m[0]:.2f} m."

@@ -14,6 +14,7 @@ from scipy import stats
 from gridcore.errors import GridcoreError
 from gridcore.formatting import count, join, percent, plural
 from gridcore.paper import GRID_FRACTION
+from gridcore.sweeps.names import plain_name
 
 
 def finished(df: pd.DataFrame) -> pd.DataFrame:
@@ -495,16 +496,14 @@ def quick_labels(
     sweep: str, df: pd.DataFrame | None, shared_with: str | None = None
 ) -> dict[str, str]:
     """How the answers (``labels=``) name ``sweep``'s unchanged-`quick` condition
-    (:data:`QUICK_BASELINES`): with the seeds behind it, the first ones of ``shared_with`` or
-    the sweep's own. Empty where the sweep has no such condition or no table."""
+    (:data:`QUICK_BASELINES`) in plain words, with whose seeds are behind it: those shared with
+    the sweep ``shared_with`` or the sweep's own. Empty where the sweep has no such condition or
+    no table."""
     cond = QUICK_BASELINES.get(sweep)
     if df is None or cond is None or cond not in set(df["condition"]):
         return {}
-    n = int(spread(df).loc[cond, "seeds"])
-    whose = (
-        f"the first {n} seeds of `{shared_with}`" if shared_with else f"the {n} seeds of `{sweep}`"
-    )
-    return {cond: f"`{cond}` on {whose}"}
+    whose = "on the shared seeds" if shared_with else "on this sweep's seeds"
+    return {cond: f"{plain_name(cond)}, {whose}"}
 
 
 def quick_baseline_sentence(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gridcore import shipped
+from gridcore.formatting import count
 from gridcore.sweeps.tables import load
 
 
@@ -26,6 +27,7 @@ class Rerun:
     after: tuple[str, str]  # (sweep, condition) on 15 s examples
 
 
+MIN_SEEDS = 3  # no verdict is drawn from fewer seeds
 MIN_GRID_SHARE = 0.20  # a condition's grids are compared only with this share of grid-like units
 DOG = "DoG 12 cm"  # centre-surround place cells 12 cm wide, 20 000 steps
 RERUNS = (
@@ -159,26 +161,35 @@ def error_answer() -> str:
 
 
 def dog_answer() -> str:
-    """Do narrow centre-surround targets still give the smallest grids on 15 s examples?"""
+    """Do narrow centre-surround targets still give the smallest grids on 15 s examples? Only
+    widths with at least :data:`MIN_SEEDS` seeds on 15 s examples get a verdict; the others are
+    named with their seeds."""
     rows = [
         (r.question, _seeds(r.before), _seeds(r.after))
         for r in RERUNS
         if r.question.startswith("centre-surround")
     ]
-    done = [(q, b, a) for q, b, a in rows if not a.empty]
+    few = [
+        f"{q.removeprefix('centre-surround targets ')}: {count(len(a), 'seed')}, no verdict"
+        for q, _, a in rows
+        if 0 < len(a) < MIN_SEEDS
+    ]
+    note = f" {'; '.join(few)}." if few else ""
+    done = [(q, b, a) for q, b, a in rows if len(a) >= MIN_SEEDS]
     if not done:
-        return "Not measured yet."
+        return "Not measured yet." + note
     enough = [x for x in done if _med(x[2], "grid_fraction_037") >= MIN_GRID_SHARE]
     if not enough:
         best = max(100 * _med(a, "grid_fraction_037") for _, _, a in done)
         return (
-            f"None of the widths run so far on 15 s examples keeps {100 * MIN_GRID_SHARE:.0f} % "
-            f"grid-like units (at most {best:.1f} %), so none has grids to compare."
+            f"None of the widths with {MIN_SEEDS} or more seeds on 15 s examples keeps "
+            f"{100 * MIN_GRID_SHARE:.0f} % grid-like units (at most {best:.1f} %), so none has grids to compare.{note}"
         )
     q, b, a = min(enough, key=lambda x: _med(x[2], "median_scale_m"))
     return (
         f"Their smallest median scale on 15 s examples is {_med(a, 'median_scale_m'):.2f} m "
         f"({q.removeprefix('centre-surround targets ')}, "
         f"{100 * _med(a, 'grid_fraction_037'):.1f} % grid-like units), against "
-        f"{_med(b, 'median_scale_m'):.2f} m for the same width on 2 s examples."
+        f"{_med(b, 'median_scale_m'):.2f} m for the same width on 2 s examples ({len(a)} and "
+        f"{count(len(b), 'seed')}).{note}"
     )
