@@ -250,7 +250,10 @@ def _modules_phrase(modules: int | None) -> str:
         return ""
     if modules <= 1:
         return "; a single scale cluster in each shipped network"
-    return f"; at most {modules} scale clusters in a shipped network"
+    return (
+        f"; at most {modules} scale clusters in a shipped network, set there by design: two"
+        " place-cell widths, each read out from its own half of the bottleneck"
+    )
 
 
 def claims(modules: int | None = None) -> list[Claim]:
