@@ -324,6 +324,16 @@ def navigation_claim() -> Claim:
         f"{count(len(place), 'seed')}); p = {result.p:.2f}, and a difference smaller than "
         f"{result.detectable:.2f} goals per episode would go unseen"
     )
+    effects = [
+        return_results.goal_code_effect(results, v)
+        for v in (return_results.GRID, return_results.PLACE)
+    ]
+    raised, tested = sum(e[0] for e in effects), sum(e[1] for e in effects)
+    if tested and raised == tested:
+        ours += (
+            "; every one of these agents reached more goals with its goal code zeroed, so they do"
+            " not use it, and the test does not yet reach vector-based navigation"
+        )
     return Claim(
         "vector-based navigation",
         "a deep-RL agent with grid units navigates to held-out goals and takes shortcuts; "

@@ -145,3 +145,16 @@ def test_the_navigation_claim_reads_the_find_then_return_agents():
     assert claim.verdict in ("reproduced", "not reproduced", "inconclusive")
     assert f"{result.detectable:.2f} goals per episode" in claim.ours
     assert "nan" not in claim.ours
+
+
+def test_the_navigation_claim_says_when_no_agent_uses_its_goal_code():
+    """The shipped agents all do better with g* zeroed; the claim must say so beside its p."""
+    results = headline.return_results.read_tables(
+        headline.shipped.agent_experiment(headline.RETURNS)
+    )["navigation"]
+    effects = [
+        headline.return_results.goal_code_effect(results, v)
+        for v in (headline.return_results.GRID, headline.return_results.PLACE)
+    ]
+    every = all(raised == n and n > 0 for raised, n in effects)
+    assert ("goal code zeroed" in headline.navigation_claim().ours) == every
