@@ -154,7 +154,7 @@ def grid_share_text(
     )
     if shares[-1] < paper_fraction:
         text += (
-            ", and ended a little below it: each scoring maps only a few hundred fresh "
+            ", and ended a little below it: each scoring maps a limited sample of fresh "
             "trajectories, so its share moves by a point or two from one scoring to the next"
         )
     return text + "."
