@@ -393,13 +393,15 @@ def answers_table(rows: list[tuple[str, str, str]]) -> str:
 #: :func:`correlation_answer`). ``see`` is where the book shows it (MyST link text). ``learnt``
 #: in ``args``: give no verdict for a condition whose networks did not learn the task.
 QUESTIONS: tuple[dict, ...] = (
-    {"experiment": "headline-fast", "question": "Is the headline typical?", "kind": "level",
-     "see": "{doc}`10_many_seeds`"},
-    {"experiment": "headline-quick", "question": "Does the 8000-step `quick` preset get there?",
+    {"experiment": "headline-fast",
+     "question": "How typical is the shipped network over ten seeds of its preset?",
+     "kind": "level", "see": "{doc}`10_many_seeds`"},
+    {"experiment": "headline-quick",
+     "question": "How many seeds of the 8000-step `quick` preset reach 25 % grid-like units?",
      "kind": "level", "see": "{doc}`10_many_seeds`"},
     {"experiment": "headline-quick-wide",
-     "question": "Can a CPU preset reach 25 % on 9 of 10 seeds in 8000 steps?", "kind": "level",
-     "args": {"target_share": 0.9}, "see": "{doc}`10_many_seeds`"},
+     "question": "With place cells 10 cm wide, how many of 10 seeds reach 25 % in 8000 steps?",
+     "kind": "level", "see": "{doc}`10_many_seeds`"},
     {"experiment": "dropout", "question": "Does dropout matter?", "kind": "answer",
      "args": {"baseline": "dropout=0.0", "other": "dropout=0.5", "expect": "higher"},
      "see": "{ref}`below <sec-11-dropout>`"},
