@@ -225,8 +225,8 @@ def test_paper_rat_answer_counts_only_networks_that_learnt():
 
     text = paper_rat_answer(_paper_rat_table(0.88), 42.0)
     assert text.startswith(
-        "Of the conditions whose networks learnt the task (a median position error of at most "
-        "42 cm), centre-surround targets at epsilon 1e-14 grows the smallest grids: a median "
+        "Of this sweep's conditions whose networks learnt the task (a median position error of "
+        "at most 42 cm), centre-surround targets at epsilon 1e-14 give the smallest grids: a median "
         "scale of 0.88 m"
     )
     assert "at 1e-10 their networks end at a median loss of 5.546" in text
@@ -235,7 +235,10 @@ def test_paper_rat_answer_counts_only_networks_that_learnt():
     assert "epsilon 1e-10 grows" not in paper_rat_answer(_paper_rat_table(0.99), 42.0)
     elsewhere = (0.67, 0.297, "8 cm wide, 5 seeds")
     also = paper_rat_answer(_paper_rat_table(0.88), 42.0, elsewhere)
-    assert "Narrower targets go smaller on the same rat: 0.67 m with 29.7 % grid-like units" in also
+    assert (
+        "Narrower targets, trained in another sweep, go smaller on the same rat: 0.67 m with 29.7 %"
+        in also
+    )
     assert "Narrower targets" not in paper_rat_answer(_paper_rat_table(0.88), 42.0, (0.9, 0.3, ""))
 
 

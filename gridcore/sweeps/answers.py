@@ -525,8 +525,8 @@ def _smallest_learnt(df: pd.DataFrame, limit: float) -> tuple[str, float]:
         return f"No condition of this sweep learnt the task (within {limit:.0f} cm).", np.inf
     c = scale.loc[learnt, "median"].idxmin()
     return (
-        f"Of the conditions whose networks learnt the task (a median position error of at most "
-        f"{limit:.0f} cm), {plain_name(c)} grows the smallest grids: a median scale of "
+        f"Of this sweep's conditions whose networks learnt the task (a median position error of "
+        f"at most {limit:.0f} cm), {plain_name(c)} give the smallest grids: a median scale of "
         f"{scale.loc[c, 'median']:.2f} m (range {scale.loc[c, 'min']:.2f}-"
         f"{scale.loc[c, 'max']:.2f} m over {scale.loc[c, 'seeds']} seeds), with "
         f"{100 * share.loc[c, 'median']:.1f} % grid-like units."
@@ -574,7 +574,7 @@ def paper_rat_answer(
         scale, share, words = elsewhere
         if scale < smallest:
             text += (
-                f" Narrower targets go smaller on the same rat: {scale:.2f} m with "
+                f" Narrower targets, trained in another sweep, go smaller on the same rat: {scale:.2f} m with "
                 f"{100 * share:.1f} % grid-like units ({words}; see the section on narrower "
                 "targets above)."
             )
