@@ -22,6 +22,7 @@ def test_a_reference_other_than_the_paper():
     table = levers(get_preset("quick", motion="paper"), reference=get_preset("quick"))
     assert list(table.setting) == ["the rat"]
     assert table.value[0] == "the paper's (mean 0.16 m/s)"
+    assert "reference" in table.columns and "paper" not in table.columns
 
 
 def test_every_lever_names_a_chapter_that_exists():

@@ -116,8 +116,9 @@ LEVERS: dict[str, Lever] = {
 
 def levers(cfg: TrainConfig, reference: TrainConfig | None = None) -> pd.DataFrame:
     """Where ``cfg`` departs from ``reference`` (the paper's recipe): one row per setting with
-    columns ``setting`` (in words), ``value``, ``paper`` (the reference's) and ``chapter``. The
-    time base is one row (duration and steps together)."""
+    columns ``setting`` (in words), ``value``, the reference's value (``paper``, or
+    ``reference`` when another is given) and ``chapter``. The time base is one row (duration and
+    steps together)."""
     ref = PRESETS["paper"] if reference is None else reference
     rows = []
     if (cfg.trajectory_seconds, cfg.seq_len) != (ref.trajectory_seconds, ref.seq_len):
@@ -130,4 +131,5 @@ def levers(cfg: TrainConfig, reference: TrainConfig | None = None) -> pd.DataFra
         theirs = lever.value(getattr(ref, f.name), ref)
         if mine != theirs:
             rows.append((lever.words, mine, theirs, lever.chapter))
-    return pd.DataFrame(rows, columns=["setting", "value", "paper", "chapter"])
+    theirs_name = "paper" if reference is None else "reference"
+    return pd.DataFrame(rows, columns=["setting", "value", theirs_name, "chapter"])
