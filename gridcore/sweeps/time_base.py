@@ -52,7 +52,7 @@ RERUNS = (
         ("paper-rat-levers-15s", "paper input, eps 1e-10"),
     ),
     Rerun(
-        f"paper's rat, {DOG}, all levers",
+        f"paper's rat, {DOG}, allocentric, eps 1e-14, 20k steps",
         ("paper-rat", "DoG 12 cm, eps 1e-14, 20k steps"),
         ("paper-rat-levers-15s", "all levers"),
     ),
@@ -121,7 +121,7 @@ def levers_answer() -> str:
     """Does the paper's rat still need the allocentric input, no head-direction cells and
     epsilon 1e-14, now that it trains on 15 s examples?"""
     plain = _seeds(RERUNS[0].after)
-    levers = _seeds(next(r for r in RERUNS if "all levers" in r.question).after)
+    levers = _seeds(next(r for r in RERUNS if r.after[1] == "all levers").after)
     if plain.empty:
         return "Not measured yet."
     share = 100 * _med(plain, "grid_fraction_037")
