@@ -188,10 +188,13 @@ def plot_error_vs_grid(
     (``gridcore.sweeps.error_vs_grid``)."""
     _require_columns(df, error, grid)
     data = finished(df)
-    ax = ax or new_axes((5.5, 3.8))
-    groups = data.groupby(by, sort=False) if by in data.columns else [("trials", data)]
+    groups = list(data.groupby(by, sort=False)) if by in data.columns else [("trials", data)]
+    many = len(groups) > 6  # a legend beside the axes, and a marker as well as a colour each
+    ax = ax or new_axes((9.0, 4.2) if many else (5.5, 3.8))
     for k, (name, group) in enumerate(groups):
-        ax.scatter(group[grid], group[error], s=24, alpha=0.8, color=f"C{k % 10}", label=name)
+        marker = "osD^v"[k // 10 % 5] if many else "o"
+        ax.scatter(group[grid], group[error], s=24, alpha=0.8, color=f"C{k % 10}",
+                   marker=marker, label=name)  # fmt: skip
     stat = error_vs_grid(data, error, grid)
     if np.isfinite(stat["rho"]):
         ax.set_title(
@@ -203,5 +206,9 @@ def plot_error_vs_grid(
     ax.set_ylabel("position error (cm)" if error == "position_error_cm" else error)
     if "fraction" in grid:
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.legend(frameon=False, fontsize="small")
+    if many:
+        ax.legend(frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  ncol=2 if len(groups) > 12 else 1)  # fmt: skip
+    else:
+        ax.legend(frameon=False, fontsize="small")
     return ax
