@@ -410,14 +410,15 @@ def plot_emergence(emergence, axes=None) -> Figure:
             color=colors.get((mode, t)),
             label=f"> {t:g}, {mode}",
         )
-    paper = f"paper: {100 * GRID_FRACTION:.1f}% > {GRID_THRESHOLD:g}"
+    paper = f"Banino et al.: {100 * GRID_FRACTION:.1f} % > {GRID_THRESHOLD:g}"
     a.axhline(100 * GRID_FRACTION, color="tab:red", lw=1, ls=":", label=paper)
     a.set_xlabel("training step")
     a.set_ylabel("grid-like units (%)")
-    a.legend(fontsize=8)
+    # below the axes, so that it never covers the rising curve
+    a.legend(fontsize=8, frameon=False, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     b.plot(emergence.history_steps, emergence.position_error_cm, color="tab:gray")
     b.set_xlabel("training step")
-    b.set_ylabel("position error on training batches (cm)")
+    b.set_ylabel("error, training batches (cm)")
     b.set_ylim(bottom=0)
     for ax in (a, b):  # 20000 -> 20k, so that long runs' ticks do not collide
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / 1000:g}k" if x else "0"))
