@@ -8,3 +8,13 @@ def test_plain_names_spell_out_conditions():
     assert plain_name("tf1_rmsprop no clip lr 3e-3") == "TF1 RMSProp without the clip at lr 3e-3"
     assert plain_name("bottleneck 64") == "a bottleneck of 64"
     assert plain_name("batch 50") == "batch 50"
+
+
+def test_sweep_names_are_words_for_every_shipped_sweep():
+    from gridcore import shipped
+    from gridcore.sweeps.names import SWEEP_NAMES, sweep_name
+
+    assert sweep_name("grid-scale") == "rat speed & targets"
+    assert sweep_name("my-sweep") == "my-sweep"
+    assert set(shipped.sweeps()) <= set(SWEEP_NAMES)
+    assert len(set(SWEEP_NAMES.values())) == len(SWEEP_NAMES)  # no two sweeps read the same

@@ -1,4 +1,4 @@
-"""Conditions of the shipped sweeps in plain words, as the book's answers name them."""
+"""Conditions and sweeps of the shipped experiments in plain words, as the book names them."""
 
 from __future__ import annotations
 
@@ -57,3 +57,40 @@ def plain_name(condition) -> str:
     if sep and family in _OPTIMISERS:
         return f"{_OPTIMISERS[family]} at lr {lr}"
     return text
+
+
+#: Each shipped sweep (its folder under ``experiments/``) in a few words, for axis labels.
+SWEEP_NAMES: dict[str, str] = {
+    "headline-fast": "fast preset",
+    "headline-quick": "quick preset",
+    "headline-quick-wide": "quick, wide cells",
+    "quick-3x3": "dropout, 3 seeds",
+    "dropout": "dropout",
+    "place-cells": "place cells",
+    "batch-size": "batch size",
+    "optimiser": "optimiser",
+    "network-size": "network size",
+    "hd-off": "head direction",
+    "core": "recurrent core",
+    "inputs": "velocity input",
+    "grid-scale": "rat speed & targets",
+    "long-paths": "long paths",
+    "long-paths-15s": "long paths, 15 s",
+    "paper-rat": "paper's rat",
+    "paper-rat-15s": "paper's rat, 15 s",
+    "paper-rat-levers-15s": "paper's rat, DoG, 15 s",
+    "narrow-dog": "narrow DoG",
+    "narrow-dog-control": "narrow DoG, raw code",
+    "narrow-dog-15s": "narrow DoG, 15 s",
+    "modules": "two ensembles",
+    "modules-widths": "two ensembles, widths",
+    "modules-15s": "two ensembles, 15 s",
+    "paper-recipe": "paper's recipe",
+    "paper-15s": "paper's recipe, 15 s",
+}
+
+
+def sweep_name(sweep: str) -> str:
+    """A shipped sweep's folder name in a few words (:data:`SWEEP_NAMES`; "15 s" marks a rerun
+    on the paper's 15 s examples); any other name as it is."""
+    return SWEEP_NAMES.get(str(sweep), str(sweep))
