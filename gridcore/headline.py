@@ -29,7 +29,7 @@ from gridcore.files import write_text_atomic
 from gridcore.formatting import count, percent
 from gridcore.navigation import return_results
 from gridcore.net.config import get_preset
-from gridcore.sweeps import load, load_spec, spread
+from gridcore.sweeps import load, load_spec, seed_median, spread
 
 # The CPU presets whose ten-seed sweeps make the headline, in the order the book shows them.
 HEADLINE_SWEEPS = {
@@ -86,10 +86,6 @@ def _condition(sweep: str, condition: str) -> pd.DataFrame:
     return finished_trials(load(shipped.sweep(sweep)), condition)
 
 
-def _median(df: pd.DataFrame, column: str) -> float:
-    return float(np.nanmedian(df[column].to_numpy(dtype=float)))
-
-
 def centre_guess_error_cm(box_m: float = paper.BOX_SIZE_M) -> float:
     """Mean distance (cm) from a uniform position in a square box of side ``box_m`` to its
     centre: the error of a network that always guesses the middle."""
@@ -111,7 +107,7 @@ class Condition:
     seeds: pd.DataFrame
 
     def median(self, column: str) -> float:
-        return _median(self.seeds, column)
+        return seed_median(self.seeds, column)
 
     @property
     def words(self) -> str:
@@ -134,7 +130,10 @@ def learnt_conditions() -> list[Condition]:
         done = table[table["status"] == "done"]
         for condition in dict.fromkeys(done["condition"]):
             seeds = done[done["condition"] == condition]
-            if len(seeds) >= SMALLEST_GRIDS_SEEDS and _median(seeds, "position_error_cm") <= limit:
+            if (
+                len(seeds) >= SMALLEST_GRIDS_SEEDS
+                and seed_median(seeds, "position_error_cm") <= limit
+            ):
                 found.append(Condition(name, str(condition), seeds))
     return found
 

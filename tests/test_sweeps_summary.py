@@ -12,6 +12,7 @@ from gridcore.sweeps import (
     finished,
     headline,
     headline_table,
+    seed_median,
     select_conditions,
     spread,
     time_to_level,
@@ -242,3 +243,10 @@ def test_the_quick_baseline_sentence_names_each_seed_set():
         "them, which `batch-size` reuses; and 30.0 % over the 2 seeds that `dropout` trained "
         "anew: one setting, read on different seeds."
     )
+
+
+def test_seed_median_skips_missing_values_and_columns():
+    seeds = pd.DataFrame({"x": [1.0, np.nan, 3.0, 10.0]})
+    assert seed_median(seeds, "x") == 3.0
+    assert math.isnan(seed_median(seeds, "y"))
+    assert math.isnan(seed_median(pd.DataFrame({"x": [np.nan]}), "x"))

@@ -33,6 +33,16 @@ def select_conditions(df: pd.DataFrame, cases: list, by: str = "condition") -> p
     return pd.concat([df[df[by] == c] for c in cases])
 
 
+def seed_median(seeds: pd.DataFrame, column: str) -> float:
+    """The median of ``column`` over the rows of ``seeds`` that have a finite value; NaN where
+    none has (or the column is missing)."""
+    if column not in seeds:
+        return float("nan")
+    values = seeds[column].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if values.size else float("nan")
+
+
 def spread(
     df: pd.DataFrame, metric: str = "grid_fraction_037", by: str = "condition", level: float = 0.25
 ) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from gridcore import shipped
 from gridcore.formatting import count
+from gridcore.sweeps.summary import seed_median
 from gridcore.sweeps.tables import load
 
 
@@ -85,7 +86,7 @@ def seeds_of(sweep: str, condition: str) -> pd.DataFrame:
 
 def _cell(seeds: pd.DataFrame, column: str, scale: float, digits: int) -> str:
     """The median of ``column`` over ``seeds``, scaled and written out; ``–`` without one."""
-    value = _med(seeds, column)
+    value = seed_median(seeds, column)
     return f"{scale * value:.{digits}f}" if np.isfinite(value) else "–"
 
 
@@ -111,12 +112,6 @@ def _seeds(pair: tuple[str, str] | None) -> pd.DataFrame:
     return seeds_of(*pair) if pair else pd.DataFrame()
 
 
-def _med(seeds: pd.DataFrame, column: str) -> float:
-    values = seeds[column].to_numpy(float) if column in seeds else np.array([])
-    values = values[np.isfinite(values)]
-    return float(np.median(values)) if len(values) else float("nan")
-
-
 def levers_answer() -> str:
     """Does the paper's rat still need the allocentric input, no head-direction cells and
     epsilon 1e-14, now that it trains on 15 s examples?"""
@@ -124,15 +119,15 @@ def levers_answer() -> str:
     levers = _seeds(next(r for r in RERUNS if r.after[1] == "all levers").after)
     if plain.empty:
         return "Not measured yet."
-    share = 100 * _med(plain, "grid_fraction_037")
+    share = 100 * seed_median(plain, "grid_fraction_037")
     text = (
         f"{'No' if share >= 100 * MIN_GRID_SHARE else 'Yes'}: with its own input and DeepMind's epsilon, `quick` "
         f"on 15 s examples gives {share:.1f} % grid-like units ({len(plain)} seeds)"
     )
     if not levers.empty:
         text += (
-            f", against {100 * _med(levers, 'grid_fraction_037'):.1f} % with every lever "
-            f"({len(levers)} seeds)"
+            f", against {100 * seed_median(levers, 'grid_fraction_037'):.1f} % with all of them "
+            f"and 12 cm centre-surround targets trained for 20 000 steps ({len(levers)} seeds)"
         )
     return text + "."
 
@@ -142,7 +137,7 @@ def scale_answer() -> str:
     before, after = _seeds(RERUNS[0].before), _seeds(RERUNS[0].after)
     if after.empty:
         return "Not measured yet."
-    now, then = _med(after, "median_scale_m"), _med(before, "median_scale_m")
+    now, then = seed_median(after, "median_scale_m"), seed_median(before, "median_scale_m")
     text = f"A median of {now:.2f} m on 15 s examples against {then:.2f} m on 2 s examples"
     return text + (": the time base hardly moves it." if abs(now - then) < 0.15 else ".")
 
@@ -153,10 +148,10 @@ def error_answer() -> str:
     if after.empty:
         return "Not measured yet."
     return (
-        f"{_med(after, 'position_error_15s_cm'):.0f} cm after 15 s on 15 s examples (untrained "
-        f"{_med(after, 'untrained_error_15s_cm'):.0f} cm), against "
-        f"{_med(before, 'position_error_15s_cm'):.0f} cm on 2 s examples (untrained "
-        f"{_med(before, 'untrained_error_15s_cm'):.0f} cm)."
+        f"{seed_median(after, 'position_error_15s_cm'):.0f} cm after 15 s on 15 s examples (untrained "
+        f"{seed_median(after, 'untrained_error_15s_cm'):.0f} cm), against "
+        f"{seed_median(before, 'position_error_15s_cm'):.0f} cm on 2 s examples (untrained "
+        f"{seed_median(before, 'untrained_error_15s_cm'):.0f} cm)."
     )
 
 
@@ -178,18 +173,18 @@ def dog_answer() -> str:
     done = [(q, b, a) for q, b, a in rows if len(a) >= MIN_SEEDS]
     if not done:
         return "Not measured yet." + note
-    enough = [x for x in done if _med(x[2], "grid_fraction_037") >= MIN_GRID_SHARE]
+    enough = [x for x in done if seed_median(x[2], "grid_fraction_037") >= MIN_GRID_SHARE]
     if not enough:
-        best = max(100 * _med(a, "grid_fraction_037") for _, _, a in done)
+        best = max(100 * seed_median(a, "grid_fraction_037") for _, _, a in done)
         return (
             f"None of the widths with {MIN_SEEDS} or more seeds on 15 s examples keeps "
             f"{100 * MIN_GRID_SHARE:.0f} % grid-like units (at most {best:.1f} %), so none has grids to compare.{note}"
         )
-    q, b, a = min(enough, key=lambda x: _med(x[2], "median_scale_m"))
+    q, b, a = min(enough, key=lambda x: seed_median(x[2], "median_scale_m"))
     return (
-        f"Their smallest median scale on 15 s examples is {_med(a, 'median_scale_m'):.2f} m "
+        f"Their smallest median scale on 15 s examples is {seed_median(a, 'median_scale_m'):.2f} m "
         f"({q.removeprefix('centre-surround targets ')}, "
-        f"{100 * _med(a, 'grid_fraction_037'):.1f} % grid-like units), against "
-        f"{_med(b, 'median_scale_m'):.2f} m for the same width on 2 s examples ({len(a)} and "
+        f"{100 * seed_median(a, 'grid_fraction_037'):.1f} % grid-like units), against "
+        f"{seed_median(b, 'median_scale_m'):.2f} m for the same width on 2 s examples ({len(a)} and "
         f"{count(len(b), 'seed')}).{note}"
     )
