@@ -39,7 +39,6 @@ import ast
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import sys
@@ -310,9 +309,8 @@ def write_run_times(records: dict[str, dict]) -> None:
     cpus = os.cpu_count()
     lines += [
         "",
-        f"Executed with papermill on {platform.system()} {platform.machine()}, "
-        f"{cpus} CPU core{'s' if cpus != 1 else ''}, Python {platform.python_version()}; "
-        f"last run finished {when}.",
+        f"Run on {cpus} CPU core{'s' if cpus != 1 else ''}; no chapter uses a GPU. "
+        f"The last run finished {when}.",
         "",
     ]
     RUN_TIMES_MD.write_text("\n".join(lines))

@@ -120,3 +120,17 @@ def test_stage_only_copies_sources_and_keeps_executed_notebooks(driver, tmp_path
     assert (stage / "book" / "references.md").is_file()
     first = driver.list_notebooks()[0].name
     assert (stage / "book" / first).read_text() == "executed copy"  # not re-executed
+
+
+def test_run_times_page_gives_the_core_count_and_no_machine_string(driver, tmp_path, monkeypatch):
+    monkeypatch.setattr(driver, "GENERATED_DIR", tmp_path)
+    monkeypatch.setattr(driver, "RUN_TIMES_MD", tmp_path / "run_times.md")
+    monkeypatch.setattr(driver, "RUN_TIMES_JSON", tmp_path / "run_times.json")
+    monkeypatch.setattr(driver.os, "cpu_count", lambda: 2)
+    record = {"profile": "ci", "parameters": {}, "seconds": 75.0, "finished": "2026-01-01 10:00"}
+    driver.write_run_times({"04_training.ipynb": record})
+    text = (tmp_path / "run_times.md").read_text()
+    assert "| `04_training.ipynb` | ci | defaults | 1 min 15.0 s |" in text
+    assert "Run on 2 CPU cores; no chapter uses a GPU." in text
+    for machine in ("Linux", "x86_64", "Python", "papermill"):
+        assert machine not in text
