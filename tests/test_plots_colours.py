@@ -175,6 +175,19 @@ def test_one_unit_shows_its_map_and_sac_side_by_side_with_colour_bars():
     assert fig.get_figwidth() <= 10.0
 
 
+def test_legible_legends_sets_every_legend_of_a_figure():
+    fig = Figure()
+    a, b = fig.subplots(1, 2)
+    a.plot([0, 1], label="one")
+    a.legend(fontsize=6)
+    b.plot([0, 1])  # no legend: left alone
+    b.plot([1, 0], label="two")
+    fig.legend(handles=b.get_lines()[1:], fontsize=6)
+    assert P.legible_legends(fig, size=11) is fig
+    texts = [t for t in a.get_legend().get_texts()] + [t for t in fig.legends[0].get_texts()]
+    assert [t.get_fontsize() for t in texts] == [11, 11]
+
+
 def test_power_of_ten_reads_like_print():
     assert P.power_of_ten(1e-5) == "10⁻⁵"
     assert P.power_of_ten(3e-4) == "3 × 10⁻⁴"

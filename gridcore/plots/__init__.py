@@ -50,7 +50,7 @@ Conventions:
 
 from __future__ import annotations
 
-from gridcore.plots._common import power_of_ten
+from gridcore.plots._common import legible_legends, power_of_ten
 from gridcore.plots.agents import (
     plot_agent_lesions,
     plot_agent_lesions_by_network,
@@ -124,6 +124,7 @@ from gridcore.plots.widgets import (
 )
 
 __all__ = [
+    "legible_legends",
     "power_of_ten",
     "plot_drift",
     "plot_goal_curves",

@@ -114,6 +114,17 @@ def lag_extent(sac: np.ndarray) -> tuple[float, float, float, float]:
     return (-n + 0.5, n - 0.5, -n + 0.5, n - 0.5)
 
 
+def legible_legends(fig: Figure, size: float = 10) -> Figure:
+    """Set every legend's text in ``fig`` (the axes' and the figure's own) in ``size`` pt, for
+    a figure read at the column's width; returns ``fig``."""
+    legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
+    for legend in legends:
+        if legend is not None:
+            for text in legend.get_texts():
+                text.set_fontsize(size)
+    return fig
+
+
 def power_of_ten(x: float) -> str:
     """``x`` for reading, one significant digit: ``1e-05`` as 10⁻⁵, ``0.0003`` as 3 × 10⁻⁴."""
     mantissa, exponent = f"{x:.0e}".split("e")
