@@ -149,6 +149,18 @@ def smallest_grids() -> Condition:
     return min(enough, key=lambda c: c.median("median_scale_m"))
 
 
+def smallest_grids_rule() -> str:
+    """How :func:`smallest_grids` is chosen, in words: the error limit (cm) of a network that
+    learnt the task and the least median share of grid-like units."""
+    part = "half" if LEARNT_FRACTION == 0.5 else f"{LEARNT_FRACTION:g} times"
+    return (
+        "the smallest median scale among settings whose networks learnt the task (a median "
+        f"position error of at most {learnt_error_limit_cm():.0f} cm, {part} the error of always "
+        "guessing the box's centre) and kept a median of at least "
+        f"{100 * SMALLEST_GRIDS_SHARE:.0f} % grid-like units"
+    )
+
+
 def path_integration_15s() -> Condition:
     """The seeds of :data:`TIME_BASE_15S`: the paper's rat and input on 15 s examples."""
     table = load(shipped.sweep(TIME_BASE_15S))
@@ -255,10 +267,11 @@ def _modules_phrase(modules: int | None) -> str:
     )
 
 
-def claims(modules: int | None = None) -> list[Claim]:
+def claims(modules: int | None = None, define_smallest: bool = False) -> list[Claim]:
     """The paper's four claims, each against the shipped tables. ``modules``: the number of
     scale clusters found in the shipped networks, where the caller has scored them (the tables
-    hold each network's median scale only)."""
+    hold each network's median scale only). ``define_smallest`` says how the smallest grids are
+    chosen (:func:`smallest_grids_rule`), for a page that does not explain it elsewhere."""
     fast = presets().loc["fast"]
     low, high = paper.GRID_SCALE_RANGE_M
     fast_sweep = load(shipped.sweep(HEADLINE_SWEEPS["fast"]))
@@ -280,8 +293,14 @@ def claims(modules: int | None = None) -> list[Claim]:
             "grid scale and modules",
             f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
             f"{scales_fast:.2f} m (median of {count(fast['seeds'], 'seed')} of `fast`); "
-            f"{small_m:.2f} m at smallest, with "
-            f"{percent(smallest.median('grid_fraction_037'))} grid-like units ({smallest.words})"
+            + (
+                f"{small_m:.2f} m, {smallest_grids_rule()}: {smallest.words}, with "
+                f"{percent(smallest.median('grid_fraction_037'))} grid-like units"
+                if define_smallest
+                else f"{small_m:.2f} m at smallest, with "
+                f"{percent(smallest.median('grid_fraction_037'))} grid-like units "
+                f"({smallest.words})"
+            )
             + _modules_phrase(modules),
             # Grids inside the paper's range make it "partly"; modules are not counted here.
             "partly" if low <= small_m <= high else "not reproduced",
