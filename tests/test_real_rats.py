@@ -216,3 +216,17 @@ def test_sharp_turns_at_slow_steps():
     assert independent["sharp_turns_slow"] == pytest.approx(1 - math.exp(-0.125), abs=0.02)
     turn[speed < 0.05] *= 10  # slow steps turn sharply, as a real rat's do
     assert R.StepStatistics("slow", 0.02, speed, turn).summary()["sharp_turns_slow"] > 0.9
+
+
+def test_times_smoothed_speed_is_against_the_smoothed_path_and_exceeds_the_tracked_multiple():
+    pytest.importorskip("ratinabox")
+    from gridcore.world.trajectories import get_motion, times_real_rat_speed
+
+    smoothed = R.step_statistics("sargolini").summary()["mean_speed"]
+    ratio = R.times_smoothed_speed("sorscher")
+    assert ratio == pytest.approx(get_motion("sorscher").mean_speed / smoothed)
+    assert ratio > times_real_rat_speed("sorscher")  # smoothing removes jitter, lowering the mean
+    # Unsmoothed, the recording's mean is the tracked mean that times_real_rat_speed uses.
+    assert R.times_smoothed_speed("sorscher", smooth_s=0.0) == pytest.approx(
+        times_real_rat_speed("sorscher"), rel=0.05
+    )

@@ -45,7 +45,7 @@ from scipy.ndimage import gaussian_filter1d
 
 from gridcore.errors import GridcoreError
 from gridcore.paper import BOX_SIZE_M, DT_S, SEQ_LEN
-from gridcore.world.trajectories import MotionParams, Trajectories
+from gridcore.world.trajectories import MotionParams, Trajectories, get_motion
 
 SMOOTH_S = 0.1  # s.d. of the Gaussian smoothing of positions along time, s
 MAX_GAP_S = 1.0  # samples farther apart than this split a recording, s
@@ -339,6 +339,16 @@ def step_statistics(
         speeds.append(st["speed"][1:])  # the first step of a piece has no turn
         turns.append(st["turn"][1:] / dt)
     return StepStatistics(name, dt, np.concatenate(speeds), np.concatenate(turns))
+
+
+def times_smoothed_speed(
+    params: MotionParams | str, name: str = "sargolini", smooth_s: float = SMOOTH_S
+) -> float:
+    """The set mean speed of ``params`` as a multiple of recording ``name``'s mean speed along
+    its smoothed path (:func:`step_statistics`). Against the positions as tracked, unsmoothed,
+    the multiple is :func:`gridcore.world.trajectories.times_real_rat_speed`."""
+    p = get_motion(params) if isinstance(params, str) else params
+    return p.mean_speed / step_statistics(name, smooth_s=smooth_s).summary()["mean_speed"]
 
 
 @dataclass(frozen=True)
