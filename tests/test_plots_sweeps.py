@@ -56,6 +56,17 @@ def test_plot_sweep_draws_every_finished_seed():
         plots.plot_sweep(_results(), "accuracy")
 
 
+def test_plot_sweep_draws_no_legend_where_no_seed_has_a_value():
+    import warnings
+
+    empty = _results().assign(position_error_cm=np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns of a legend with nothing in it
+        ax = plots.plot_sweep(empty, "position_error_cm")
+        fig = plots.plot_experiment(empty, ("position_error_cm", "position_error_cm"))
+    assert ax.get_legend() is None and all(a.get_legend() is None for a in fig.axes)
+
+
 def test_plot_experiment_draws_one_panel_per_metric_with_every_seed():
     fig = plots.plot_experiment(_three(), ("grid_fraction_037", "loss"))
     axes = fig.axes

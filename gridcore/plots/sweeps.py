@@ -105,8 +105,9 @@ def plot_sweep(
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.update_datalim([(0, 0)])  # fractions from 0, still autoscaled for what comes next
         ax.autoscale_view()
-    # Outside the axes, so that no point hides under it.
-    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if ax.get_legend_handles_labels()[0]:  # no legend where no seed has a value
+        # Outside the axes, so that no point hides under it.
+        ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -126,7 +127,7 @@ def plot_experiment(
     for ax, metric in zip(axes, metrics, strict=True):
         plot_sweep(df, metric, by, ax=ax)
         ax.set_ylabel(AXIS_LABELS.get(metric, metric))
-        if ax is not axes[0]:
+        if ax is not axes[0] and ax.get_legend() is not None:
             ax.get_legend().remove()
     return axes[0].figure
 
