@@ -219,30 +219,29 @@ def test_quick_labels_name_the_seeds_behind_the_baseline():
     assert quick_labels("batch-size", None) == {} and quick_labels("other", df) == {}
 
 
-def test_the_quick_baseline_sentence_names_each_seed_set():
-    from gridcore.sweeps.summary import quick_baseline_sentence
+def test_quick_baselines_give_each_seed_set_its_median():
+    from gridcore.sweeps.summary import quick_baselines
 
     ref = pd.DataFrame(
         {"condition": ["quick"] * 4, "status": ["done"] * 4,
          "grid_fraction_037": [0.20, 0.22, 0.24, 0.30]}
     )  # fmt: skip
     shared = pd.DataFrame(
-        {"condition": ["batch 10"] * 2, "status": ["done"] * 2, "grid_fraction_037": [0.2, 0.22]}
-    )
+        {"condition": ["batch 10", "batch 10", "batch 50"], "status": ["done"] * 3,
+         "grid_fraction_037": [0.2, 0.22, 0.0]}
+    )  # fmt: skip
     own = pd.DataFrame(
-        {"condition": ["dropout=0.5"] * 2, "status": ["done"] * 2, "grid_fraction_037": [0.3] * 2}
-    )
-    text = quick_baseline_sentence(
-        ref,
-        "headline-quick",
-        {"batch-size": (shared, "headline-quick"), "dropout": (own, None), "core": (None, None)},
-    )
-    assert text == (
-        "The `quick` preset unchanged, the baseline of most questions, ends with a median of "
-        "23.0 % grid-like units over the 4 seeds of `headline-quick`; 21.0 % over the first 2 of "
-        "them, which `batch-size` reuses; and 30.0 % over the 2 seeds that `dropout` trained "
-        "anew: one setting, read on different seeds."
-    )
+        {"condition": ["dropout=0.5"] * 3, "status": ["done", "done", "failed"],
+         "grid_fraction_037": [0.3, 0.3, np.nan]}
+    )  # fmt: skip
+    table = quick_baselines(
+        {"headline-quick": (ref, None), "batch-size": (shared, "headline-quick"),
+         "dropout": (own, None), "core": (None, None)}
+    )  # fmt: skip
+    assert list(table.index) == ["headline-quick", "batch-size", "dropout"]
+    assert list(table["seeds"]) == [4, 2, 2]
+    assert list(table["shared_with"]) == ["", "headline-quick", ""]
+    np.testing.assert_allclose(table["median"], [0.23, 0.21, 0.30])
 
 
 def test_seed_median_skips_missing_values_and_columns():

@@ -12,7 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from gridcore.errors import GridcoreError
-from gridcore.formatting import count, join, percent, plural
+from gridcore.formatting import count, percent
 from gridcore.paper import GRID_FRACTION
 from gridcore.sweeps.names import plain_name
 
@@ -516,44 +516,23 @@ def quick_labels(
     return {cond: f"{plain_name(cond)}, {whose}"}
 
 
-def quick_baseline_sentence(
-    reference: pd.DataFrame,
-    name: str,
+def quick_baselines(
     tables: dict[str, tuple[pd.DataFrame | None, str | None]],
     metric: str = "grid_fraction_037",
-) -> str:
-    """One sentence: the median ``metric`` of the unchanged `quick` preset over the seeds of the
-    sweep ``name`` (its table ``reference``), and over the seeds of each sweep in ``tables``
-    (``sweep: (table, the sweep whose seeds it shares or None)``), named by seed set."""
-    ref = spread(reference, metric).iloc[0]
-    parts = [
-        f"{percent(ref['median'])} grid-like units over the {int(ref['seeds'])} seeds of `{name}`"
-    ]
-    shared: dict[tuple[str, int, str], list[str]] = {}
-    own: list[tuple[str, int, str]] = []
+) -> pd.DataFrame:
+    """The unchanged `quick` preset in each sweep of ``tables`` (``sweep: (table, the sweep
+    whose first seeds it reuses, or None)``): its condition of :data:`QUICK_BASELINES`, or the
+    table's first condition for a sweep not listed there. One row per sweep with a finished
+    seed (index ``sweep``): ``seeds`` (finished), ``shared_with`` (the reused sweep, or "") and
+    ``median`` of ``metric`` over seeds (:func:`seed_median`; a fraction of units)."""
+    rows = []
     for sweep, (df, shared_with) in tables.items():
-        if df is None or QUICK_BASELINES[sweep] not in set(df["condition"]):
+        if df is None or df.empty or metric not in df.columns:
             continue
-        row = spread(df, metric).loc[QUICK_BASELINES[sweep]]
-        if not row["seeds"]:
-            continue
-        if shared_with:
-            key = (shared_with, int(row["seeds"]), percent(row["median"]))
-            shared.setdefault(key, []).append(f"`{sweep}`")
-        else:
-            own.append((f"`{sweep}`", int(row["seeds"]), percent(row["median"])))
-    for (with_, n, value), names in shared.items():
-        of = "them" if with_ == name else f"those of `{with_}`"
-        reuse = plural(len(names), "reuses", "reuse")
-        parts.append(f"{value} over the first {n} of {of}, which {join(names)} {reuse}")
-    for n in sorted({n for _, n, _ in own}):
-        group = [(s, v) for s, m, v in own if m == n]
-        parts.append(
-            f"{join(v for _, v in group)} over the {n} seeds that {join(s for s, _ in group)} "
-            f"{'each ' if len(group) > 1 else ''}trained anew"
-        )
-    listed = "; ".join(parts[:-1]) + ("; and " if len(parts) > 2 else " and ") + parts[-1]
-    return (
-        "The `quick` preset unchanged, the baseline of most questions, ends with a median of "
-        f"{listed if len(parts) > 1 else parts[0]}: one setting, read on different seeds."
-    )
+        data = finished(df)
+        cond = QUICK_BASELINES.get(sweep, df["condition"].iloc[0])
+        seeds = data[(data["condition"] == cond) & data[metric].astype(float).notna()]
+        if len(seeds):
+            rows.append((sweep, len(seeds), shared_with or "", seed_median(seeds, metric)))
+    columns = ["sweep", "seeds", "shared_with", "median"]
+    return pd.DataFrame(rows, columns=columns).set_index("sweep")
