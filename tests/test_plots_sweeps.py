@@ -56,15 +56,24 @@ def test_plot_sweep_draws_every_finished_seed():
         plots.plot_sweep(_results(), "accuracy")
 
 
-def test_plot_sweep_draws_no_legend_where_no_seed_has_a_value():
+def test_plot_sweep_labels_the_first_condition_drawn_and_never_warns_of_an_empty_legend():
     import warnings
 
+    first_empty = _results().assign(
+        position_error_cm=[np.nan, np.nan, np.nan, 30.0, 31.0]
+    )  # the first condition has no value
     empty = _results().assign(position_error_cm=np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # matplotlib warns of a legend with nothing in it
-        ax = plots.plot_sweep(empty, "position_error_cm")
+        ax = plots.plot_sweep(first_empty, "position_error_cm")
+        bare = plots.plot_sweep(empty, "position_error_cm")
         fig = plots.plot_experiment(empty, ("position_error_cm", "position_error_cm"))
-    assert ax.get_legend() is None and all(a.get_legend() is None for a in fig.axes)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "range over seeds",
+        "one seed",
+        "median",
+    ]
+    assert not bare.get_legend().get_texts() and fig.axes[1].get_legend() is None
 
 
 def test_plot_experiment_draws_one_panel_per_metric_with_every_seed():

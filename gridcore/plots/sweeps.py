@@ -62,18 +62,20 @@ def plot_sweep(
     order = list(dict.fromkeys(df[by]))
     ax = ax or new_axes((max(3.5, 1.0 + 1.1 * len(order)), 3.2))
     rng = np.random.default_rng(0)
+    drawn = False  # the first condition drawn carries the legend's labels
     for i, cond in enumerate(order):
         values = data.loc[data[by] == cond, metric].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         if not values.size:
             continue
+        first, drawn = not drawn, True
         ax.plot(
             [i, i],
             [values.min(), values.max()],
             color="0.6",
             lw=1.5,
             zorder=1,
-            label="range over seeds" if i == 0 else None,
+            label="range over seeds" if first else None,
         )
         ax.scatter(
             i + rng.uniform(-0.12, 0.12, values.size),
@@ -82,7 +84,7 @@ def plot_sweep(
             color="C0",
             alpha=0.8,
             zorder=3,
-            label="one seed" if i == 0 else None,
+            label="one seed" if first else None,
         )
         ax.plot(
             [i - 0.25, i + 0.25],
@@ -90,7 +92,7 @@ def plot_sweep(
             color="C3",
             lw=2.5,
             zorder=2,
-            label="median" if i == 0 else None,
+            label="median" if first else None,
         )
     ax.set_xticks(
         range(len(order)),
@@ -105,9 +107,16 @@ def plot_sweep(
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.update_datalim([(0, 0)])  # fractions from 0, still autoscaled for what comes next
         ax.autoscale_view()
-    if ax.get_legend_handles_labels()[0]:  # no legend where no seed has a value
-        # Outside the axes, so that no point hides under it.
-        ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # Outside the axes, so that no point hides under it; empty where no seed has a value.
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(
+        handles,
+        labels,
+        frameon=False,
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
     return ax
 
 
@@ -127,7 +136,7 @@ def plot_experiment(
     for ax, metric in zip(axes, metrics, strict=True):
         plot_sweep(df, metric, by, ax=ax)
         ax.set_ylabel(AXIS_LABELS.get(metric, metric))
-        if ax is not axes[0] and ax.get_legend() is not None:
+        if ax is not axes[0]:
             ax.get_legend().remove()
     return axes[0].figure
 
