@@ -267,11 +267,11 @@ def _modules_phrase(modules: int | None) -> str:
     )
 
 
-def claims(modules: int | None = None, define_smallest: bool = False) -> list[Claim]:
+def claims(modules: int | None = None) -> list[Claim]:
     """The paper's four claims, each against the shipped tables. ``modules``: the number of
     scale clusters found in the shipped networks, where the caller has scored them (the tables
-    hold each network's median scale only). ``define_smallest`` says how the smallest grids are
-    chosen (:func:`smallest_grids_rule`), for a page that does not explain it elsewhere."""
+    hold each network's median scale only). The smallest grids are given with the rule that
+    chooses them (:func:`smallest_grids_rule`)."""
     fast = presets().loc["fast"]
     low, high = paper.GRID_SCALE_RANGE_M
     fast_sweep = load(shipped.sweep(HEADLINE_SWEEPS["fast"]))
@@ -293,14 +293,8 @@ def claims(modules: int | None = None, define_smallest: bool = False) -> list[Cl
             "grid scale and modules",
             f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
             f"{scales_fast:.2f} m (median of {count(fast['seeds'], 'seed')} of `fast`); "
-            + (
-                f"{small_m:.2f} m, {smallest_grids_rule()}: {smallest.words}, with "
-                f"{percent(smallest.median('grid_fraction_037'))} grid-like units"
-                if define_smallest
-                else f"{small_m:.2f} m at smallest, with "
-                f"{percent(smallest.median('grid_fraction_037'))} grid-like units "
-                f"({smallest.words})"
-            )
+            + f"{small_m:.2f} m, {smallest_grids_rule()}: {smallest.words}, with "
+            f"{percent(smallest.median('grid_fraction_037'))} grid-like units"
             + _modules_phrase(modules),
             # Grids inside the paper's range make it "partly"; modules are not counted here.
             "partly" if low <= small_m <= high else "not reproduced",
