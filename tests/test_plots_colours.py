@@ -183,7 +183,7 @@ def test_legible_legends_sets_every_legend_of_a_figure():
     b.plot([0, 1])  # no legend: left alone
     b.plot([1, 0], label="two")
     fig.legend(handles=b.get_lines()[1:], fontsize=6)
-    assert P.legible_legends(fig, size=11) is fig
+    assert P.legible_legends(fig, size=11) is None
     texts = [t for t in a.get_legend().get_texts()] + [t for t in fig.legends[0].get_texts()]
     assert [t.get_fontsize() for t in texts] == [11, 11]
 

@@ -114,15 +114,15 @@ def lag_extent(sac: np.ndarray) -> tuple[float, float, float, float]:
     return (-n + 0.5, n - 0.5, -n + 0.5, n - 0.5)
 
 
-def legible_legends(fig: Figure, size: float = 10) -> Figure:
+def legible_legends(fig: Figure, size: float = 10) -> None:
     """Set every legend's text in ``fig`` (the axes' and the figure's own) in ``size`` pt, for
-    a figure read at the column's width; returns ``fig``."""
+    a figure read at the column's width; changes ``fig`` in place and returns nothing, so a
+    notebook cell that ends with the call shows the figure once."""
     legends = [ax.get_legend() for ax in fig.axes] + list(fig.legends)
     for legend in legends:
         if legend is not None:
             for text in legend.get_texts():
                 text.set_fontsize(size)
-    return fig
 
 
 def power_of_ten(x: float) -> str:
