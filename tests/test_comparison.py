@@ -176,6 +176,7 @@ def test_the_training_table_gives_each_network_its_preset_and_changed_settings(t
     from dataclasses import replace
 
     from gridcore.net.config import get_preset
+    from gridcore.world.trajectories import get_motion
 
     fast = replace(get_preset("fast"), ensemble_rng="shared", log_every=7, snapshot_every=3)
     quick = replace(
@@ -197,20 +198,24 @@ def test_the_training_table_gives_each_network_its_preset_and_changed_settings(t
     assert list(table["preset"]) == ["fast", "quick", "tiny"]
     a, b, c = (table.loc[k] for k in "abc")
     # Logging, checkpoints and scoring leave the weights as they are: not listed.
-    assert a["settings changed from the preset"] == "ensemble_rng=shared"
+    assert a["settings changed from the preset"] == (
+        "place and head-direction centres drawn from: one random stream for both"
+    )
     assert a["steps"] == "20,000" and a["training time (min)"] == "11.2" and a["seed"] == 0
-    # The schedule's horizon equal to the steps is implied; floats keep every digit.
-    assert set(b["settings changed from the preset"].split(", ")) == {
-        "motion=paper",
-        "use_hd=false",
-        "eps=1e-14",
-        "place_sigma_ratio=2.3333333",
-    }
+    # The schedule's horizon equal to the steps is implied; the settings read in words, and
+    # the command keeps every digit.
+    speed = get_motion("paper").mean_speed
+    assert set(b["settings changed from the preset"].split("; ")) == {
+        f"the rat: the paper's (mean speed set to {speed:.2f} m/s)",
+        "head-direction cells: none",
+        "RMSProp's epsilon: 1e-14",
+    }  # one ensemble: its width ratio does not apply, and is left out
     assert b["seed"] == 2 and b["training time (min)"] == comparison.NOT_REPORTED
     assert c["settings changed from the preset"] == "none"
     command = comparison.training_command(nets["b"], out="runs/b")
     assert command.startswith("python -m gridcore train --preset quick --seed 2 --steps 20000 ")
     assert "--set eps=1e-14" in command and "--set use_hd=false" in command
+    assert "--set place_sigma_ratio=2.3333333" in command
     assert "lr_horizon" not in command and command.endswith("--out runs/b")
     assert comparison.training_command(nets["a"]) == (
         "python -m gridcore train --preset fast --seed 0 --steps 20000 --set ensemble_rng=shared"

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from gridcore.net.config import get_preset
-from gridcore.net.levers import LEVERS, levers
+from gridcore.net.levers import LEVERS, in_words, levers
+from gridcore.world.trajectories import get_motion
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
 
@@ -21,7 +22,8 @@ def test_the_paper_departs_from_nothing_and_quick_from_what_it_changes():
 def test_a_reference_other_than_the_paper():
     table = levers(get_preset("quick", motion="paper"), reference=get_preset("quick"))
     assert list(table.setting) == ["the rat"]
-    assert table.value[0] == "the paper's (mean 0.16 m/s)"
+    speed = get_motion("paper").mean_speed
+    assert table.value[0] == f"the paper's (mean speed set to {speed:.2f} m/s)"
     assert "reference" in table.columns and "paper" not in table.columns
 
 
@@ -36,3 +38,11 @@ def test_a_setting_that_does_not_apply_reads_a_dash_and_numbers_are_short():
     assert (row.value, row.paper) == ("2.33", "–")
     one = get_preset("paper", place_sigma_ratio=2.0)  # one ensemble: the ratio is unused
     assert levers(one).empty
+
+
+def test_a_setting_in_words_and_one_the_book_does_not_word():
+    cfg = get_preset("quick", place_sigma=0.06, ensemble_rng="shared")
+    assert in_words("place_sigma", 0.06, cfg) == "place-cell width: 6 cm"
+    assert in_words("use_hd", False, cfg) == "head-direction cells: none"
+    assert in_words("ensemble_rng", "shared", cfg).endswith(": one random stream for both")
+    assert in_words("lr_final_frac", 0.2, cfg) == "lr_final_frac: 0.2"

@@ -33,6 +33,7 @@ from gridcore.analysis.results import ScoredNetwork, score_network
 from gridcore.errors import GridcoreError
 from gridcore.formatting import count, join
 from gridcore.net.config import PRESETS, TrainConfig
+from gridcore.net.levers import NOT_APPLICABLE, in_words
 from gridcore.net.runs import Network, load_network
 from gridcore.paper import (
     GRID_FRACTION,
@@ -364,11 +365,19 @@ def training_minutes(net: Network) -> float:
     return float(history["elapsed_s"].iloc[-1]) / 60
 
 
+def _worded(cfg: TrainConfig, changed: list[tuple[str, object]]) -> list[str]:
+    """The ``changed`` settings of ``cfg`` in words, those that do not apply to it left out."""
+    words = (in_words(name, value, cfg) for name, value in changed)
+    return [w for w in words if not w.endswith(NOT_APPLICABLE)]
+
+
 def training_table(networks: dict[str, Network]) -> pd.DataFrame:
     """How each network of ``networks`` ({name: network}) was trained, one row each: the preset
-    it departs from least, its seed and steps, every setting it changed from that preset
-    (``key=value``, as ``--set`` takes them; "none" for none) and its training time (min, one
-    decimal; the wall time of its run)."""
+    it departs from least, its seed and steps, every setting it changed from that preset in
+    words (:func:`gridcore.net.levers.in_words`, "; " between them, those that do not apply
+    left out; "none" for none; the exact
+    ``--set`` options are :func:`training_command`'s) and its training time (min, one decimal;
+    the wall time of its run)."""
     rows = {}
     for name, net in networks.items():
         preset = preset_of(net.cfg)
@@ -378,8 +387,7 @@ def training_table(networks: dict[str, Network]) -> pd.DataFrame:
             "preset": preset,
             "seed": int(net.cfg.seed),
             "steps": f"{net.step:,}",
-            "settings changed from the preset": ", ".join(f"{k}={_setting(v)}" for k, v in changed)
-            or "none",
+            "settings changed from the preset": "; ".join(_worded(net.cfg, changed)) or "none",
             "training time (min)": f"{minutes:.1f}" if np.isfinite(minutes) else NOT_REPORTED,
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("network")

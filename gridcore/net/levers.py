@@ -14,10 +14,23 @@ from dataclasses import dataclass, fields
 import pandas as pd
 
 from gridcore.net.config import PRESETS, TrainConfig
+from gridcore.world.trajectories import get_motion
 
 
 def _cm(value: float) -> str:
     return f"{100 * value:g} cm"
+
+
+_RATS = {
+    "paper": "the paper's",
+    "sorscher": "Sorscher et al.'s, about 6 times (2π) faster",
+    "sargolini": "fitted to a real rat",
+}
+
+
+def _rat(name: object) -> str:
+    """A motion model in words, with the mean speed it is set to (m/s)."""
+    return f"{_RATS.get(str(name), str(name))} (mean speed set to {get_motion(str(name)).mean_speed:.2f} m/s)"
 
 
 def _seconds(cfg: TrainConfig) -> str:
@@ -50,15 +63,7 @@ def _several_ensembles(cfg: TrainConfig) -> bool:
 
 
 LEVERS: dict[str, Lever] = {
-    "motion": Lever(
-        "the rat",
-        {
-            "paper": "the paper's (mean 0.16 m/s)",
-            "sorscher": "Sorscher et al.'s, about 6 times (2π) faster (1.0 m/s)",
-            "sargolini": "fitted to a real rat (0.11 m/s)",
-        },
-        "02_trajectories",
-    ),
+    "motion": Lever("the rat", _rat, "02_trajectories"),
     "velocity_input": Lever(
         "what it reads each step",
         {"egocentric": "speed and turn", "allocentric": "velocity (vx, vy) in the room"},
@@ -112,6 +117,26 @@ LEVERS: dict[str, Lever] = {
     "eval_dropout": Lever("dropout when evaluating", {True: "on", False: "off"}, "05_ratemaps"),
     "seed": Lever("seed", str, "10_many_seeds"),
 }
+
+
+# Settings that change a run without being a departure from the paper's recipe: worded for
+# the book's table of how each shipped network was trained, never listed by :func:`levers`.
+_OTHER: dict[str, Lever] = {
+    "ensemble_rng": Lever(
+        "place and head-direction centres drawn from",
+        {"shared": "one random stream for both", "separate": "a random stream each"},
+        "09_results",
+    ),
+}
+
+
+def in_words(name: str, value: object, cfg: TrainConfig) -> str:
+    """The setting ``name`` of ``cfg`` at ``value`` in words, "the rat: the paper's (...)"; a
+    setting the book does not word keeps its config name, "name: value"."""
+    lever = LEVERS.get(name) or _OTHER.get(name)
+    if lever is None:
+        return f"{name}: {value}"
+    return f"{lever.words}: {lever.value(value, cfg)}"
 
 
 def levers(cfg: TrainConfig, reference: TrainConfig | None = None) -> pd.DataFrame:
