@@ -123,9 +123,16 @@ def test_the_training_note_and_the_sentence_read_the_same_scorings():
     history = _history({"a": 5000, "b": 3000})
     history.loc[(history.trial == "a") & (history.step == 5000), "grid_fraction_037"] = np.nan
     note = training_note(history, 4, 9000)
-    assert note == "training: 2 of 4 seeds, last scored at steps 3,000 to 4,000 of 9,000"
+    assert note == (
+        "in training: 0 of 4 seeds at step 9,000; the others last scored at steps 3,000 and "
+        "4,000; 2 not started"
+    )
     assert "steps 3,000 to 4,000 of 9,000" in progress_sentence(history, 4, 9000)
-    assert training_note(_history({}), 4, 9000) == "training: no seed scored yet, of 9,000 steps"
+    assert training_note(_history({}), 4, 9000) == "in training: no seed scored yet, of 9,000 steps"
+    one_left = training_note(_history({"a": 9000, "b": 9000, "c": 5000}), 3, 9000)
+    assert (
+        one_left == "in training: 2 of 3 seeds at step 9,000; the other last scored at step 5,000"
+    )
     assert not finished(history, 2, 9000)
     assert finished(_history({"a": 9000, "b": 9000}), 2, 9000)
 

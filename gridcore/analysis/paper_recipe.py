@@ -166,13 +166,24 @@ def finished(history: pd.DataFrame, seeds: int, final_step: int) -> bool:
 
 def training_note(history: pd.DataFrame, seeds: int, final_step: int) -> str:
     """A short note for a table cell on a recipe still training, in step with
-    :func:`progress_sentence`: ``"training: 2 of 4 seeds, last scored at steps 150,000 to
-    200,000 of 300,000"``."""
+    :func:`progress_sentence`: ``"in training: 1 of 4 seeds at step 300,000; the others last
+    scored at steps 225,000 and 25,000; 1 not started"``."""
     last = _last_steps(history)
     if not len(last):
-        return f"training: no seed scored yet, of {final_step:,} steps"
-    who = f"{len(last)} of {seeds} seeds" if len(last) < seeds else f"all {seeds} seeds"
-    return f"training: {who}, last scored at {_steps_phrase(last)} of {final_step:,}"
+        return f"in training: no seed scored yet, of {final_step:,} steps"
+    done = int((last >= final_step).sum())
+    others = sorted(int(s) for s in last[last < final_step])
+    parts = [f"in training: {done} of {seeds} seeds at step {final_step:,}"]
+    if others:
+        steps = ", ".join(f"{s:,}" for s in others[:-1])
+        steps = f"{steps} and {others[-1]:,}" if steps else f"{others[-1]:,}"
+        parts.append(
+            f"the {'others' if len(others) > 1 else 'other'} last scored at "
+            f"step{'s' if len(others) > 1 else ''} {steps}"
+        )
+    if seeds > len(last):
+        parts.append(f"{seeds - len(last)} not started")
+    return "; ".join(parts)
 
 
 def progress_sentence(history: pd.DataFrame, seeds: int, final_step: int) -> str:
