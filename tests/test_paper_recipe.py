@@ -1,10 +1,13 @@
 """The paper's recipe over seeds beside the paper and the reproductions."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from gridcore.analysis.paper_recipe import (
     ARTICLE,
+    CITATIONS,
     over_seeds,
     port_column,
     ports_sentence,
@@ -43,10 +46,13 @@ def test_recipe_table_sets_our_seeds_beside_the_paper_and_the_ports():
     assert table.loc["median grid scale (m)", "gridcore"] == "1.20 (1.10–1.30), 2 seeds"
 
 
-def test_each_reproduction_is_named_once_by_its_url():
+def test_each_reproduction_is_named_once_by_its_citation():
     sentence = ports_sentence()
+    bib = (Path(__file__).resolve().parent.parent / "references.bib").read_text()
     for i, name in enumerate(PORTS, 1):
-        assert f"reproduction {i} is <https://github.com/{name}>" in sentence
+        key = CITATIONS[name]
+        assert f"reproduction {i} is {{cite:t}}`{key}`" in sentence
+        assert f"{{{key}," in bib and f"https://github.com/{name}" in bib
         assert port_column(name).startswith(f"reproduction {i} (")
 
 

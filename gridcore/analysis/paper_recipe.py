@@ -18,6 +18,12 @@ from gridcore.paper import GRID_FRACTION, PATH_ERROR_15S_CM, PORTS
 
 ARTICLE = "Banino et al."  # the column of the article's own figures
 
+# Each reproduction's entry in the book's bibliography (references.bib), by repository.
+CITATIONS = {
+    "aaravsinhaofficial/banino": "sinha2026banino",
+    "soluslan/grid-cells-torch": "soluslan2026gridcells",
+}
+
 MEASURES = {
     "grid-like units, DeepMind's scorer (%)": ("grid_fraction_037", 100, "grid_fraction"),
     "grid-like units, gridcore's scorer (%)": ("grid_fraction_037_gridcore", 100, None),
@@ -52,8 +58,11 @@ def _count_seeds(n: int) -> str:
 
 
 def ports_sentence() -> str:
-    """One sentence naming each reproduction of :func:`port_column` by its repository URL."""
-    links = [f"reproduction {i} is <https://github.com/{name}>" for i, name in enumerate(PORTS, 1)]
+    """One sentence naming each reproduction of :func:`port_column` by a MyST citation of its
+    bibliography entry (:data:`CITATIONS`)."""
+    links = [
+        f"reproduction {i} is {{cite:t}}`{CITATIONS[name]}`" for i, name in enumerate(PORTS, 1)
+    ]
     return f"{', '.join(links[:-1])} and {links[-1]}." if len(links) > 1 else f"{links[0]}."
 
 
