@@ -4,6 +4,8 @@
 ``PRESETS["paper"]``): the setting's name in words, its value in both, and the book's chapter
 about it. The book's chapter on the shipped networks shows one such table per network. A
 setting that does not apply to a config (the width ratio of a single ensemble) reads "–".
+:func:`in_words` says one setting and its value in words, for the table of how each shipped
+network was trained.
 """
 
 from __future__ import annotations
