@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 MISSING = "–"  # what a table shows where there is no number
 
@@ -37,3 +38,45 @@ def join(items) -> str:
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _top_level(text: str, mark: str) -> list[int]:
+    """Where ``mark`` starts in ``text`` outside parentheses."""
+    depth, at = 0, []
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and text.startswith(mark, i):
+            at.append(i)
+    return at
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[0].upper() + text[1:] + "."
+
+
+def _split(text: str, limit: int) -> list[str]:
+    if len(text.split()) <= limit:
+        return [text]
+    at = _top_level(text, "; ")
+    if at:
+        starts, ends = [0, *(a + 2 for a in at)], [*at, len(text)]
+        return [
+            p
+            for a, b in zip(starts, ends, strict=True)
+            for p in _split(_sentence(text[a:b]), limit)
+        ]
+    at = [i for i in _top_level(text, ": ") if not re.match(r"(a|an) |\d", text[i + 2 :])]
+    at = at or _top_level(text, ", so ")
+    if not at:
+        return [text]
+    i = min(at, key=lambda k: abs(k - len(text) / 2))  # the cut nearest the middle
+    return _split(_sentence(text[:i]), limit) + _split(_sentence(text[i + 2 :]), limit)
+
+
+def short_sentences(text: str, limit: int = 40) -> str:
+    """``text`` with every sentence of more than ``limit`` words cut into sentences of its own:
+    at each semicolon outside parentheses, else at the colon nearest its middle that a clause
+    follows (not a number or "a ..."), else before ", so"."""
+    sentences = re.split(r"(?<=\.) (?=[A-Z`])", text.strip())
+    return " ".join(part for s in sentences for part in _split(s, limit))

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from gridcore.formatting import MISSING, count, join, percent, plural
+from gridcore.formatting import MISSING, count, join, percent, plural, short_sentences
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,17 @@ def test_a_count_can_say_no_and_take_an_irregular_plural():
 )
 def test_items_join_as_in_a_sentence(items, text):
     assert join(items) == text
+
+
+def test_short_sentences_cuts_long_ones_at_semicolons_then_colons():
+    long = "; ".join(f"clause {i} " + "word " * 12 for i in range(3)).strip() + "."
+    cut = short_sentences(long, limit=20)
+    assert cut.count(".") == 3 and ";" not in cut and cut.startswith("Clause 0")
+    colon = "Answer: " + "word " * 25 + "(a; b) end."
+    assert short_sentences(colon, limit=20).startswith("Answer. Word")
+    assert (
+        short_sentences("Short one. Another short one.", limit=20)
+        == "Short one. Another short one."
+    )
+    numbers = "Median: 0.88 m " + "word " * 30 + "end."
+    assert short_sentences(numbers, limit=20) == numbers  # no clause to cut at
