@@ -113,7 +113,7 @@ def _seeds(pair: tuple[str, str] | None) -> pd.DataFrame:
 
 
 def levers_answer() -> str:
-    """Does the paper's rat still need the allocentric input, no head-direction cells and
+    """Does the paper's rat need the allocentric input, no head-direction cells and
     epsilon 1e-14, now that it trains on 15 s examples?"""
     plain = _seeds(RERUNS[0].after)
     levers = _seeds(next(r for r in RERUNS if r.after[1] == "all levers").after)
@@ -176,9 +176,17 @@ def dog_answer() -> str:
     enough = [x for x in done if seed_median(x[2], "grid_fraction_037") >= MIN_GRID_SHARE]
     if not enough:
         best = max(100 * seed_median(a, "grid_fraction_037") for _, _, a in done)
+        if len(done) == 1:
+            width = done[0][0].removeprefix("centre-surround targets ")
+            return (
+                f"The only width with {MIN_SEEDS} or more seeds on 15 s examples ({width}) keeps "
+                f"{best:.1f} % grid-like units, under the {100 * MIN_GRID_SHARE:.0f} % needed to "
+                f"compare grids.{note}"
+            )
         return (
             f"None of the widths with {MIN_SEEDS} or more seeds on 15 s examples keeps "
-            f"{100 * MIN_GRID_SHARE:.0f} % grid-like units (at most {best:.1f} %), so none has grids to compare.{note}"
+            f"{100 * MIN_GRID_SHARE:.0f} % grid-like units (at most {best:.1f} %), so there are no "
+            f"grids to compare.{note}"
         )
     q, b, a = min(enough, key=lambda x: seed_median(x[2], "median_scale_m"))
     return (
