@@ -149,6 +149,20 @@ def test_load_network_reads_a_run_directory_or_one_of_its_weight_files(tmp_path)
     assert snap.step == 10 and snap.run_dir == run_dir / "snapshots"
 
 
+def test_a_run_without_its_weights_file_loads_from_its_training_state(tmp_path):
+    run_dir = tmp_path / "r"
+    train(tiny(steps=10), run_dir, progress=False)
+    full = runs.load_network(run_dir)
+    (run_dir / "model.safetensors").unlink()
+    for source in (run_dir, run_dir / "train_state.safetensors"):
+        net = runs.load_network(source)
+        assert net.step == 10
+        for (name, a), (_, b) in zip(
+            full.model.state_dict().items(), net.model.state_dict().items(), strict=True
+        ):
+            assert torch.equal(a, b), name
+
+
 def test_an_untrained_network_is_drawn_from_its_seed_alone():
     cfg = tiny()
     torch.manual_seed(5)

@@ -169,7 +169,8 @@ def load_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor], path:
 def load_run(
     path: str | Path, device: torch.device | str = "cpu"
 ) -> tuple[GridCellNetwork, Ensembles, TrainConfig, int]:
-    """Load a trained network from a run directory (or its ``model.safetensors``).
+    """Load a trained network from a run directory (its ``model.safetensors``, else the weights
+    in its ``train_state.safetensors``) or from one of its ``.safetensors`` files.
 
     Returns the model in evaluation mode, its ensembles, its config and the training step. The
     network is on ``device`` (the CPU by default, whatever device trained it).
@@ -183,7 +184,12 @@ def load_run(
     cfg = TrainConfig.load(run_dir / "config.json")
     model, ensembles = build(cfg, device)
     weights_path = path if path.suffix == ".safetensors" else run_dir / "model.safetensors"
+    state = run_dir / "train_state.safetensors"
+    if path.suffix != ".safetensors" and not weights_path.is_file() and state.is_file():
+        weights_path = state  # a run still training, or one whose weights file stays out of git
     weights, meta = load_safetensors(weights_path)
+    if weights_path.name == state.name:
+        weights = {k[6:]: v for k, v in weights.items() if k.startswith("model.")}
     load_weights(model, weights, weights_path)
     model.eval()
     return model, ensembles, cfg, int(meta.get("step", 0))
@@ -283,7 +289,8 @@ def load_network(checkpoint: str | Path) -> Network:
     A missing directory is a GridcoreError that says how to make one.
     """
     path = Path(checkpoint)
-    if not (path / "model.safetensors").is_file() and path.suffix != ".safetensors":
+    weights = ("model.safetensors", "train_state.safetensors")
+    if path.suffix != ".safetensors" and not any((path / w).is_file() for w in weights):
         raise GridcoreError(
             f"no trained network at {path.resolve()} (no model.safetensors): pass a run "
             "directory, e.g. one made with `python -m gridcore train --preset fast --out runs/fast`"
