@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gridcore.formatting import plural
+from gridcore.formatting import join, plural
 from gridcore.paper import GRID_FRACTION, PATH_ERROR_15S_CM, PORTS
 
 ARTICLE = "Banino et al."  # the column of the article's own figures
@@ -184,11 +184,10 @@ def training_note(history: pd.DataFrame, seeds: int, final_step: int) -> str:
     others = sorted(int(s) for s in last[last < final_step])
     parts = [f"in training: {done} of {seeds} seeds at step {final_step:,}"]
     if others:
-        steps = ", ".join(f"{s:,}" for s in others[:-1])
-        steps = f"{steps} and {others[-1]:,}" if steps else f"{others[-1]:,}"
+        many = len(others) > 1
         parts.append(
-            f"the {'others' if len(others) > 1 else 'other'} last scored at "
-            f"step{'s' if len(others) > 1 else ''} {steps}"
+            f"the {'others' if many else 'other'} last scored at step{'s' if many else ''} "
+            + join(f"{s:,}" for s in others)
         )
     if seeds > len(last):
         parts.append(f"{seeds - len(last)} not started")
