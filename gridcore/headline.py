@@ -81,11 +81,6 @@ class Claim:
     chapter: str  # the book page that shows it, relative to the repository root
 
 
-def _condition(sweep: str, condition: str) -> pd.DataFrame:
-    """The finished seeds of ``condition`` in the shipped sweep ``sweep``."""
-    return finished_trials(load(shipped.sweep(sweep)), condition)
-
-
 def centre_guess_error_cm(box_m: float = paper.BOX_SIZE_M) -> float:
     """Mean distance (cm) from a uniform position in a square box of side ``box_m`` to its
     centre: the error of a network that always guesses the middle."""
