@@ -14,10 +14,12 @@ def _module_summary(meets: dict[str, bool]) -> pd.DataFrame:
 def test_two_modules_answer_names_the_settings_that_hold_them():
     from gridcore.sweeps.module_answers import two_modules_answer
 
-    text = two_modules_answer(_module_summary({"sliced": False, "shared": False, "wide": True}))
+    text = two_modules_answer(
+        _module_summary({"sliced": False, "shared": False, "sliced 6+14 cm": True})
+    )
     assert text == (
         "Mostly not: of the 2 settings that read each ensemble out from its own half of the "
-        "bottleneck, only `wide` holds two modules in networks that learnt the task (3 of 5 "
+        "bottleneck, only the sliced 6 + 14 cm setting holds two modules in networks that learnt the task (3 of 5 "
         "seeds); with one read-out shared by both ensembles, 1 of 5 seeds shows them."
     )
     none = two_modules_answer(_module_summary({"sliced": False}))

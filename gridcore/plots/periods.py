@@ -9,6 +9,7 @@ from gridcore.paper import MODULE_SCALES_M
 from gridcore.plots._common import new_axes
 from gridcore.scoring.grid_period import DEFAULT_SURROUND_SCALE, predicted_period
 from gridcore.scoring.scale_modules import ScaleClusters
+from gridcore.sweeps.names import plain_name
 
 
 def plot_period_vs_sigma(
@@ -118,7 +119,7 @@ def plot_module_scales(table, slice_labels=None, ax: Axes | None = None) -> Axes
         groups.setdefault(row["condition"], []).append(x)
     ax.set_xticks(range(len(table)), [str(seed) for seed in table["seed"]], fontsize=8)
     for k, (condition, xs) in enumerate(groups.items()):
-        ax.text(np.mean(xs), 1.01, condition, transform=ax.get_xaxis_transform(),
+        ax.text(np.mean(xs), 1.01, plain_name(condition), transform=ax.get_xaxis_transform(),
                 ha="center", va="bottom", fontsize=8)  # fmt: skip
         if k:
             ax.axvline(xs[0] - 0.5, color="0.8", lw=0.8)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from gridcore.formatting import count, join
+from gridcore.sweeps.names import plain_name
 
 
 def two_modules_answer(summary: pd.DataFrame, shared: str = "shared") -> str:
@@ -40,7 +41,8 @@ def two_modules_answer(summary: pd.DataFrame, shared: str = "shared") -> str:
         verb = "holds" if len(held) == 1 else "hold"
         text = (
             f"{lead}: of {halves} that read each ensemble out from its own half of the "
-            f"bottleneck, {'' if len(held) == len(split) else 'only '}{join(f'`{c}`' for c in held)} "
+            f"bottleneck, {'' if len(held) == len(split) else 'only '}the "
+            f"{join(plain_name(c) for c in held)} setting{'' if len(held) == 1 else 's'} "
             f"{verb} two modules in networks that learnt the task "
             f"({'; '.join(seeds(c) for c in held)})"
         )

@@ -33,6 +33,10 @@ PLAIN_NAMES: dict[str, str] = {
     "3 ensembles 1-9 cm": "three ensembles 1, 3 and 9 cm wide",
     "DoG 12 cm, 20k steps": "centre-surround targets at epsilon 1e-10",
     "DoG 12 cm, eps 1e-14, 20k steps": "centre-surround targets at epsilon 1e-14",
+    "sliced": "sliced 8 + 14 cm",
+    "shared": "shared 8 + 14 cm",
+    "sliced 8+16 cm": "sliced 8 + 16 cm",
+    "sliced 6+14 cm": "sliced 6 + 14 cm",
 }
 
 _OPTIMISERS = {
