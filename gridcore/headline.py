@@ -307,18 +307,25 @@ def claims(modules: int | None = None) -> list[Claim]:
     ]
 
 
+#: Path integration over 15 s is reproduced within this many times the paper's trained error,
+#: and partly reproduced under this share of the untrained network's error.
+PI_REPRODUCED_TIMES, PI_PARTLY_SHARE = 2.0, 0.5
+_TIMES_WORDS = {2.0: "twice", 3.0: "three times"}
+_SHARE_WORDS = {0.5: "half", 0.25: "a quarter"}
+
 PATH_INTEGRATION_RULE = (
-    "an error up to twice the paper's counts as reproduced, and one under half the untrained "
-    "network's as partly"
+    f"an error up to {_TIMES_WORDS.get(PI_REPRODUCED_TIMES, f'{PI_REPRODUCED_TIMES:g} times')} "
+    f"the paper's counts as reproduced, and one under "
+    f"{_SHARE_WORDS.get(PI_PARTLY_SHARE, f'{PI_PARTLY_SHARE:g} of')} the untrained network's as partly"
 )
 
 
 def path_integration_verdict(trained_cm: float, untrained_cm: float) -> str:
-    """Reproduced: within twice the paper's trained error; partly: under half the untrained
-    network's; otherwise not reproduced."""
-    if trained_cm <= 2 * paper.PATH_ERROR_15S_CM["trained"]:
+    """Reproduced: within :data:`PI_REPRODUCED_TIMES` the paper's trained error (cm); partly:
+    under :data:`PI_PARTLY_SHARE` of the untrained network's; otherwise not reproduced."""
+    if trained_cm <= PI_REPRODUCED_TIMES * paper.PATH_ERROR_15S_CM["trained"]:
         return "reproduced"
-    return "partly" if trained_cm <= 0.5 * untrained_cm else "not reproduced"
+    return "partly" if trained_cm <= PI_PARTLY_SHARE * untrained_cm else "not reproduced"
 
 
 def navigation_claim() -> Claim:

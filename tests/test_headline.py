@@ -126,6 +126,14 @@ def test_the_path_integration_claim_reads_the_time_base_sweep():
     assert headline.path_integration_verdict(60, 90) == "not reproduced"
 
 
+def test_the_path_integration_rule_in_words_follows_its_thresholds(monkeypatch):
+    assert "twice the paper's" in headline.PATH_INTEGRATION_RULE
+    assert "under half the untrained" in headline.PATH_INTEGRATION_RULE
+    monkeypatch.setattr(headline, "PI_REPRODUCED_TIMES", 3.0)
+    paper_cm = headline.paper.PATH_ERROR_15S_CM["trained"]
+    assert headline.path_integration_verdict(2.5 * paper_cm, 1000) == "reproduced"
+
+
 def test_the_recipe_row_says_how_far_training_got():
     row = headline.recipe_row()
     assert "300,000" in row["steps"]
