@@ -254,7 +254,7 @@ def test_every_single_panel_plot_is_covered():
         "plot_unit",  # tests/test_plots_colours.py
         "plot_barcodes",  # tests/test_plots_topology.py
         "plot_census",  # tests/test_plots_census.py
-        "plot_experiment",  # tests/test_plots_sweeps.py
+        "plot_experiment", "plot_error_vs_grid_by_sweep",  # tests/test_plots_sweeps.py
         "plot_learning_curves_by_network", "plot_agent_lesions_by_network",  # test_plots_agents
     }  # fmt: skip
     assert public - multi == names

@@ -122,3 +122,24 @@ def test_plot_error_vs_grid_draws_every_trial_and_the_correlation():
     assert sum(len(c.get_offsets()) for c in ax.collections) == 29
     assert "Spearman" in ax.get_title() and "n = 29" in ax.get_title()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y"]
+
+
+def test_plot_error_vs_grid_by_sweep_gives_each_sweep_a_panel_with_its_own_correlation():
+    rng = np.random.default_rng(0)
+    grid = rng.uniform(0, 0.4, 30)
+    df = pd.DataFrame(
+        {
+            "status": ["done"] * 29 + ["diverged"],
+            "grid_fraction_037": grid,
+            "position_error_cm": 50 - 80 * grid + rng.normal(0, 1, 30),
+            "experiment": ["x"] * 15 + ["y"] * 13 + ["z"] * 2,
+        }
+    )
+    fig = plots.plot_error_vs_grid_by_sweep(df, ncols=2)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 3 and len(fig.axes) == 4
+    titles = [ax.get_title() for ax in shown]
+    assert titles[0].startswith("x\nrho -") and titles[0].endswith("n = 15")
+    assert titles[2] == "z\nn = 1"  # the diverged trial is left out, and one trial has no rho
+    own = [len(ax.collections[1].get_offsets()) for ax in shown]
+    assert own == [15, 13, 1] and len(shown[0].collections[0].get_offsets()) == 29

@@ -96,7 +96,13 @@ from gridcore.plots.scores import (
     plot_score_null,
     plot_unit,
 )
-from gridcore.plots.sweeps import plot_curves, plot_error_vs_grid, plot_experiment, plot_sweep
+from gridcore.plots.sweeps import (
+    plot_curves,
+    plot_error_vs_grid,
+    plot_error_vs_grid_by_sweep,
+    plot_experiment,
+    plot_sweep,
+)
 from gridcore.plots.topology import plot_barcodes
 from gridcore.plots.training import (
     plot_architecture,
@@ -156,6 +162,7 @@ __all__ = [
     "plot_curves",
     "plot_emergence",
     "plot_error_vs_grid",
+    "plot_error_vs_grid_by_sweep",
     "plot_error_vs_time",
     "plot_geometry",
     "plot_experiment",

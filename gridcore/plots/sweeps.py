@@ -222,3 +222,36 @@ def plot_error_vs_grid(
     else:
         ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def plot_error_vs_grid_by_sweep(
+    df: pd.DataFrame,
+    error: str = "position_error_cm",
+    grid: str = "grid_fraction_037",
+    by: str = "experiment",
+    ncols: int = 6,
+) -> Figure:
+    """Position error (cm) against grid fraction, one small panel per group of ``by``: every
+    finished trial in grey, the group's own trials in colour, the group's Spearman rho and
+    number of trials in its title (rho left out below three trials)."""
+    _require_columns(df, error, grid)
+    data = finished(df)
+    groups = list(data.groupby(by, sort=False)) if by in data.columns else [("trials", data)]
+    nrows = -(-len(groups) // ncols)
+    fig = Figure(figsize=(1.9 * ncols, 1.75 * nrows + 0.4), layout="constrained")
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    x, y = data[grid].astype(float), data[error].astype(float)
+    for ax, (name, group) in zip(axes.flat, groups, strict=False):
+        ax.scatter(x, y, s=5, color="0.82", lw=0)
+        ax.scatter(group[grid], group[error], s=14, color="C0", lw=0)
+        stat = error_vs_grid(group, error, grid, n_resamples=0)
+        rho = f"rho {stat['rho']:.2f}, " if np.isfinite(stat["rho"]) else ""
+        ax.set_title(f"{name}\n{rho}n = {len(group)}", fontsize=8)
+        ax.tick_params(labelsize=7)
+        if "fraction" in grid:
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    for ax in axes.flat[len(groups) :]:
+        ax.set_visible(False)
+    fig.supxlabel("grid-like units (> 0.37)" if grid == "grid_fraction_037" else grid, fontsize=9)
+    fig.supylabel("position error (cm)" if error == "position_error_cm" else error, fontsize=9)
+    return fig
