@@ -1,6 +1,7 @@
 """gridcore.sweeps.grid_modules: modules counted per network of a sweep, and the target."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -175,6 +176,8 @@ def test_the_reading_table_writes_percentages_and_ranges(sweep):
     assert list(shown.columns) == ["sliced", "shared"]
     assert shown.loc["grid-like, median (range)", "sliced"] == "25.0 % (24.0–26.0 %)"
     assert shown.loc["seeds with modules", "shared"] == "0 of 2"
+    error = shown.loc["position error, median (range)", "sliced"]  # whole cm, median and range
+    assert re.fullmatch(r"\d+ cm \(\d+–\d+ cm\)", error), error
     assert shown.loc["module ratio, median", "shared"] == "–"
     assert shown.loc["holds modules", "sliced"] == "yes"
     assert shown.loc["error of a network that learnt", "sliced"] == "at most 50 cm"

@@ -262,8 +262,8 @@ def summary_for_reading(summary: pd.DataFrame) -> pd.DataFrame:
     """:func:`module_summary` with percentages, ranges and scales written out, conditions as
     columns (the book's table)."""
 
-    def span(pair, scale=1.0, unit=""):
-        return f"{scale * pair[0]:.1f}–{scale * pair[1]:.1f}{unit}"
+    def span(pair, scale=1.0, unit="", digits=1):
+        return f"{scale * pair[0]:.{digits}f}–{scale * pair[1]:.{digits}f}{unit}"
 
     rows = {}
     for condition, r in summary.iterrows():
@@ -272,7 +272,7 @@ def summary_for_reading(summary: pd.DataFrame) -> pd.DataFrame:
             "grid-like, median (range)": f"{100 * r['grid-like, median']:.1f} % "
             f"({span(r['grid-like, range'], 100, ' %')})",
             "position error, median (range)": f"{r['position error (cm), median']:.0f} cm "
-            f"({span(r['position error (cm), range'], 1, ' cm')})",
+            f"({span(r['position error (cm), range'], 1, ' cm', digits=0)})",
             "seeds with modules": f"{int(r['seeds with modules'])} of {int(r['seeds'])}",
             "module ratio, median": "–"
             if not np.isfinite(r["module ratio, median"])
