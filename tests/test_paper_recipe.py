@@ -56,6 +56,15 @@ def test_each_reproduction_is_named_once_by_its_citation():
         assert port_column(name).startswith(f"reproduction {i} (")
 
 
+def test_the_many_seeds_chapter_cites_each_reproduction_in_its_own_markdown():
+    # A citation inside glued Markdown is not resolved, so the chapter carries the sentence.
+    import nbformat
+
+    chapter = Path(__file__).resolve().parent.parent / "book" / "10_many_seeds.ipynb"
+    cells = nbformat.read(chapter, as_version=4).cells
+    assert any(ports_sentence() in c.source for c in cells if c.cell_type == "markdown")
+
+
 def test_steps_per_second_from_a_history():
     history = pd.DataFrame({"step": [1000, 2000, 3000], "elapsed_s": [10.0, 30.0, 50.0]})
     assert steps_per_second(history) == 50.0
