@@ -107,6 +107,27 @@ def test_load_all_keeps_each_network_once(tmp_path):
     assert load_all(tmp_path / "nothing").empty
 
 
+def test_load_all_counts_the_same_settings_trained_again_with_other_results_twice(tmp_path):
+    row = {"status": "done", "position_error_cm": 20.0, "loss": 5.0}
+    for name, grid in (("a", 0.2), ("b", 0.25)):
+        _sweep(
+            tmp_path,
+            name,
+            "preset: tiny\nseeds: 1\n",
+            [
+                {
+                    "trial": "tiny-seed0",
+                    "condition": "tiny",
+                    "seed": 0,
+                    **row,
+                    "grid_fraction_037": grid,
+                }
+            ],
+        )
+    assert len(load_all(tmp_path)) == 2
+    assert list(load_all(tmp_path, unique=False)["same_as"]) == ["", ""]
+
+
 def test_error_vs_grid_table_by_group_and_overall():
     df = _table(-1).assign(experiment=["x"] * 15 + ["y"] * 15)
     table = error_vs_grid_table(df, n_resamples=200)

@@ -181,22 +181,32 @@ def _settings_keys(sweep_dir: Path) -> dict[str, str]:
     return keys
 
 
+#: The results that tell two trials of the same settings and seed apart (:func:`load_all`).
+SAME_NETWORK_COLUMNS = ("grid_fraction_037", "position_error_cm", "loss")
+
+
 def load_all(root: str | Path = "experiments", unique: bool = True) -> pd.DataFrame:
     """The finished (``done``) trials of every sweep under ``root`` (each ``root/*/results.csv``,
     sweeps in name order), one row each, with the sweep's name in column ``experiment``.
 
     Sweeps often train the same network twice (the ``quick`` preset at seed 0 is in the
     headline and in the dropout sweeps): with ``unique`` a trial whose settings (its config but
-    logging, runtime and scoring fields, from the sweep's ``spec.yaml``) and seed match an
-    earlier row's is left out. Column ``same_as`` names, for each row kept, the other sweeps'
-    trials it stands for (``experiment/trial``, ``; ``-separated).
+    logging, runtime and scoring fields, from the sweep's ``spec.yaml``), seed and results
+    (:data:`SAME_NETWORK_COLUMNS`) match an earlier row's is left out. The same settings trained
+    at another time, with results that differ, count as another network. Column ``same_as``
+    names, for each row kept, the other sweeps' trials it stands for (``experiment/trial``,
+    ``; ``-separated).
     """
     root = Path(root)
     frames = []
     for csv in sorted(root.glob("*/results.csv")):
         df = load(csv, finished_only=True)
         keys = _settings_keys(csv.parent)
-        settings = [keys.get(t, f"{csv.parent.name}/{t}") for t in df["trial"]]
+        results = df.reindex(columns=SAME_NETWORK_COLUMNS).astype(float).round(9)
+        settings = [
+            keys.get(t, f"{csv.parent.name}/{t}") + json.dumps(r.tolist())
+            for t, (_, r) in zip(df["trial"], results.iterrows(), strict=True)
+        ]
         frames.append(df.assign(experiment=csv.parent.name, settings=settings))
     if not frames:
         return pd.DataFrame(columns=["experiment", "trial", "condition", "seed", *RESULT_COLUMNS])
