@@ -73,6 +73,8 @@ def test_model_and_training_plots(tmp_path):
     ax = P.plot_gradient_histogram(grads, clip=1e-5)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["a: 33% clipped", "b: 50% clipped"]
+    ax = P.plot_gradient_histogram({"place_head": np.array([1e-4, 1e-6])}, clip=1e-5)
+    assert ax.get_legend().get_texts()[0].get_text() == "place read-out: 50% clipped"
     ax = P.plot_update_sizes({"x": np.ones(5) * 1e-4}, lr=1e-4, styles={"x": {"ls": "--"}})
     np.testing.assert_allclose(ax.lines[0].get_ydata(), 1.0)
     ax.figure.savefig(tmp_path / "updates.png")

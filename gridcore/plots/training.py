@@ -117,9 +117,21 @@ def plot_grid_fraction(
     return ax
 
 
+#: The network's layers (``Model``'s child modules) in words, for legends.
+LAYER_NAMES: dict[str, str] = {
+    "init_h": "initial hidden state",
+    "init_c": "initial cell state",
+    "core": "recurrent core",
+    "bottleneck": "bottleneck",
+    "place_head": "place read-out",
+    "hd_head": "head-direction read-out",
+}
+
+
 def plot_gradient_histogram(grads: dict, clip: float = GRAD_CLIP, ax: Axes | None = None) -> Axes:
     """Histograms of |gradient| per layer ({name: array}, log axis) with the clip value as a
-    vertical line; the legend gives the share of each layer's gradients above the clip."""
+    vertical line; the legend names each layer in words (:data:`LAYER_NAMES`) and gives the share
+    of its gradients above the clip."""
     ax = ax or new_axes((6, 3.4))
     values = [g[g > 0] for g in grads.values()]
     low = min(float(v.min()) for v in values if v.size)
@@ -128,7 +140,7 @@ def plot_gradient_histogram(grads: dict, clip: float = GRAD_CLIP, ax: Axes | Non
     for (name, g), v in zip(grads.items(), values, strict=True):
         frac = float((g > clip).mean())
         ax.hist(v, bins=bins, histtype="step", lw=1.2,
-                label=f"{name}: {100 * frac:.0f}% clipped")  # fmt: skip
+                label=f"{LAYER_NAMES.get(name, name)}: {100 * frac:.0f}% clipped")  # fmt: skip
     ax.axvline(clip, color="k", ls="--", lw=1)
     ax.annotate(f"clip {power_of_ten(clip)}", (clip, 0.97), xycoords=("data", "axes fraction"),
                 xytext=(3, 0), textcoords="offset points", va="top", fontsize=8)  # fmt: skip
