@@ -48,6 +48,10 @@ def test_unit_browser_and_gallery():
     menu.value = target
     assert bytes(image.value) != first
     assert ("ramp" in info.value) == (target == 3)
+    rank = controls.children[3]
+    assert rank.min == 1 and rank.value == menu.index + 1  # ranks count from 1, as the table's
+    rank.value = 1
+    assert menu.index == 0 and menu.value == int(np.nanargmax(gc.grid_score_60))
     gallery = P.unit_gallery(maps, gc, n=3, other=dm)
     assert {"gridcore-unit-browser", "gridcore-unit-gallery"} <= set(gallery._dom_classes)
     buttons, stack = gallery.children

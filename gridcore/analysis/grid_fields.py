@@ -83,7 +83,11 @@ class GridFields:
         hexagonal lattice of those scales puts in the box."""
         low, high = GRID_SCALE_RANGE_M
         few, many = lattice_fields(high, self.box_m), lattice_fields(low, self.box_m)
-        best = "none" if not np.isfinite(self.best_scale_m) else f"{self.best_scale_m:.2f} m"
+        best = (
+            "no measurable scale"
+            if not np.isfinite(self.best_scale_m)
+            else f"{self.best_scale_m:.2f} m"
+        )
         rows = {
             "grid spacing / box side (median)": (
                 f"{self.spacing_over_box:.2f}",

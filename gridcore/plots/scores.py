@@ -265,7 +265,7 @@ def plot_ring_masks(nbins: int, ncols: int = 5, fig: Figure | None = None) -> Fi
             ax.set_axis_off()
             continue
         image(ax, masks[k].astype(float), "Greys", ext)
-        ax.set_title(f"ring {k}: {radii[k, 0]:.1f}–{radii[k, 1]:.1f}", fontsize=8)
+        ax.set_title(f"ring {k}: {radii[k, 0]:.1f}–{radii[k, 1]:.1f} bins", fontsize=8)
     return fig
 
 

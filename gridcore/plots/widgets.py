@@ -144,8 +144,8 @@ def unit_browser(
         value=int(order[0]),
         layout=W.Layout(width="300px"),
     )
-    rank = W.IntSlider(value=0, min=0, max=len(order) - 1)
-    W.jslink((rank, "value"), (menu, "index"))
+    # The rank counts from 1, as the table's "rank 1 of n" does; the menu's index from 0.
+    rank = W.IntSlider(value=1, min=1, max=len(order))
     picture = W.Image(format="png", layout=_image_layout())
     info = W.HTML()
 
@@ -154,6 +154,14 @@ def unit_browser(
         picture.value = figure_png(unit_panel(maps, scores, u), dpi)
         info.value = unit_info_html(scores, u, other)
 
+    def to_menu(change) -> None:
+        menu.index = change["new"] - 1
+
+    def to_rank(change) -> None:
+        rank.value = change["new"] + 1
+
+    rank.observe(to_menu, names="value")
+    menu.observe(to_rank, names="index")
     menu.observe(show, names="value")
     show()
     controls = W.HBox([W.HTML("<b>unit</b>&nbsp;"), menu, W.HTML("&nbsp;<b>rank</b>&nbsp;"), rank])
