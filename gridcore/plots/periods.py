@@ -21,10 +21,10 @@ def plot_period_vs_sigma(
 ) -> Axes:
     """Each network's median grid scale (m) against its place cells' width sigma (cm), from a
     table like :func:`gridcore.sweeps.periods.period_table`'s: centre-surround networks as
-    coloured points (one colour per ``label_by``; networks with one place ensemble only), the softmax of Gaussians (which predicts no
-    period) as grey rings, the median of each width as a black bar; the predicted period
-    4 pi / (sqrt(3) k*) as a line over ``sigmas_m`` (default 4-16 cm), and the paper's module
-    scales as dotted lines."""
+    coloured points (one colour per ``label_by``; networks with one place ensemble only), the
+    softmax of Gaussians (which predicts no period) as grey rings, the median of each width as a
+    black bar; the predicted period 4 pi / (sqrt(3) k*) as a line over ``sigmas_m`` (default
+    4-16 cm), and the paper's module scales as dotted lines; the legend right of the axes."""
     ax = ax or new_axes((5.6, 3.8))
     sig = np.asarray(sigmas_m if sigmas_m is not None else np.linspace(0.04, 0.16, 50), float)
     line = predicted_period(sig, surround_scale)
@@ -79,7 +79,8 @@ def plot_period_vs_sigma(
     ax.set_xlabel("place-cell width σ (cm)")
     ax.set_ylabel("grid period (m)")
     ax.set_ylim(bottom=0)
-    ax.legend(frameon=False, fontsize="small", loc="lower right")
+    # Outside the axes, so that it hides no point and no part of the line.
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
