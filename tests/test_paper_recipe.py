@@ -165,3 +165,23 @@ def test_the_median_seed_is_the_lower_of_the_middle_two():
     shares = pd.Series({"s0": 0.30, "s1": 0.10, "s2": 0.20, "s3": 0.25})
     assert median_seed(shares) == "s2"
     assert median_seed(shares.drop("s3")) == "s2"
+
+
+def test_scored_at_gives_the_seeds_scored_at_a_step_as_finished_rows():
+    from gridcore.analysis.paper_recipe import recipe_table, scored_at
+
+    history = pd.DataFrame(
+        {
+            "trial": ["s0", "s0", "s1", "s1", "s2"],
+            "step": [100, 200, 100, 200, 100],
+            "place_loss": 1.0,
+            "grid_fraction_037": [0.1, 0.15, np.nan, 0.2, 0.3],
+            "elapsed_s": 1.0,
+        }
+    )
+    rows = scored_at(history, 200)
+    assert list(rows.trial) == ["s0", "s1"] and set(rows.status) == {"done"}
+    table = recipe_table(rows, step=200).set_index("measure")
+    assert table.loc["grid-like units, DeepMind's scorer (%)", "gridcore"].startswith(
+        "17.5 (15.0–20.0)"
+    )

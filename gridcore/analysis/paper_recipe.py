@@ -131,6 +131,15 @@ def histories(sweep_dir: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[columns]
 
 
+def scored_at(history: pd.DataFrame, step: int) -> pd.DataFrame:
+    """The trials of ``history`` (from :func:`histories`) scored at ``step`` during training, as
+    finished rows for :func:`recipe_table`: ``trial``, ``status``, ``step`` and
+    ``grid_fraction_037`` (a fraction of units); nothing else was measured there."""
+    rows = history[(history.step == step) & history.grid_fraction_037.notna()]
+    rows = rows.drop_duplicates("trial", keep="last")
+    return rows[["trial", "step", "grid_fraction_037"]].assign(status="done")
+
+
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
