@@ -43,3 +43,5 @@ def test_goal_curves_and_goals_by_seed_show_every_seed():
     )
     ax = plots.plot_goals_by_seed(results)
     assert len(ax.patches) == 3 and ax.get_ylabel() == "goals per episode"
+    ax = plots.plot_goals_by_seed(results, variants=["place"])
+    assert len(ax.patches) == 1

@@ -74,12 +74,17 @@ def plot_goal_curves(
 
 
 def plot_goals_by_seed(
-    results: pd.DataFrame, condition: str = "held-out", ax: Axes | None = None
+    results: pd.DataFrame,
+    condition: str = "held-out",
+    variants: Sequence[str] | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
-    """Goals per episode in ``condition`` per variant: a bar at the median, a dot per seed."""
+    """Goals per episode in ``condition`` per variant (all of them, or ``variants``): a bar at
+    the median, a dot per seed."""
     ax = new_axes((5.5, 3.2)) if ax is None else ax
     rows = results[results.condition == condition]
-    variants = [v for v in RETURN_COLOURS if v in set(rows.variant)]
+    chosen = RETURN_COLOURS if variants is None else variants
+    variants = [v for v in chosen if v in set(rows.variant)]
     rng = np.random.default_rng(0)
     for i, variant in enumerate(variants):
         values = rows.loc[rows.variant == variant, "goals_per_episode"].to_numpy(float)
