@@ -45,15 +45,15 @@ def test_trajectory_count_table():
     assert list(table.columns) == [
         "unvisited bins (%)",
         "median r with the final map",
-        "> 0.37, deepmind scorer (%)",
+        "units above 0.37, DeepMind's scorer (%)",
     ]
     assert table.loc[10, "unvisited bins (%)"] == 25.0
     assert table.loc[1000, "unvisited bins (%)"] == 0.0
     assert table.loc[1000, "median r with the final map"] == 1.0
     frac = 100 * S.score_ratemaps(final, mode="deepmind").fraction(0.37)
-    assert table.loc[1000, "> 0.37, deepmind scorer (%)"] == round(frac, 1)
+    assert table.loc[1000, "units above 0.37, DeepMind's scorer (%)"] == round(frac, 1)
     other = results.trajectory_count_table({5: final}, threshold=0.8, mode="gridcore")
-    assert list(other.columns)[-1] == "> 0.8, gridcore scorer (%)"
+    assert list(other.columns)[-1] == "units above 0.8, gridcore's scorer (%)"
 
 
 def test_bin_count_table():
@@ -69,7 +69,7 @@ def test_bin_count_table():
     assert list(table.columns) == [
         "bin size (cm)",
         "mean time steps per bin",
-        "> 0.37, deepmind scorer (%)",
+        "units above 0.37, DeepMind's scorer (%)",
     ]
     assert table.loc[10, "bin size (cm)"] == 22.0 and table.loc[20, "bin size (cm)"] == 11.0
     assert table.loc[10, "mean time steps per bin"] == 40

@@ -171,8 +171,12 @@ def change_phrase(drop: float, decimals: int = 3) -> str:
     return f"{verb} by {abs(value):.{decimals}f}"
 
 
+#: The scorers of ``score_ratemaps`` (its ``mode``) as table headers name them.
+_SCORER_WORDS = {"deepmind": "DeepMind's", "gridcore": "gridcore's"}
+
+
 def _fraction_column(threshold: float, mode: str) -> str:
-    return f"> {threshold:g}, {mode} scorer (%)"
+    return f"units above {threshold:g}, {_SCORER_WORDS.get(mode, mode)} scorer (%)"
 
 
 def trajectory_count_table(
