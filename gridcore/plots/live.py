@@ -59,11 +59,11 @@ class LiveTrainingPlot:
             ax.set_xlim(0, self.total_steps)
         self.axes[1].set_ylim(bottom=0)
         self.axes[2].set_ylim(bottom=0)
+        # Progress only: a single batch's loss and errors are noisy, so the values are read
+        # from the panels (or averaged over several logged points) rather than quoted here.
         last = self.rows[-1]
         self.fig.suptitle(
-            f"step {int(last['step'])}: loss {last['loss']:.3f}, "
-            f"position error {last['position_error_cm']:.1f} cm, "
-            f"heading error {last['heading_error_deg']:.0f}°, {last['elapsed_s']:.0f} s",
+            f"step {int(last['step']):,} of {self.total_steps:,}, {last['elapsed_s']:.0f} s",
             fontsize=10,
         )
         if self.handle is not None:

@@ -113,7 +113,8 @@ def plot_grid_fraction(
     ax.set_xlabel("training step")
     ax.set_ylabel("grid-like units (%)")
     ax.set_ylim(0, max(40, ax.get_ylim()[1]))
-    ax.legend(fontsize=8, loc="upper left")
+    if ax.get_legend_handles_labels()[0]:  # nothing scored yet: no legend
+        ax.legend(fontsize=8, loc="upper left")
     return ax
 
 
