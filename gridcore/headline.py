@@ -254,10 +254,11 @@ def _modules_phrase(modules: int | None) -> str:
     if modules is None:
         return ""
     if modules <= 1:
-        return "; a single scale cluster in each shipped network"
+        return " Each shipped network has a single scale cluster."
     return (
-        f"; at most {modules} scale clusters in a shipped network, set there by design: two"
-        " place-cell widths, each read out from its own half of the bottleneck"
+        f" No shipped network has more than {modules} scale clusters, and the one that has them"
+        " was built for two: two place-cell widths, each read out from its own half of the"
+        " bottleneck."
     )
 
 
@@ -286,10 +287,10 @@ def claims(modules: int | None = None) -> list[Claim]:
         Claim(
             "grid scale and modules",
             f"{100 * low:.0f} – {100 * high:.0f} cm, in modules near {centres} cm",
-            f"{scales_fast:.2f} m (median of {count(fast['seeds'], 'seed')} of `fast`); "
-            + f"{small_m:.2f} m, {smallest_grids_rule()}: {smallest.words}, with "
-            f"{percent(smallest.median('grid_fraction_037'))} grid-like units"
-            + _modules_phrase(modules),
+            f"{scales_fast:.2f} m (median of {count(fast['seeds'], 'seed')} of `fast`). The "
+            f"smallest grids, {small_m:.2f} m, come with {smallest.words}, and "
+            f"{percent(smallest.median('grid_fraction_037'))} grid-like units: "
+            f"{smallest_grids_rule()}." + _modules_phrase(modules),
             # Grids inside the paper's range make it "partly"; modules are not counted here.
             "partly" if low <= small_m <= high else "not reproduced",
             CHAPTERS["grid scale and modules"],
