@@ -56,6 +56,7 @@ PLAIN_NAMES: dict[str, str] = {
 #: Conditions whose plain words are too long for a tick label, in fewer words.
 SHORT_NAMES: dict[str, str] = {
     "real rat": "rat fitted to recording",
+    "256 cells": "256 cells, 1 cm wide",
     "1024 cells, 16k steps": "1024 cells, 16 000 steps",
     "1024 cells, lr 3e-4": "1024 cells, lr 3e-4",
     "hidden 128, bottleneck 256": "bottleneck of 256",
