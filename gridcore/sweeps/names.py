@@ -53,7 +53,7 @@ PLAIN_NAMES: dict[str, str] = {
     "two ensembles, shared read-out": "two ensembles, both read out from every unit",
 }
 
-#: Conditions whose plain words are too long for a tick label, in fewer words.
+#: Conditions on a tick label, where their plain words are too long or leave out what differs.
 SHORT_NAMES: dict[str, str] = {
     "real rat": "rat fitted to recording",
     "256 cells": "256 cells, 1 cm wide",
