@@ -83,12 +83,12 @@ def test_headline_and_its_table():
     assert h.loc["a", "median_wall_s"] == pytest.approx(42.5)
     assert np.isnan(h.loc["b", "median_step"])
     table = headline_table(h)
-    assert list(table.columns) == ["a", "b", "paper"]
+    assert list(table.columns) == ["a", "b", "Banino et al."]
     assert table.loc["> 0.37: median", "a"] == "26.0 %"
     assert table.loc["seeds ≥ 25 %: any scoring", "a"] == "2 of 3"
     assert table.loc["median step to 25 %", "b"] == "–"
-    assert table.loc["> 0.37: median", "paper"] == "25.2 %"
-    assert (table["paper"].drop("> 0.37: median") == "–").all()
+    assert table.loc["> 0.37: median", "Banino et al."] == "25.2 %"
+    assert (table["Banino et al."].drop("> 0.37: median") == "–").all()
     assert "nan" not in table.to_string()
 
 

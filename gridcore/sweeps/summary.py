@@ -169,7 +169,7 @@ def headline_sentence(
 
 
 def headline_table(summary: pd.DataFrame, level: float = 0.25) -> pd.DataFrame:
-    """:func:`headline` formatted for reading: one column per condition, then the paper's
+    """:func:`headline` formatted for reading: one column per condition, then Banino et al.'s
     (its 25.2 %); one short row per quantity, percentages of units with one decimal and
     counts of seeds, so that the table fits a page's text column."""
     at = f"{100 * level:g} %"
@@ -200,7 +200,7 @@ def headline_table(summary: pd.DataFrame, level: float = 0.25) -> pd.DataFrame:
             "–" if not np.isfinite(r["median_step"]) else f"{r['median_step']:,.0f}",
             "–" if not np.isfinite(r["median_wall_s"]) else f"{r['median_wall_s'] / 60:.1f} min",
         ]
-    columns["paper"] = ["–", percent(GRID_FRACTION)] + ["–"] * (len(labels) - 2)
+    columns["Banino et al."] = ["–", percent(GRID_FRACTION)] + ["–"] * (len(labels) - 2)
     table = pd.DataFrame(columns, index=pd.Index(labels))
     table.columns.name = summary.index.name
     return table
