@@ -26,6 +26,7 @@ from gridcore.formatting import join
 from gridcore.net.runs import load_network
 from gridcore.paper import GRID_THRESHOLD
 from gridcore.scoring.scale_modules import ScaleClusters, discreteness_test
+from gridcore.sweeps.names import plain_name
 from gridcore.sweeps.spec import Trial, load_spec
 from gridcore.sweeps.trials import read_trial
 
@@ -307,7 +308,7 @@ def modules_conclusion(
     summary: pd.DataFrame, halves_match: bool, shipped: str, shared: str = "shared"
 ) -> str:
     """The modules section in one statement, from :func:`module_summary`: the split read-out
-    sets two scales by design; which settings both learn the task and hold two clusters of
+    is built for two scales; which settings both learn the task and hold two clusters of
     scales (and in how many seeds); how often the ``shared`` control holds them; and whether
     the shipped network (``shipped``, in words) has its two clusters in its two halves
     (``halves_match``, as :func:`slice_answer` decides)."""
@@ -320,12 +321,12 @@ def modules_conclusion(
     limit = float(summary["position error limit (cm)"].iloc[0])
     held = [c for c in summary.index if summary.loc[c, "meets target"] and c != shared]
     if held:
-        who = join(f"`{c}` ({seeds(c)} seeds)" for c in held)
+        who = join(f"{plain_name(c)} ({seeds(c)} seeds)" for c in held)
         first = f"only {who} {'hold' if len(held) > 1 else 'holds'} two clusters of scales"
     else:
         first = "no split setting both learns the task and holds two clusters of scales"
     text = (
-        "The split read-out sets two scales by design. Counting only networks that learnt the "
+        "The split read-out is built for two scales. Counting only networks that learnt the "
         f"task (a median position error of at most {limit:.0f} cm), {first}"
     )
     if shared in summary.index:
