@@ -123,7 +123,10 @@ def test_summary_and_answer_judge_the_target(sweep):
     assert holding_modules(strict) == "None of `sliced` and `shared` holds modules."
     end = modules_conclusion(summary, False, "seed 0 of `sliced`")
     assert end.startswith("The split read-out is built for two scales. Counting only")
-    assert "(a median position error of at most 50 cm), only sliced 8 + 14 cm (3 of 3 seeds) holds" in end
+    assert (
+        "(a median position error of at most 50 cm), only sliced 8 + 14 cm (3 of 3 seeds) holds"
+        in end
+    )
     assert "; the shared control holds them in 0 of 2 seeds" in end
     assert end.endswith("seed 0 of `sliced`, the two clusters do not map onto the halves.")
     assert "no split setting" in modules_conclusion(strict, True, "x")
