@@ -85,13 +85,13 @@ def test_example_scores_table():
     assert list(table.columns) == [
         "60° score",
         "90° score",
-        "grid-like (deepmind)",
-        "grid-like (gridcore)",
+        "grid-like (DeepMind's scorer)",
+        "grid-like (gridcore's scorer)",
     ]
     np.testing.assert_allclose(table["60° score"].to_numpy(), np.round(dm.grid_score_60, 2))
-    assert table.loc["hexagon", "grid-like (deepmind)"] == "yes"
-    assert table.loc["hexagon", "grid-like (gridcore)"] == "yes"
-    assert table.loc["flat", "grid-like (gridcore)"] == f"no ({gc.reason[2]})"
-    assert table.loc["flat", "grid-like (deepmind)"] in ("yes", "no")  # never a reason
+    assert table.loc["hexagon", "grid-like (DeepMind's scorer)"] == "yes"
+    assert table.loc["hexagon", "grid-like (gridcore's scorer)"] == "yes"
+    assert table.loc["flat", "grid-like (gridcore's scorer)"] == f"no ({gc.reason[2]})"
+    assert table.loc["flat", "grid-like (DeepMind's scorer)"] in ("yes", "no")  # never a reason
     with pytest.raises(ValueError, match="2 names for 3"):
         results.example_scores_table(names[:2], dm, gc)

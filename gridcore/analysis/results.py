@@ -91,7 +91,7 @@ def fractions_table(scored: ScoredNetwork, paper: bool = True) -> pd.DataFrame:
         )
     for mode, res in scored.scores.items():
         row = {
-            "": f"ours, {mode} scorer",
+            "": f"ours, {_SCORER_WORDS[mode]} scorer",
             f"> {GRID_THRESHOLD}": percent(res.fraction(GRID_THRESHOLD)),
             f"> {STRICT_GRID_THRESHOLD}": percent(res.fraction(STRICT_GRID_THRESHOLD)),
         }
@@ -258,8 +258,12 @@ def example_scores_table(
         {
             "60° score": np.round(deepmind.grid_score_60, 2),
             "90° score": np.round(deepmind.grid_score_90, 2),
-            "grid-like (deepmind)": [_verdict(deepmind, k, False) for k in range(len(names))],
-            "grid-like (gridcore)": [_verdict(gridcore, k, True) for k in range(len(names))],
+            "grid-like (DeepMind's scorer)": [
+                _verdict(deepmind, k, False) for k in range(len(names))
+            ],
+            "grid-like (gridcore's scorer)": [
+                _verdict(gridcore, k, True) for k in range(len(names))
+            ],
         },
         index=pd.Index(list(names), name="map"),
     )
