@@ -26,7 +26,7 @@ from gridcore.analysis import paper_recipe
 from gridcore.analysis.comparison import finished_trials
 from gridcore.errors import GridcoreError
 from gridcore.files import write_text_atomic
-from gridcore.formatting import count, percent
+from gridcore.formatting import count, join, percent
 from gridcore.navigation import return_results
 from gridcore.net.config import get_preset
 from gridcore.sweeps import load, load_spec, seed_median, spread
@@ -243,6 +243,21 @@ def recipe_row() -> dict[str, str]:
     }
 
 
+def recipe_so_far() -> str:
+    """The paper's recipe in a clause for the grid-units claim: its seeds at the last step
+    (scored during training, on the sweep's scoring paths) while the others still train; empty
+    when none has finished or all have (then :func:`recipe_row` gives the result)."""
+    history, seeds, final = recipe_history()
+    at_end = paper_recipe.scored_at(history, final)["grid_fraction_037"].to_numpy(float)
+    if not len(at_end) or recipe_finished():
+        return ""
+    n = len(at_end)
+    return (
+        f"; the paper's own recipe: {join(percent(v) for v in at_end)} in the {n} of its {seeds} "
+        f"seeds that {'has' if n == 1 else 'have'} reached step {final:,} (the others still train)"
+    )
+
+
 def markdown_table() -> str:
     """:func:`table` as a Markdown table (the README's headline), presets as code."""
     t = table()
@@ -280,7 +295,7 @@ def claims(modules: int | None = None) -> list[Claim]:
             "grid-like units",
             f"{percent(paper.GRID_FRACTION)} of the bottleneck units",
             f"{percent(fast['median'])} (median of {count(fast['seeds'], 'seed')} of `fast`, "
-            f"{percent(fast['min'])} – {percent(fast['max'])})",
+            f"{percent(fast['min'])} – {percent(fast['max'])})" + recipe_so_far(),
             "reproduced",
             CHAPTERS["grid-like units"],
         ),

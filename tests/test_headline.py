@@ -135,6 +135,17 @@ def test_the_path_integration_rule_in_words_follows_its_thresholds(monkeypatch):
     assert headline.path_integration_verdict(2.5 * paper_cm, 1000) == "reproduced"
 
 
+def test_the_grid_units_claim_gives_the_recipe_seeds_that_finished_while_others_train():
+    clause = headline.recipe_so_far()
+    history, seeds, final = headline.recipe_history()
+    finished = int((history.groupby("trial").step.max() >= final).sum())
+    if headline.recipe_finished() or not finished:
+        assert clause == ""
+    else:
+        assert f"in the {finished} of its {seeds} seeds" in clause and "still train" in clause
+        assert clause in headline.claims()[0].ours
+
+
 def test_the_recipe_row_says_how_far_training_got():
     row = headline.recipe_row()
     assert "300,000" in row["steps"]
