@@ -107,6 +107,13 @@ def test_finding_sentence_says_whether_the_experiment_tests_the_goal_code():
     assert "raised their median from 1.10 to 2.00 goals" in rr.finding_sentence(lesioned)
 
 
+def test_finding_point_is_short_and_says_whether_the_goal_code_is_used():
+    assert rr.finding_point(agent_rows(off_better=True)).endswith(
+        "does not yet test vector-based navigation."
+    )
+    assert rr.finding_point(agent_rows(off_better=False)).endswith(": they use it.")
+
+
 def test_seeds_needed_matches_the_detectable_difference():
     a, b = np.array([0.5, 0.6, 0.7, 0.9, 1.0]), np.array([0.6, 0.7, 0.8, 0.9, 1.1])
     assert rr.like_seeds(a, 7).mean() == pytest.approx(a.mean())
@@ -124,7 +131,15 @@ def test_lesion_table_and_sentence_compare_grid_with_random_units():
     t = rr.lesion_table(results)
     assert list(t.index) == [0, 10, 40] and list(t.columns) == ["most grid-like", "random"]
     assert t.loc[0, "random"] == pytest.approx(1.1) and t.loc[40, "most grid-like"] < 1
-    assert "at every share" in rr.lesion_sentence(results)
+    sentence = rr.lesion_sentence(results)
+    assert "a median of 1.10 goals per episode" in sentence
+    assert "(10 %, 40 % of them) lowered the median, by at most 0.60 goals" in sentence
+    assert "random units lowered the median at 1 of the 2 shares, by at most 0.10" in sentence
+    raised = results.copy()
+    raised.loc[raised.condition == "lesion random 40%", "goals_per_episode"] += 0.5
+    assert "random units raised the median at 1 of the 2 shares, by up to 0.40" in (
+        rr.lesion_sentence(raised)
+    )
     assert rr.plateau_counts(results) == (2, 6)
 
 

@@ -333,6 +333,28 @@ def finding_sentence(results: pd.DataFrame) -> str:
     return " ".join(sentences)
 
 
+def finding_point(results: pd.DataFrame) -> str:
+    """The chapter's finding as one short key point: whether the grid and place agents use their
+    goal code, judged by how many seeds reached more goals with it zeroed."""
+    raised = tested = 0
+    for variant in (GRID, PLACE):
+        more, n = goal_code_effect(results, variant)
+        raised, tested = raised + more, tested + n
+    if not tested:
+        return "No agent here was tested without its goal code."
+    if raised == tested:
+        return (
+            "The agents here reached more goals with their goal code zeroed, so they do not use"
+            " it: this experiment does not yet test vector-based navigation."
+        )
+    if raised == 0:
+        return "Every agent here reached fewer goals with its goal code zeroed: they use it."
+    return (
+        f"{raised} of the {tested} agents here reached more goals with their goal code zeroed:"
+        " not every agent relies on it."
+    )
+
+
 def lesion_table(results: pd.DataFrame, variant: str = GRID) -> pd.DataFrame:
     """Median goals per held-out episode over seeds of ``variant`` with a share of its units
     silenced: the most grid-like ones or as many at random (columns), per share (rows; 0: the
@@ -351,23 +373,41 @@ def lesion_table(results: pd.DataFrame, variant: str = GRID) -> pd.DataFrame:
     return out.rename(columns={"grid": "most grid-like", "random": "random"})
 
 
+def _lesion_effect(changes: pd.Series) -> str:
+    """How silencing moved the median goals per episode (``changes``: lesioned minus intact,
+    per share), in words: lowered, unchanged or raised, and by how much."""
+    n = len(changes)
+    down, up = changes[changes.round(2) < 0], changes[changes.round(2) > 0]
+    if down.empty and up.empty:
+        return "left the median unchanged at every share"
+    if up.empty:
+        where = "" if len(down) == n else f" at {len(down)} of the {n} shares"
+        return f"lowered the median{where}, by at most {_goals(-down.min())} goals"
+    if down.empty:
+        where = "" if len(up) == n else f" at {len(up)} of the {n} shares"
+        return f"raised the median{where}, by up to {_goals(up.max())} goals"
+    return (
+        f"lowered the median at {len(down)} of the {n} shares (by at most {_goals(-down.min())}"
+        f" goals) and raised it at {len(up)} (by up to {_goals(up.max())})"
+    )
+
+
 def lesion_sentence(results: pd.DataFrame, variant: str = GRID) -> str:
-    """Whether silencing the most grid-like units cost more goals than silencing random ones."""
-    table = lesion_table(results, variant).drop(index=0)
+    """What silencing the most grid-like units, and as many random ones, did to the median goals
+    per held-out episode, against the intact agents."""
+    full = lesion_table(results, variant)
+    table = full.drop(index=0)
     if table.empty:
         return "No lesioned agent was tested."
-    worse = int((table["most grid-like"] < table["random"]).sum())
+    intact = float(full.loc[0, "random"])
     shares = ", ".join(f"{s} %" for s in table.index)
-    if worse == len(table):
-        how = "cost more goals than silencing as many random units at every share"
-    elif worse == 0:
-        how = "cost no more goals than silencing as many random units at any share"
-    else:
-        how = (
-            f"cost more goals than silencing as many random units at {worse} of the"
-            f" {len(table)} shares"
-        )
-    return f"Silencing the most grid-like units ({shares} of them) {how}."
+    grid = _lesion_effect(table["most grid-like"] - intact)
+    random = _lesion_effect(table["random"] - intact)
+    return (
+        f"Intact, these agents reached a median of {_goals(intact)} goals per episode."
+        f" Silencing the most grid-like units ({shares} of them) {grid}; silencing as many"
+        f" random units {random}."
+    )
 
 
 ARENA_NAMES = {"box": "open box", "goal-doors": "rooms arena"}
