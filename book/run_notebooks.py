@@ -291,24 +291,44 @@ def _fmt_seconds(sec: float) -> str:
     return f"{int(sec // 60)} min {sec % 60:04.1f} s"
 
 
+def _params_text(parameters: dict) -> str:
+    return ", ".join(f"`{k}={v!r}`" for k, v in parameters.items()) or "defaults"
+
+
 def write_run_times(records: dict[str, dict]) -> None:
+    """Write the run-times page's table: one row per notebook with its wall time, and its
+    profile and parameters as columns, or in one sentence when every notebook shares them."""
     GENERATED_DIR.mkdir(parents=True, exist_ok=True)
     RUN_TIMES_JSON.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
-    lines = [
-        "| Notebook | Profile | Parameters | Wall time |",
-        "| --- | --- | --- | --- |",
-    ]
+    ways = {(rec["profile"], _params_text(rec["parameters"])) for rec in records.values()}
+    shared = len(ways) == 1
+    if shared:
+        lines = ["| Notebook | Wall time |", "| --- | --- |"]
+    else:
+        lines = [
+            "| Notebook | Profile | Parameters | Wall time |",
+            "| --- | --- | --- | --- |",
+        ]
     total = 0.0
     for name in sorted(records):
         rec = records[name]
-        params = ", ".join(f"`{k}={v!r}`" for k, v in rec["parameters"].items()) or "defaults"
-        lines.append(f"| `{name}` | {rec['profile']} | {params} | {_fmt_seconds(rec['seconds'])} |")
+        time = _fmt_seconds(rec["seconds"])
+        if shared:
+            lines.append(f"| `{name}` | {time} |")
+        else:
+            params = _params_text(rec["parameters"])
+            lines.append(f"| `{name}` | {rec['profile']} | {params} | {time} |")
         total += rec["seconds"]
-    lines.append(f"| **Total** | | | **{_fmt_seconds(total)}** |")
+    gaps = " |" if shared else " | | |"
+    lines.append(f"| **Total**{gaps} **{_fmt_seconds(total)}** |")
     when = max((r["finished"] for r in records.values()), default="")
     cpus = os.cpu_count()
+    lines += [""]
+    if shared:
+        profile, params = next(iter(ways))
+        how = "its defaults" if params == "defaults" else params
+        lines += [f"Every notebook ran in the `{profile}` profile, with {how}.", ""]
     lines += [
-        "",
         f"Run on {cpus} CPU core{'s' if cpus != 1 else ''}; no chapter uses a GPU. "
         f"The last run finished {when}.",
         "",

@@ -128,9 +128,24 @@ def test_run_times_page_gives_the_core_count_and_no_machine_string(driver, tmp_p
     monkeypatch.setattr(driver, "RUN_TIMES_JSON", tmp_path / "run_times.json")
     monkeypatch.setattr(driver.os, "cpu_count", lambda: 2)
     record = {"profile": "ci", "parameters": {}, "seconds": 75.0, "finished": "2026-01-01 10:00"}
-    driver.write_run_times({"04_training.ipynb": record})
+    other = {**record, "profile": "full", "seconds": 5.0}
+    driver.write_run_times({"04_training.ipynb": record, "03_model.ipynb": other})
     text = (tmp_path / "run_times.md").read_text()
     assert "| `04_training.ipynb` | ci | defaults | 1 min 15.0 s |" in text
+    assert "| **Total** | | | **1 min 20.0 s** |" in text
     assert "Run on 2 CPU cores; no chapter uses a GPU." in text
     for machine in ("Linux", "x86_64", "Python", "papermill"):
         assert machine not in text
+
+
+def test_run_times_page_says_a_shared_profile_once(driver, tmp_path, monkeypatch):
+    monkeypatch.setattr(driver, "GENERATED_DIR", tmp_path)
+    monkeypatch.setattr(driver, "RUN_TIMES_MD", tmp_path / "run_times.md")
+    monkeypatch.setattr(driver, "RUN_TIMES_JSON", tmp_path / "run_times.json")
+    record = {"profile": "full", "parameters": {}, "seconds": 75.0, "finished": "2026-01-01 10:00"}
+    driver.write_run_times({"04_training.ipynb": record, "03_model.ipynb": record})
+    text = (tmp_path / "run_times.md").read_text()
+    assert "| Notebook | Wall time |" in text and "Profile" not in text
+    assert "| `04_training.ipynb` | 1 min 15.0 s |" in text
+    assert "| **Total** | **2 min 30.0 s** |" in text
+    assert "Every notebook ran in the `full` profile, with its defaults." in text
