@@ -41,6 +41,10 @@ THRESHOLDS = (GRID_THRESHOLD, STRICT_GRID_THRESHOLD)  # the lines drawn on score
 PAPER_TEST_S = 15.0  # length of the paper's path-integration test (PATH_ERROR_15S_CM), s
 
 
+#: The two scorers as a legend names them.
+_SCORER_WORDS = {"deepmind": "DeepMind's scorer", "gridcore": "gridcore's scorer"}
+
+
 def plot_sac(
     sac: np.ndarray,
     ring: tuple[float, float] | None = None,
@@ -408,7 +412,7 @@ def plot_emergence(emergence, axes=None) -> Figure:
             fillstyle=fill,
             ms=5,
             color=colors.get((mode, t)),
-            label=f"> {t:g}, {mode}",
+            label=f"> {t:g}, {_SCORER_WORDS.get(mode, mode)}",
         )
     paper = f"Banino et al.: {100 * GRID_FRACTION:.1f} % > {GRID_THRESHOLD:g}"
     a.axhline(100 * GRID_FRACTION, color="tab:red", lw=1, ls=":", label=paper)

@@ -8,6 +8,7 @@ finished (``done``) trials are drawn.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -246,7 +247,8 @@ def plot_error_vs_grid_by_sweep(
         ax.scatter(group[grid], group[error], s=14, color="C0", lw=0)
         stat = error_vs_grid(group, error, grid, n_resamples=0)
         rho = f"rho {stat['rho']:.2f}, " if np.isfinite(stat["rho"]) else ""
-        ax.set_title(f"{name}\n{rho}n = {len(group)}", fontsize=8)
+        title = textwrap.shorten(str(name), width=26, placeholder="…")
+        ax.set_title(f"{title}\n{rho}n = {len(group)}", fontsize=8)
         ax.tick_params(labelsize=7)
         if "fraction" in grid:
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
