@@ -254,7 +254,8 @@ def recipe_so_far() -> str:
     n = len(at_end)
     return (
         f"; the paper's own recipe: {join(percent(v) for v in at_end)} in the {n} of its {seeds} "
-        f"seeds that {'has' if n == 1 else 'have'} reached step {final:,} (the others still train)"
+        f"seeds that {'has' if n == 1 else 'have'} reached step {final:,} "
+        f"({'the other still trains' if seeds - n == 1 else 'the others still train'})"
     )
 
 

@@ -142,7 +142,8 @@ def test_the_grid_units_claim_gives_the_recipe_seeds_that_finished_while_others_
     if headline.recipe_finished() or not finished:
         assert clause == ""
     else:
-        assert f"in the {finished} of its {seeds} seeds" in clause and "still train" in clause
+        left = "the other still trains" if seeds - finished == 1 else "the others still train"
+        assert f"in the {finished} of its {seeds} seeds" in clause and left in clause
         assert clause in headline.claims()[0].ours
 
 
