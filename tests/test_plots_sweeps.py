@@ -107,17 +107,22 @@ def test_plot_curves_draws_the_median_only_where_enough_seeds_have_a_value():
     np.testing.assert_allclose(ax.get_lines()[3].get_ydata(), [1.0, 1.4])
 
 
-def test_plot_error_vs_grid_draws_every_trial_and_the_correlation():
+def _trials(experiments: list[str]) -> pd.DataFrame:
+    """30 trials, the last diverged, whose error falls with their grid share, one per name."""
     rng = np.random.default_rng(0)
     grid = rng.uniform(0, 0.4, 30)
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "status": ["done"] * 29 + ["diverged"],
             "grid_fraction_037": grid,
             "position_error_cm": 50 - 80 * grid + rng.normal(0, 1, 30),
-            "experiment": ["x"] * 15 + ["y"] * 15,
+            "experiment": experiments,
         }
     )
+
+
+def test_plot_error_vs_grid_draws_every_trial_and_the_correlation():
+    df = _trials(["x"] * 15 + ["y"] * 15)
     ax = plots.plot_error_vs_grid(df)
     assert sum(len(c.get_offsets()) for c in ax.collections) == 29
     assert "Spearman" in ax.get_title() and "n = 29" in ax.get_title()
@@ -125,16 +130,7 @@ def test_plot_error_vs_grid_draws_every_trial_and_the_correlation():
 
 
 def test_plot_error_vs_grid_by_sweep_gives_each_sweep_a_panel_with_its_own_correlation():
-    rng = np.random.default_rng(0)
-    grid = rng.uniform(0, 0.4, 30)
-    df = pd.DataFrame(
-        {
-            "status": ["done"] * 29 + ["diverged"],
-            "grid_fraction_037": grid,
-            "position_error_cm": 50 - 80 * grid + rng.normal(0, 1, 30),
-            "experiment": ["x"] * 15 + ["y"] * 13 + ["z"] * 2,
-        }
-    )
+    df = _trials(["x"] * 15 + ["y"] * 13 + ["z"] * 2)
     fig = plots.plot_error_vs_grid_by_sweep(df, ncols=2)
     shown = [ax for ax in fig.axes if ax.get_visible()]
     assert len(shown) == 3 and len(fig.axes) == 4
